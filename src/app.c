@@ -1,0 +1,2 @@
+/* app.c */
+#include "app.h"

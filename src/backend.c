@@ -1,0 +1,2 @@
+/* backend.c */
+#include "backend.h"

@@ -1,0 +1,2 @@
+/* crypto.c */
+#include "crypto.h"

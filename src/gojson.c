@@ -1,0 +1,2 @@
+/* gojson.c - see gojson.h. */
+#include "gojson.h"

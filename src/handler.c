@@ -1,0 +1,2 @@
+/* handler.c */
+#include "handler.h"

@@ -1,0 +1,2 @@
+/* jwk.c - see jwk.h. */
+#include "jwk.h"

@@ -1,0 +1,84 @@
+/* jwk.h - JSON Web Keys (RFC 7517) and JWK Sets: parsing, strict
+ * validation for signing (RFC 7518 section 6, RFC 8037 section 2), public
+ * export and key generation.
+ *
+ * A struct jwk holds one parsed key.  Private material lives in
+ * sodium_malloc'd memory (or a GnuTLS private key object) and is wiped when
+ * the key is freed.  Messages in struct err name the kid and the member,
+ * never a key value.
+ */
+#ifndef JWTSIGN_JWK_H
+#define JWTSIGN_JWK_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "jws.h"
+
+enum jwk_kty { JWK_KTY_OCT = 1, JWK_KTY_RSA, JWK_KTY_EC, JWK_KTY_OKP };
+
+struct jwk;
+
+/* Limits for JWK Set documents (bytes / count). */
+struct jwk_limits {
+	size_t max_doc_bytes; /* the whole JWK Set document */
+	size_t max_keys;      /* entries in "keys" */
+};
+
+/* jwk_set_select - parse the JWK Set document doc (len bytes, JSON text
+ * {"keys":[...]}), take the first kid of kids[0..nkids-1] that the set
+ * contains, parse that key fully and check it can sign with alg
+ * (jwk_check_alg).  Other entries are only checked for shape (an object
+ * with a string "kty"); two entries with the same kid are an error.
+ * String buffers of the parsed document are wiped before it is released.
+ * out: receives a new key; the caller frees it with jwk_free().
+ * Errors (ERR_INVALID unless stated): not JSON, a bare JWK instead of a
+ * set, "keys" missing/not an array/empty, duplicate kid, over the limits
+ * (ERR_LIMIT), none of the kids present (ERR_NOTFOUND), the key malformed
+ * (bad base64url, wrong sizes, missing members), or unusable with alg
+ * (ERR_KEY), ERR_UNSUPPORTED (kty/crv), ERR_CRYPTO, ERR_NOMEM. */
+int jwk_set_select(const char *doc, size_t len, const char *const *kids, size_t nkids,
+		   enum jws_alg alg, const struct jwk_limits *lim, struct jwk **out,
+		   struct err *err);
+
+/* jwk_parse - parse one JWK (a json-c object, borrowed) into a new key.
+ * Public-only keys parse (they cannot sign: see jwk_check_alg).  Errors as
+ * jwk_set_select. */
+int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err);
+
+/* jwk_check_alg - 0 when key can produce JWS with alg: oct for HS* (key at
+ * least as long as the hash output is NOT required, as in KrakenD), RSA
+ * with a private part and >= 2048 bits for RS* and PS*, EC on the curve of the
+ * alg for ES*, OKP Ed25519 for EdDSA, and a "alg" member in the JWK, when
+ * present, equal to alg.  Else ERR_KEY naming the kid. */
+int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err);
+
+/* jwk_kid - the key's "kid" (borrowed, valid until jwk_free), or NULL. */
+const char *jwk_kid(const struct jwk *key);
+
+/* jwk_kty - the key type. */
+enum jwk_kty jwk_kty(const struct jwk *key);
+
+/* jwk_free - wipe and release a key.  NULL-safe. */
+void jwk_free(struct jwk *key);
+
+/* jwk_set_public - append to out the public JWK Set of the document doc:
+ * one entry per RSA, EC or OKP key (public members only, plus kid, alg,
+ * use, key_ops when present), "oct" keys left out.  Errors as
+ * jwk_set_select. */
+int jwk_set_public(const char *doc, size_t len, const struct jwk_limits *lim, struct buf *out,
+		   struct err *err);
+
+/* jwk_generate - append to out a private JWK Set {"keys":[JWK]} holding a
+ * new key made with the system CSPRNG.
+ * kty: "oct" (size = bits, default 256), "RSA" (size = bits, default 2048,
+ * min 2048), "EC" (crv P-256/P-384/P-521, default P-256), "OKP" (crv
+ * Ed25519).  kid: required.  alg: optional; when set it must suit the key.
+ * Returns 0, ERR_INVALID, ERR_UNSUPPORTED, ERR_CRYPTO, ERR_NOMEM.  The
+ * caller should wipe out (buf_wipe_free) after use. */
+int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *crv, const char *kid,
+		 const char *alg, struct err *err);
+
+#endif

@@ -1,0 +1,2 @@
+/* jws.c - see jws.h. */
+#include "jws.h"

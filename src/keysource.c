@@ -1,0 +1,2 @@
+/* keysource.c */
+#include "keysource.h"

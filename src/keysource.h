@@ -1,0 +1,4 @@
+/* keysource.h */
+#ifndef JWTSIGN_KEYSOURCE_H
+#define JWTSIGN_KEYSOURCE_H
+#endif

@@ -1,0 +1,4 @@
+/* response.h */
+#ifndef JWTSIGN_RESPONSE_H
+#define JWTSIGN_RESPONSE_H
+#endif

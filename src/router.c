@@ -1,0 +1,2 @@
+/* router.c - see router.h. */
+#include "router.h"

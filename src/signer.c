@@ -1,0 +1,2 @@
+/* signer.c - see signer.h. */
+#include "signer.h"
