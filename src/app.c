@@ -1,2 +1,92 @@
-/* app.c */
+/* app.c - per-process state; see app.h. */
 #include "app.h"
+#include "keysource.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *ctx, struct err *err)
+{
+	int rc;
+
+	app->cfg = cfg;
+	app->eps = calloc(cfg->nendpoints ? cfg->nendpoints : 1, sizeof(*app->eps));
+	if (app->eps == NULL)
+		return err_set(err, ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
+		const struct cfg_endpoint *ep = &cfg->endpoints[i];
+
+		app->eps[i].cfg = ep;
+		rc = keysource_new(&ep->signer, &cfg->limits, ep->endpoint, &app->eps[i].keys, err);
+		if (rc)
+			return rc;
+	}
+	if (call) {
+		app->backend_call = call;
+		app->backend_ctx = ctx;
+		return 0;
+	}
+	rc = backend_new(&app->backend, err);
+	if (rc)
+		return rc;
+	app->backend_call = backend_call;
+	app->backend_ctx = app->backend;
+	return 0;
+}
+
+int app_init(struct app *app, const char *config_path, struct err *err)
+{
+	struct cfg *cfg = NULL;
+	int rc;
+
+	memset(app, 0, sizeof(*app));
+	rc = cfg_load(config_path, &cfg, err);
+	if (rc) {
+		snprintf(app->cfg_error, sizeof(app->cfg_error), "%s", err ? err->msg : "");
+		log_error("config", "%s; every request will be answered 503",
+			  err ? err->msg : err_strerror(rc));
+		return rc;
+	}
+	rc = app_init_cfg(app, cfg, NULL, NULL, err);
+	if (rc) {
+		/* Half-built state is never served: drop it all. */
+		app_free(app);
+		snprintf(app->cfg_error, sizeof(app->cfg_error), "%s", err ? err->msg : "");
+		log_error("main", "%s; every request will be answered 503", app->cfg_error);
+	}
+	return rc;
+}
+
+size_t app_load_keys(struct app *app)
+{
+	size_t failed = 0;
+
+	if (app->cfg == NULL)
+		return 0;
+	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
+		const struct jwk *key;
+		struct err e = {0};
+
+		if (keysource_get(app->eps[i].keys, &key, &e) != 0) {
+			log_error(app->eps[i].cfg->endpoint, "keys unavailable: %s", e.msg);
+			failed++;
+		}
+	}
+	return failed;
+}
+
+void app_free(struct app *app)
+{
+	if (app == NULL)
+		return;
+	if (app->eps && app->cfg) {
+		for (size_t i = 0; i < app->cfg->nendpoints; i++)
+			keysource_free(app->eps[i].keys);
+	}
+	free(app->eps);
+	backend_free(app->backend);
+	cfg_free(app->cfg);
+	memset(app, 0, sizeof(*app));
+}

@@ -1,4 +1,53 @@
-/* app.h */
+/* app.h - the per-process state: loaded configuration, one key source per
+ * signer endpoint, and the backend client.  The only long-lived state in
+ * the program (DESIGN.md "Process-wide state").
+ */
 #ifndef JWTSIGN_APP_H
 #define JWTSIGN_APP_H
+
+#include <stddef.h>
+
+#include "backend.h"
+#include "config.h"
+#include "err.h"
+
+struct keysource;
+
+struct app_endpoint {
+	const struct cfg_endpoint *cfg; /* borrowed from app->cfg */
+	struct keysource *keys;
+};
+
+struct app {
+	struct cfg *cfg;	      /* NULL when the configuration failed to load */
+	char cfg_error[ERR_MSG_SIZE]; /* why, when cfg is NULL */
+	struct app_endpoint *eps;     /* cfg->nendpoints entries */
+	struct backend *backend;      /* the real backend client, or NULL */
+	backend_call_fn backend_call; /* how the handler calls the backend */
+	void *backend_ctx;
+};
+
+/* app_init - zero app, load the configuration file at config_path and
+ * prepare a key source per endpoint and the libcurl backend client.  Keys
+ * are not loaded here (see app_load_keys).
+ * On a configuration error the reason is logged once, kept in
+ * app->cfg_error, app->cfg stays NULL (the server then answers 503), and
+ * the error is returned: ERR_IO, ERR_INVALID, ERR_UNSUPPORTED, ERR_NOMEM.
+ * Release with app_free() in every case. */
+int app_init(struct app *app, const char *config_path, struct err *err);
+
+/* app_init_cfg - like app_init, but with an already parsed configuration
+ * (ownership of cfg passes to app) and the given backend function (NULL:
+ * the real libcurl client).  For tests and the CLI. */
+int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *ctx,
+		 struct err *err);
+
+/* app_load_keys - load every endpoint's key now, logging each failure
+ * (the endpoint then answers 503 until a later load works).  Returns the
+ * number of endpoints whose key could not be loaded. */
+size_t app_load_keys(struct app *app);
+
+/* app_free - release everything app owns.  NULL-safe. */
+void app_free(struct app *app);
+
 #endif

@@ -1,2 +1,191 @@
-/* backend.c */
+/* backend.c - backend calls with libcurl; see backend.h. */
 #include "backend.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct backend {
+	CURL *curl;
+};
+
+struct sink {
+	struct buf *body;
+	int over_limit;
+};
+
+int backend_new(struct backend **out, struct err *err)
+{
+	struct backend *be = calloc(1, sizeof(*be));
+
+	*out = NULL;
+	if (be == NULL || (be->curl = curl_easy_init()) == NULL) {
+		free(be);
+		return err_set(err, ERR_NOMEM, "cannot create a libcurl handle");
+	}
+	*out = be;
+	return 0;
+}
+
+void backend_free(struct backend *be)
+{
+	if (be == NULL)
+		return;
+	curl_easy_cleanup(be->curl);
+	free(be);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct sink *s = ud;
+	size_t len = size * n;
+	int rc = buf_append(s->body, p, len);
+
+	if (rc == ERR_LIMIT)
+		s->over_limit = 1;
+	return rc ? 0 : len; /* a short count makes libcurl stop: CURLE_WRITE_ERROR */
+}
+
+static int map_curl_error(CURLcode cc, const struct sink *s, const char *url, struct err *err)
+{
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return err_set(err, ERR_NET, "backend %s: %s", url, curl_easy_strerror(cc));
+	case CURLE_OPERATION_TIMEDOUT:
+		return err_set(err, ERR_TIMEOUT, "backend %s: %s", url, curl_easy_strerror(cc));
+	case CURLE_WRITE_ERROR:
+		if (s->over_limit)
+			return err_set(err, ERR_LIMIT,
+				       "backend %s: answer larger than the "
+				       "limit of %zu bytes (max_backend_response)",
+				       url, s->body->limit);
+		return err_set(err, ERR_NOMEM, "backend %s: out of memory", url);
+	case CURLE_OUT_OF_MEMORY:
+		return err_set(err, ERR_NOMEM, "backend %s: out of memory", url);
+	default:
+		return err_set(err, ERR_IO, "backend %s: %s", url, curl_easy_strerror(cc));
+	}
+}
+
+static void copy_content_type(CURL *curl, struct backend_reply *reply)
+{
+	char *ct = NULL;
+	size_t j = 0;
+
+	reply->content_type[0] = '\0';
+	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || ct == NULL)
+		return;
+	for (size_t i = 0; ct[i] && j + 1 < sizeof(reply->content_type); i++) {
+		unsigned char c = (unsigned char)ct[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			reply->content_type[j++] = (char)c;
+	}
+	reply->content_type[j] = '\0';
+}
+
+/* Append "Name: value" with control bytes dropped from value, so that no
+ * client- or backend-controlled text can split a header line. */
+static int add_header(struct curl_slist **h, const char *name, const char *value)
+{
+	char line[1024];
+	size_t j = (size_t)snprintf(line, sizeof(line), "%s:", name);
+	struct curl_slist *t;
+
+	if (value && j + 1 < sizeof(line))
+		line[j++] = ' ';
+	for (size_t i = 0; value && value[i] && j + 1 < sizeof(line); i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			line[j++] = (char)c;
+	}
+	line[j] = '\0';
+	t = curl_slist_append(*h, line);
+	if (t == NULL)
+		return ERR_NOMEM;
+	*h = t;
+	return 0;
+}
+
+static int build_headers(const struct backend_request *req, struct curl_slist **out)
+{
+	struct curl_slist *h = NULL;
+
+	*out = NULL;
+	/* "Expect:" with no value disables 100-continue.  libcurl sends a form
+	 * Content-Type for POSTFIELDS unless overridden; an empty
+	 * "Content-Type:" removes it when the client sent none. */
+	if (add_header(&h, "Expect", NULL) || add_header(&h, "Content-Type", req->content_type) ||
+	    (req->forwarded_for && add_header(&h, "X-Forwarded-For", req->forwarded_for))) {
+		curl_slist_free_all(h);
+		return ERR_NOMEM;
+	}
+	*out = h;
+	return 0;
+}
+
+static void setup_handle(CURL *curl, const struct backend_request *req, struct curl_slist *hdrs,
+			 struct sink *sink)
+{
+	curl_easy_reset(curl);
+	curl_easy_setopt(curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "jwtsign/" PACKAGE_VERSION);
+	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_response);
+	if (strcmp(req->method, "GET") == 0) {
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)req->body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		if (strcmp(req->method, "POST") != 0)
+			curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
+	}
+}
+
+int backend_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
+		 struct err *err)
+{
+	struct backend *be = ctx;
+	struct curl_slist *hdrs = NULL;
+	struct sink sink = {&reply->body, 0};
+	CURLcode cc;
+	int rc;
+
+	buf_reset(&reply->body);
+	reply->body.limit = req->max_response;
+	reply->status = 0;
+	reply->content_type[0] = '\0';
+	if (build_headers(req, &hdrs) != 0)
+		return err_set(err, ERR_NOMEM, "out of memory building backend headers");
+	setup_handle(be->curl, req, hdrs, &sink);
+	cc = curl_easy_perform(be->curl);
+	if (cc == CURLE_FILESIZE_EXCEEDED) {
+		sink.over_limit = 1;
+		cc = CURLE_WRITE_ERROR;
+	}
+	if (cc != CURLE_OK) {
+		rc = map_curl_error(cc, &sink, req->url, err);
+		goto out;
+	}
+	curl_easy_getinfo(be->curl, CURLINFO_RESPONSE_CODE, &reply->status);
+	copy_content_type(be->curl, reply);
+	rc = 0;
+out:
+	/* The handle must not keep pointers to this call's data. */
+	curl_easy_setopt(be->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+	return rc;
+}

@@ -1,4 +1,59 @@
-/* backend.h */
+/* backend.h - the call to the login backend over HTTP(S) with libcurl.
+ * One struct backend per process holds one reusable libcurl handle, so
+ * connections are kept alive across FastCGI requests.
+ */
 #ifndef JWTSIGN_BACKEND_H
 #define JWTSIGN_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct backend;
+
+struct backend_request {
+	const char *url;     /* absolute http(s) URL */
+	const char *method;  /* e.g. "POST" */
+	const uint8_t *body; /* forwarded exactly, body_len bytes (may hold NULs) */
+	size_t body_len;
+	const char *content_type;  /* the client's Content-Type, or NULL */
+	const char *forwarded_for; /* X-Forwarded-For value to send, or NULL */
+	unsigned timeout_ms;	   /* whole exchange */
+	unsigned connect_timeout_ms;
+	size_t max_response; /* body cap in bytes */
+};
+
+struct backend_reply {
+	long status;		/* HTTP status */
+	char content_type[256]; /* Content-Type of the answer (control bytes removed), or "" */
+	struct buf body;	/* body bytes, at most max_response */
+};
+
+/* Signature of a backend call, so the handler can be driven by a fake in
+ * tests.  Contract as backend_call(). */
+typedef int (*backend_call_fn)(void *ctx, const struct backend_request *req,
+			       struct backend_reply *reply, struct err *err);
+
+/* backend_new - create a backend with its libcurl handle.  Call
+ * curl_global_init() once before.  *out is freed with backend_free().
+ * Returns 0 or ERR_NOMEM. */
+int backend_new(struct backend **out, struct err *err);
+
+/* backend_free - release the handle.  NULL-safe. */
+void backend_free(struct backend *be);
+
+/* backend_call - send req and collect the answer into reply (reply->body
+ * must be initialised by the caller with buf_init; it is reset first).
+ * No redirects are followed (a 3xx is returned as such).  Headers sent:
+ * the client's Content-Type, "Expect:" (empty: no 100-continue), and
+ * X-Forwarded-For when given.  ctx is a struct backend *.
+ * Returns 0 when an HTTP answer arrived, else ERR_NET (no connection:
+ * refused, DNS, TLS; the caller may try the next host), ERR_TIMEOUT,
+ * ERR_LIMIT (answer over max_response), ERR_IO (connection broken
+ * mid-answer), ERR_NOMEM. */
+int backend_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
+		 struct err *err);
+
 #endif

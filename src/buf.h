@@ -17,7 +17,10 @@ struct buf {
 };
 
 /* BUF_INIT - an empty buffer without a limit. */
-#define BUF_INIT {NULL, 0, 0, 0}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
 
 /* buf_init - make b empty with the given limit (bytes, 0 = none).  Does not
  * free earlier contents. */

@@ -1,2 +1,407 @@
-/* cli.c */
+/* cli.c - operator subcommands; see cli.h. */
 #include "cli.h"
+#include "app.h"
+#include "buf.h"
+#include "config.h"
+#include "gojson.h"
+#include "jwk.h"
+#include "jws.h"
+#include "keysource.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Largest JWK Set or claims line the CLI reads, in bytes. */
+#define CLI_MAX_INPUT (16u * 1024 * 1024)
+
+/* Read all of fd into b (at most CLI_MAX_INPUT bytes). */
+static int read_all(int fd, struct buf *b, const char *what, struct err *err)
+{
+	char chunk[8192];
+	ssize_t n;
+	int rc = 0;
+
+	b->limit = CLI_MAX_INPUT;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set(err, ERR_IO, "%s: %s", what, strerror(errno));
+			break;
+		}
+		if ((rc = buf_append(b, chunk, (size_t)n)) != 0) {
+			rc = err_set(err, rc, "%s: larger than %u bytes", what, CLI_MAX_INPUT);
+			break;
+		}
+	}
+	sodium_memzero(chunk, sizeof(chunk));
+	return rc;
+}
+
+static int read_path(const char *path, struct buf *b, struct err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+	rc = read_all(fd, b, path, err);
+	close(fd);
+	return rc;
+}
+
+/* Write all n bytes to fd; 0 or ERR_IO. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return ERR_IO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+struct sign_args {
+	const char *jwks, *kid, *alg, *typ;
+	int full;
+};
+
+static int sign_usage(void)
+{
+	fprintf(stderr, "usage: jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n");
+	return CLI_EXIT_USAGE;
+}
+
+static int parse_sign_args(int argc, char **argv, struct sign_args *a)
+{
+	static const struct option opts[] = {
+	    {"jwks", required_argument, NULL, 'j'},
+	    {"kid", required_argument, NULL, 'k'},
+	    {"alg", required_argument, NULL, 'a'},
+	    {"typ", required_argument, NULL, 't'},
+	    {"full", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->typ = "JWT";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			a->jwks = optarg;
+			break;
+		case 'k':
+			a->kid = optarg;
+			break;
+		case 'a':
+			a->alg = optarg;
+			break;
+		case 't':
+			a->typ = optarg;
+			break;
+		case 'f':
+			a->full = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc || !a->jwks || !a->kid || !a->alg)
+		return -1;
+	return 0;
+}
+
+/* Sign one claims line into out (one token + '\n'). */
+static int sign_line(const struct jwk *key, enum jws_alg alg, const struct sign_args *a,
+		     const char *line, size_t len, struct buf *payload, struct buf *out,
+		     struct err *err)
+{
+	struct gojson_limits lim = {128, 100000};
+	struct json_object *obj = NULL;
+	int rc;
+
+	rc = gojson_parse(line, len, &lim, &obj, err);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return err_set(err, ERR_INVALID, "claims must be a JSON object");
+	}
+	buf_reset(payload);
+	rc = gojson_write(payload, obj, err);
+	json_object_put(obj);
+	if (rc)
+		return rc;
+	if (a->full)
+		rc = jws_sign_flattened(out, key, alg, a->typ, (const uint8_t *)payload->data,
+					payload->len, err);
+	else
+		rc = jws_sign_compact(out, key, alg, a->typ, (const uint8_t *)payload->data,
+				      payload->len, err);
+	if (rc == 0)
+		rc = buf_putc(out, '\n');
+	return rc;
+}
+
+static int sign_stream(const struct jwk *key, enum jws_alg alg, const struct sign_args *a)
+{
+	struct buf payload = BUF_INIT, out = BUF_INIT;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	int status = 0;
+
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		struct err e = {0};
+
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		if (strspn(line, " \t") == (size_t)n)
+			continue;
+		buf_reset(&out);
+		if (sign_line(key, alg, a, line, (size_t)n, &payload, &out, &e) != 0) {
+			fprintf(stderr, "jwtsign sign: line %zu: %s\n", lineno, e.msg);
+			status = 1;
+			break;
+		}
+		if (write_all(STDOUT_FILENO, out.data, out.len) != 0) {
+			fprintf(stderr, "jwtsign sign: writing to stdout: %s\n", strerror(errno));
+			status = 1;
+			break;
+		}
+	}
+	free(line);
+	buf_free(&payload);
+	buf_free(&out);
+	return status;
+}
+
+int cli_sign(int argc, char **argv)
+{
+	struct jwk_limits lim = {CLI_MAX_INPUT, 100000};
+	struct sign_args a;
+	struct buf doc = BUF_INIT;
+	struct jwk *key = NULL;
+	enum jws_alg alg;
+	struct err e = {0};
+	int status = 1;
+
+	if (parse_sign_args(argc, argv, &a) != 0)
+		return sign_usage();
+	if (jws_alg_from_name(a.alg, &alg) != 0) {
+		fprintf(stderr, "jwtsign sign: --alg \"%s\" is not a supported JWS algorithm\n",
+			a.alg);
+		return CLI_EXIT_USAGE;
+	}
+	if (read_path(a.jwks, &doc, &e) == 0 &&
+	    jwk_set_select(doc.data ? doc.data : "", doc.len, &a.kid, 1, alg, &lim, &key, &e) == 0)
+		status = sign_stream(key, alg, &a);
+	else
+		fprintf(stderr, "jwtsign sign: %s: %s\n", a.jwks, e.msg);
+	buf_wipe_free(&doc);
+	jwk_free(key);
+	return status;
+}
+
+static int config_path_arg(int argc, char **argv, const char *dflt, const char **path)
+{
+	int c;
+
+	*path = dflt;
+	optind = 1;
+	while ((c = getopt(argc, argv, "c:")) != -1) {
+		if (c != 'c')
+			return -1;
+		*path = optarg;
+	}
+	return optind == argc ? 0 : -1;
+}
+
+int cli_check_config(int argc, char **argv, const char *default_config)
+{
+	const char *path;
+	struct app app;
+	struct err e = {0};
+	int status = 0;
+
+	if (config_path_arg(argc, argv, default_config, &path) != 0) {
+		fprintf(stderr, "usage: jwtsign check-config [-c FILE]\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (app_init(&app, path, &e) != 0) {
+		printf("%s: configuration error: %s\n", path, e.msg);
+		app_free(&app);
+		return 1;
+	}
+	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
+		const struct cfg_endpoint *ep = &app.cfg->endpoints[i];
+		const struct jwk *key;
+		char where[600];
+
+		err_clear(&e);
+		int rc = keysource_get(app.eps[i].keys, &key, &e);
+
+		keysource_describe(app.eps[i].keys, where, sizeof(where));
+		if (rc == 0) {
+			printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method,
+			       ep->endpoint, jws_alg_name(ep->signer.alg),
+			       jwk_kid(key) ? jwk_kid(key) : "", where);
+		} else {
+			printf("%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint, e.msg,
+			       where);
+			status = 1;
+		}
+	}
+	printf("%s: %zu endpoint(s), %zu usable%s\n", path, app.cfg->nendpoints,
+	       status ? (size_t)0 : app.cfg->nendpoints, status ? ", some not" : "");
+	app_free(&app);
+	return status;
+}
+
+struct genkey_args {
+	const char *kty, *crv, *kid, *alg, *out;
+	unsigned bits;
+};
+
+static int genkey_usage(void)
+{
+	fprintf(stderr, "usage: jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] "
+			"--kid KID [--alg ALG] [-o FILE]\n");
+	return CLI_EXIT_USAGE;
+}
+
+static int parse_genkey_args(int argc, char **argv, struct genkey_args *a)
+{
+	static const struct option opts[] = {
+	    {"kty", required_argument, NULL, 't'},
+	    {"size", required_argument, NULL, 's'},
+	    {"crv", required_argument, NULL, 'c'},
+	    {"kid", required_argument, NULL, 'k'},
+	    {"alg", required_argument, NULL, 'a'},
+	    {"output", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
+	};
+	char *end;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			a->kty = optarg;
+			break;
+		case 's':
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || *end || v == 0 || v > 16384)
+				return -1;
+			a->bits = (unsigned)v;
+			break;
+		case 'c':
+			a->crv = optarg;
+			break;
+		case 'k':
+			a->kid = optarg;
+			break;
+		case 'a':
+			a->alg = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return (optind == argc && a->kty && a->kid) ? 0 : -1;
+}
+
+/* Create path with mode 0600 (replacing an existing regular file, never
+ * following a symbolic link) and write data to it. */
+static int write_private_file(const char *path, const struct buf *data, struct err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc;
+
+	if (fd < 0)
+		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+	if (fchmod(fd, 0600) != 0 || write_all(fd, data->data, data->len) != 0) {
+		rc = err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return rc;
+	}
+	if (close(fd) != 0)
+		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int cli_genkey(int argc, char **argv)
+{
+	struct genkey_args a;
+	struct buf out = BUF_INIT;
+	struct err e = {0};
+	int rc;
+
+	if (parse_genkey_args(argc, argv, &a) != 0)
+		return genkey_usage();
+	rc = jwk_generate(&out, a.kty, a.bits, a.crv, a.kid, a.alg, &e);
+	if (rc == 0 && buf_putc(&out, '\n') != 0)
+		rc = err_set(&e, ERR_NOMEM, "out of memory");
+	if (rc == 0) {
+		if (a.out)
+			rc = write_private_file(a.out, &out, &e);
+		else if (write_all(STDOUT_FILENO, out.data, out.len) != 0)
+			rc = err_set(&e, ERR_IO, "writing to stdout: %s", strerror(errno));
+	}
+	buf_wipe_free(&out);
+	if (rc) {
+		fprintf(stderr, "jwtsign genkey: %s\n", e.msg);
+		return rc == ERR_INVALID || rc == ERR_UNSUPPORTED ? CLI_EXIT_USAGE : 1;
+	}
+	return 0;
+}
+
+int cli_pubkeys(int argc, char **argv)
+{
+	struct jwk_limits lim = {CLI_MAX_INPUT, 100000};
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct err e = {0};
+	int rc;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: jwtsign pubkeys < private.json > public.json\n");
+		return CLI_EXIT_USAGE;
+	}
+	rc = read_all(STDIN_FILENO, &in, "stdin", &e);
+	if (rc == 0)
+		rc = jwk_set_public(in.data ? in.data : "", in.len, &lim, &out, &e);
+	if (rc == 0 && (buf_putc(&out, '\n') != 0 || write_all(STDOUT_FILENO, out.data, out.len)))
+		rc = err_set(&e, ERR_IO, "writing to stdout: %s", strerror(errno));
+	buf_wipe_free(&in);
+	buf_free(&out);
+	if (rc) {
+		fprintf(stderr, "jwtsign pubkeys: %s\n", e.msg);
+		return 1;
+	}
+	return 0;
+}

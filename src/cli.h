@@ -1,4 +1,33 @@
-/* cli.h */
+/* cli.h - the operator subcommands: sign, check-config, genkey, pubkeys.
+ * They use the same config, jwk and jws code as the server.
+ * Each takes the subcommand's own argv (argv[0] is the subcommand name)
+ * and returns the process exit status: 0 success, 1 failure (message on
+ * stderr), 64 usage error.
+ */
 #ifndef JWTSIGN_CLI_H
 #define JWTSIGN_CLI_H
+
+/* Exit status for a command-line usage error (sysexits EX_USAGE). */
+#define CLI_EXIT_USAGE 64
+
+/* cli_sign - `sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]`:
+ * read JSON claims objects from stdin, one per line (JSON Lines; blank
+ * lines skipped), write one JWS per line to stdout (compact, or with
+ * --full the flattened JSON serialization).  Stops at the first bad line
+ * with "line N: reason" on stderr and exit status 1. */
+int cli_sign(int argc, char **argv);
+
+/* cli_check_config - `check-config [-c FILE]`: load the configuration and
+ * every endpoint's key; print one line per endpoint; 0 when all usable. */
+int cli_check_config(int argc, char **argv, const char *default_config);
+
+/* cli_genkey - `genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE]
+ * --kid KID [--alg ALG] [-o FILE]`: write a new private JWK Set to stdout,
+ * or to FILE created with mode 0600. */
+int cli_genkey(int argc, char **argv);
+
+/* cli_pubkeys - `pubkeys`: read a private JWK Set on stdin, write its
+ * public JWK Set (RSA, EC, OKP only) to stdout. */
+int cli_pubkeys(int argc, char **argv);
+
 #endif

@@ -12,16 +12,16 @@
 
 enum err_code {
 	ERR_OK = 0,
-	ERR_NOMEM = -1,       /* allocation failed */
+	ERR_NOMEM = -1,	      /* allocation failed */
 	ERR_INVALID = -2,     /* malformed input: JSON, base64url, config value, request */
 	ERR_UNSUPPORTED = -3, /* well-formed but not supported (alg, kty, crv, method) */
-	ERR_KEY = -4,         /* key unusable: wrong type for alg, missing part, kid absent */
+	ERR_KEY = -4,	      /* key unusable: wrong type for alg, missing part, kid absent */
 	ERR_CRYPTO = -5,      /* the crypto library failed while signing or importing */
-	ERR_LIMIT = -6,       /* a configured size/depth/count limit was exceeded */
-	ERR_IO = -7,          /* file or socket I/O failed */
-	ERR_NET = -8,         /* connection failed (refused, DNS, TLS handshake) */
+	ERR_LIMIT = -6,	      /* a configured size/depth/count limit was exceeded */
+	ERR_IO = -7,	      /* file or socket I/O failed */
+	ERR_NET = -8,	      /* connection failed (refused, DNS, TLS handshake) */
 	ERR_TIMEOUT = -9,     /* an operation exceeded its timeout */
-	ERR_HTTP = -10,       /* a peer answered with an unexpected HTTP status/type */
+	ERR_HTTP = -10,	      /* a peer answered with an unexpected HTTP status/type */
 	ERR_NOTFOUND = -11,   /* no such endpoint, key, member or file */
 	ERR_INTERNAL = -12,   /* a bug: an invariant did not hold */
 };
@@ -31,8 +31,8 @@ enum err_code {
 
 /* A caller-owned error record.  Zero-initialise it or call err_clear(). */
 struct err {
-	int code;                /* 0 or an enum err_code */
-	char msg[ERR_MSG_SIZE];  /* NUL-terminated, possibly truncated */
+	int code;		/* 0 or an enum err_code */
+	char msg[ERR_MSG_SIZE]; /* NUL-terminated, possibly truncated */
 };
 
 /* err_set - record an error.

@@ -24,7 +24,7 @@ int log_enabled(enum log_level level);
  * NULL).  Newlines and control bytes in the formatted text are replaced
  * with '?' so that one event stays one line. */
 void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_error(ctx, ...) log_msg(LOG_ERROR, (ctx), __VA_ARGS__)
 #define log_warn(ctx, ...) log_msg(LOG_WARN, (ctx), __VA_ARGS__)

@@ -1,1 +1,307 @@
-int main(void) { return 0; }
+/* main.c - wiring: pick the mode (FastCGI loop, one CGI request, or a
+ * subcommand), set up the libraries, and move bytes between the web
+ * server and the handler.  See jwtsign(8). */
+#include "app.h"
+#include "buf.h"
+#include "cli.h"
+#include "handler.h"
+#include "log.h"
+#include "request.h"
+#include "response.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcgiapp.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Set by SIGTERM/SIGUSR1: finish the request in flight, then exit 0. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	FCGX_ShutdownPending();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: accept() must return EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: jwtsign [-c FILE] [-v]          serve (FastCGI, or CGI when "
+		   "GATEWAY_INTERFACE is set)\n"
+		   "       jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n"
+		   "       jwtsign check-config [-c FILE]\n"
+		   "       jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] --kid "
+		   "KID [--alg ALG] [-o FILE]\n"
+		   "       jwtsign pubkeys < private-jwks.json\n"
+		   "       jwtsign --help | --version\n"
+		   "See jwtsign(8) and jwtsign.json(5).\n");
+}
+
+static const char *default_config(void)
+{
+	const char *env = getenv("JWTSIGN_CONFIG");
+
+	return env && *env ? env : cfg_default_path();
+}
+
+/* ------------------------------------------------------------ CGI */
+
+static const char *cgi_param(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static long cgi_read(void *ctx, void *p, size_t n)
+{
+	ssize_t r;
+
+	(void)ctx;
+	do
+		r = read(STDIN_FILENO, p, n);
+	while (r < 0 && errno == EINTR);
+	return (long)r;
+}
+
+static int write_fd(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Handle req into one serialized buffer (so the answer is all or nothing). */
+static int answer(struct app *app, const struct request *req, struct buf *out)
+{
+	struct response resp;
+	int rc;
+
+	response_init(&resp);
+	handle_request(app, req, &resp);
+	rc = response_serialize(&resp, out);
+	response_free(&resp);
+	if (rc != 0) {
+		/* Out of memory: a short, complete error instead. */
+		static const char oom[] = "Status: 500 Internal Server Error\r\nContent-Type: "
+					  "application/json; charset=utf-8\r\nContent-Length: "
+					  "26\r\n\r\n{\"error\":\"internal_error\"}";
+		buf_reset(out);
+		out->data = NULL;
+		return write_fd(STDOUT_FILENO, oom, sizeof(oom) - 1) ? -1 : 1;
+	}
+	return 0;
+}
+
+static size_t max_body(const struct app *app)
+{
+	return app->cfg ? app->cfg->limits.max_request_body : 1024 * 1024;
+}
+
+static int serve_cgi(struct app *app)
+{
+	struct request_source src = {cgi_param, cgi_read, NULL};
+	struct request req;
+	struct buf out = BUF_INIT;
+	struct err e = {0};
+	int status = 0, rc;
+
+	if (request_read(&req, &src, max_body(app), &e) != 0) {
+		log_error("cgi", "%s", e.msg);
+		request_free(&req);
+		return 1;
+	}
+	rc = answer(app, &req, &out);
+	if (rc == 0 && write_fd(STDOUT_FILENO, out.data, out.len) != 0) {
+		log_warn("cgi", "writing the response failed: %s", strerror(errno));
+		status = 1;
+	}
+	buf_free(&out);
+	request_free(&req);
+	return status;
+}
+
+/* -------------------------------------------------------- FastCGI */
+
+static const char *fcgi_param(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+static long fcgi_read(void *ctx, void *p, size_t n)
+{
+	int chunk = n > 1 << 30 ? 1 << 30 : (int)n;
+
+	return FCGX_GetStr(p, chunk, ((FCGX_Request *)ctx)->in);
+}
+
+static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
+{
+	struct request_source src = {fcgi_param, fcgi_read, fr};
+	struct request req;
+	struct err e = {0};
+
+	buf_reset(out);
+	if (request_read(&req, &src, max_body(app), &e) != 0) {
+		log_error("fastcgi", "%s", e.msg);
+		request_free(&req);
+		return;
+	}
+	if (answer(app, &req, out) == 0 &&
+	    FCGX_PutStr(out->data, (int)out->len, fr->out) != (int)out->len)
+		log_warn(req.path, "the client went away before the response was sent");
+	request_free(&req);
+}
+
+static int serve_fastcgi(struct app *app)
+{
+	FCGX_Request fr;
+	struct buf out = BUF_INIT;
+
+	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+		log_error("fastcgi", "FCGX_InitRequest failed");
+		return 1;
+	}
+	app_load_keys(app);
+	log_info("fastcgi", "ready");
+	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
+		fcgi_one(app, &fr, &out);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	buf_free(&out);
+	log_info("fastcgi", "%s, exiting", stop_requested ? "stop requested" : "accept failed");
+	return 0;
+}
+
+/* ----------------------------------------------------------- main */
+
+static int libs_init(void)
+{
+	if (sodium_init() < 0) {
+		log_error("main", "libsodium initialisation failed");
+		return -1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("main", "libcurl initialisation failed");
+		return -1;
+	}
+	return 0;
+}
+
+static void set_log_level_from_env(void)
+{
+	const char *lv = getenv("JWTSIGN_LOG_LEVEL");
+	enum log_level level;
+
+	if (lv && *lv) {
+		if (log_level_from_name(lv, &level) == 0)
+			log_set_level(level);
+		else
+			log_warn("main",
+				 "JWTSIGN_LOG_LEVEL=\"%.32s\" ignored (use error, warn, "
+				 "info or debug)",
+				 lv);
+	}
+}
+
+static int run_subcommand(int argc, char **argv, int *status)
+{
+	const char *cmd = argv[1];
+
+	if (strcmp(cmd, "sign") == 0)
+		*status = cli_sign(argc - 1, argv + 1);
+	else if (strcmp(cmd, "check-config") == 0)
+		*status = cli_check_config(argc - 1, argv + 1, default_config());
+	else if (strcmp(cmd, "genkey") == 0)
+		*status = cli_genkey(argc - 1, argv + 1);
+	else if (strcmp(cmd, "pubkeys") == 0)
+		*status = cli_pubkeys(argc - 1, argv + 1);
+	else
+		return 0;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *config = NULL;
+	struct app app;
+	struct err e = {0};
+	int c, status;
+
+	set_log_level_from_env();
+	if (libs_init() != 0)
+		return 1;
+	if (argc > 1 && argv[1][0] != '-' && run_subcommand(argc, argv, &status))
+		return status;
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("jwtsign %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "jwtsign: unknown command \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (config == NULL)
+		config = default_config();
+	if (FCGX_IsCGI() && getenv("GATEWAY_INTERFACE") == NULL) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	install_signals();
+	app_init(&app, config, &e); /* on error: logged, every request answered 503 */
+	status = FCGX_IsCGI() ? serve_cgi(&app) : serve_fastcgi(&app);
+	app_free(&app);
+	curl_global_cleanup();
+	return status;
+}

@@ -1,2 +1,134 @@
-/* request.c */
+/* request.c - read a CGI/FastCGI request; see request.h. */
 #include "request.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int dup_param(const struct request_source *src, const char *name, char **out)
+{
+	const char *v = src->param(src->ctx, name);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	*out = strdup(v);
+	return *out ? 0 : ERR_NOMEM;
+}
+
+/* The path without query string: REQUEST_URI when set, else SCRIPT_NAME +
+ * PATH_INFO (servers differ in how they split the URL between the two). */
+static int read_path(struct request *req, const struct request_source *src)
+{
+	const char *uri = src->param(src->ctx, "REQUEST_URI");
+	size_t n;
+
+	if (uri && *uri) {
+		n = strcspn(uri, "?#");
+		req->path = strndup(uri, n);
+	} else {
+		const char *sn = src->param(src->ctx, "SCRIPT_NAME");
+		const char *pi = src->param(src->ctx, "PATH_INFO");
+		size_t a = sn ? strlen(sn) : 0, b = pi ? strlen(pi) : 0;
+
+		req->path = malloc(a + b + 2);
+		if (req->path) {
+			memcpy(req->path, sn ? sn : "", a);
+			memcpy(req->path + a, pi ? pi : "", b);
+			req->path[a + b] = '\0';
+			if (a + b == 0)
+				strcpy(req->path, "/");
+		}
+	}
+	return req->path ? 0 : ERR_NOMEM;
+}
+
+/* Parse CONTENT_LENGTH strictly: decimal digits only, no sign or blanks.
+ * Returns 0 and *len, or ERR_INVALID. */
+static int parse_length(const char *s, unsigned long long *len)
+{
+	char *end;
+
+	if (*s == '\0' || strspn(s, "0123456789") != strlen(s))
+		return ERR_INVALID;
+	errno = 0;
+	*len = strtoull(s, &end, 10);
+	if (errno == ERANGE || *end != '\0')
+		return ERR_INVALID;
+	return 0;
+}
+
+static void reject(struct request *req, int status, const char *code)
+{
+	req->reject_status = status;
+	req->reject_code = code;
+}
+
+static int read_body(struct request *req, const struct request_source *src, size_t max_body,
+		     struct err *err)
+{
+	const char *cl = src->param(src->ctx, "CONTENT_LENGTH");
+	unsigned long long want = 0;
+	size_t got = 0;
+
+	if (cl != NULL && *cl != '\0') {
+		if (parse_length(cl, &want) != 0) {
+			reject(req, 400, "bad_request");
+			want = 0;
+		} else if (want > max_body) {
+			reject(req, 413, "body_too_large");
+			want = 0;
+		}
+	}
+	req->body = malloc((size_t)want + 1);
+	if (req->body == NULL)
+		return err_set(err, ERR_NOMEM, "cannot allocate %llu bytes for the request body",
+			       want);
+	while (got < want) {
+		long n = src->read(src->ctx, req->body + got, (size_t)want - got);
+
+		if (n < 0)
+			return err_set(err, ERR_IO,
+				       "reading the request body failed after %zu of "
+				       "%llu bytes",
+				       got, want);
+		if (n == 0) {
+			reject(req, 400, "incomplete_body");
+			break;
+		}
+		got += (size_t)n;
+	}
+	req->body_len = got;
+	req->body[got] = '\0';
+	return 0;
+}
+
+int request_read(struct request *req, const struct request_source *src, size_t max_body,
+		 struct err *err)
+{
+	int rc;
+
+	memset(req, 0, sizeof(*req));
+	if ((rc = dup_param(src, "REQUEST_METHOD", &req->method)) ||
+	    (rc = dup_param(src, "CONTENT_TYPE", &req->content_type)) ||
+	    (rc = dup_param(src, "REMOTE_ADDR", &req->remote_addr)) ||
+	    (rc = dup_param(src, "HTTP_X_FORWARDED_FOR", &req->forwarded_for)) ||
+	    (rc = read_path(req, src)))
+		return err_set(err, rc, "out of memory reading the request");
+	if (req->method == NULL && (req->method = strdup("GET")) == NULL)
+		return err_set(err, ERR_NOMEM, "out of memory reading the request");
+	return read_body(req, src, max_body, err);
+}
+
+void request_free(struct request *req)
+{
+	if (req == NULL)
+		return;
+	free(req->method);
+	free(req->path);
+	free(req->content_type);
+	free(req->remote_addr);
+	free(req->forwarded_for);
+	free(req->body);
+	memset(req, 0, sizeof(*req));
+}

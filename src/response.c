@@ -1,2 +1,96 @@
-/* response.c */
+/* response.c - building and serializing responses; see response.h. */
 #include "response.h"
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void response_init(struct response *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 500;
+	buf_init(&r->body, 0);
+}
+
+void response_free(struct response *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->body);
+}
+
+void response_error(struct response *r, int status, const char *code)
+{
+	r->status = status;
+	snprintf(r->content_type, sizeof(r->content_type), "application/json; charset=utf-8");
+	r->no_store = 1;
+	buf_reset(&r->body);
+	/* code is a static [a-z_] word: no escaping needed. */
+	if (buf_printf(&r->body, "{\"error\":\"%s\"}", code) != 0)
+		buf_reset(&r->body);
+}
+
+const char *response_reason(int status)
+{
+	static const struct {
+		int code;
+		const char *text;
+	} reasons[] = {
+	    {200, "OK"},
+	    {201, "Created"},
+	    {202, "Accepted"},
+	    {204, "No Content"},
+	    {400, "Bad Request"},
+	    {401, "Unauthorized"},
+	    {402, "Payment Required"},
+	    {403, "Forbidden"},
+	    {404, "Not Found"},
+	    {405, "Method Not Allowed"},
+	    {406, "Not Acceptable"},
+	    {408, "Request Timeout"},
+	    {409, "Conflict"},
+	    {410, "Gone"},
+	    {411, "Length Required"},
+	    {412, "Precondition Failed"},
+	    {413, "Content Too Large"},
+	    {415, "Unsupported Media Type"},
+	    {422, "Unprocessable Content"},
+	    {423, "Locked"},
+	    {425, "Too Early"},
+	    {428, "Precondition Required"},
+	    {429, "Too Many Requests"},
+	    {451, "Unavailable For Legal Reasons"},
+	    {500, "Internal Server Error"},
+	    {502, "Bad Gateway"},
+	    {503, "Service Unavailable"},
+	    {504, "Gateway Timeout"},
+	};
+
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		if (reasons[i].code == status)
+			return reasons[i].text;
+	}
+	return "Unknown";
+}
+
+int response_serialize(const struct response *r, struct buf *out)
+{
+	int rc;
+
+	rc = buf_printf(out, "Status: %d %s\r\n", r->status, response_reason(r->status));
+	if (!rc && r->content_type[0])
+		rc = buf_printf(out, "Content-Type: %s\r\n", r->content_type);
+	if (!rc)
+		rc = buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
+	if (!rc && r->no_store)
+		rc = buf_puts(out, "Cache-Control: no-store\r\nPragma: no-cache\r\n");
+	if (!rc && r->allow[0])
+		rc = buf_printf(out, "Allow: %s\r\n", r->allow);
+	if (!rc && r->retry_after)
+		rc = buf_printf(out, "Retry-After: %u\r\n", r->retry_after);
+	if (!rc)
+		rc = buf_puts(out, "\r\n");
+	if (!rc)
+		rc = buf_append(out, r->body.data, r->body.len);
+	return rc;
+}

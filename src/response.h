@@ -1,4 +1,41 @@
-/* response.h */
+/* response.h - the answer to one request, built by the handler and
+ * serialized in one piece (CGI/FastCGI header block + body), so a client
+ * gets a complete response or nothing.
+ */
 #ifndef JWTSIGN_RESPONSE_H
 #define JWTSIGN_RESPONSE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct response {
+	int status;		/* HTTP status code */
+	char content_type[256]; /* Content-Type value */
+	char allow[64];		/* Allow header value for 405, or "" */
+	unsigned retry_after;	/* Retry-After seconds for 503, or 0 */
+	int no_store;		/* send Cache-Control: no-store and Pragma: no-cache */
+	struct buf body;	/* the body bytes (owned) */
+};
+
+/* response_init - an empty 500 response with no body.  Does not free. */
+void response_init(struct response *r);
+
+/* response_free - release the body.  NULL-safe. */
+void response_free(struct response *r);
+
+/* response_error - replace r's contents with status and the JSON body
+ * {"error":"CODE"} (code: a short static [a-z_] word), Content-Type
+ * application/json; charset=utf-8, no-store.  Keeps allow/retry_after. */
+void response_error(struct response *r, int status, const char *code);
+
+/* response_reason - the standard reason phrase for status ("OK", "Bad
+ * Gateway", ...), or "Unknown" for codes without one.  Static. */
+const char *response_reason(int status);
+
+/* response_serialize - append the CGI response (RFC 3875 section 6:
+ * "Status: NNN Reason", Content-Type, Content-Length, the optional headers,
+ * a blank line, the body) to out.  Returns 0 or ERR_NOMEM. */
+int response_serialize(const struct response *r, struct buf *out);
+
 #endif

@@ -1,0 +1,276 @@
+/* Unit tests for handler.c: the whole request path with a fake backend. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "handler.h"
+#include "request.h"
+#include "response.h"
+
+/* What the fake backend saw and what it answers. */
+struct fake {
+	int calls;
+	char url[2][256];
+	char body[256];
+	size_t body_len;
+	char ctype[128];
+	char xff[128];
+	int fail_first; /* ERR_NET on the first host */
+	int rc;		/* error to return, or 0 */
+	long status;
+	const char *answer_ctype;
+	const char *answer;
+};
+
+static struct fake fk;
+
+static int fake_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
+		     struct err *err)
+{
+	(void)ctx;
+	if (fk.calls < 2)
+		snprintf(fk.url[fk.calls], sizeof(fk.url[0]), "%s", req->url);
+	fk.calls++;
+	memcpy(fk.body, req->body, req->body_len < sizeof(fk.body) ? req->body_len : 0);
+	fk.body_len = req->body_len;
+	snprintf(fk.ctype, sizeof(fk.ctype), "%s", req->content_type ? req->content_type : "");
+	snprintf(fk.xff, sizeof(fk.xff), "%s", req->forwarded_for ? req->forwarded_for : "");
+	if (fk.fail_first && fk.calls == 1)
+		return err_set(err, ERR_NET, "connection refused");
+	if (fk.rc)
+		return err_set(err, fk.rc, "fake failure");
+	reply->status = fk.status;
+	snprintf(reply->content_type, sizeof(reply->content_type), "%s",
+		 fk.answer_ctype ? fk.answer_ctype : "application/json");
+	buf_reset(&reply->body);
+	return buf_puts(&reply->body, fk.answer);
+}
+
+#define CONFIG_FMT                                                                                 \
+	"{\"version\":3,\"endpoints\":["                                                           \
+	"{\"endpoint\":\"/token\",\"method\":\"POST\",\"backend\":[{\"host\":"                     \
+	"[\"http://127.0.0.1:1\",\"http://127.0.0.1:2/\"],\"url_pattern\":\"/token-issuer\"}],"    \
+	"\"extra_config\":{\"auth/signer\":{\"alg\":\"HS256\",\"kid\":\"sim2\","                   \
+	"\"keys_to_sign\":[\"access_token\"],\"jwk_local_path\":\"%s\"}}},"                        \
+	"{\"endpoint\":\"/t/{tenant}\",\"method\":\"POST\",\"backend\":[{\"host\":"                \
+	"[\"http://127.0.0.1:1\"],\"url_pattern\":\"/issuer/{tenant}\"}],"                         \
+	"\"extra_config\":{\"auth/signer\":{\"alg\":\"HS256\",\"kid\":\"sim2\","                   \
+	"\"keys_to_sign\":[\"access_token\"],\"jwk_local_path\":\"%s\"}}}]}"
+
+static struct app app;
+static struct response resp;
+
+static void setup_app(const char *keyfile)
+{
+	char doc[4096];
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+
+	memset(&fk, 0, sizeof(fk));
+	fk.status = 200;
+	fk.answer = "{\"access_token\":{\"sub\":\"u-42\",\"aud\":\"https://api.example/v1\","
+		    "\"exp\":1735689600},\"z\":1,\"a\":[true,null]}";
+	snprintf(doc, sizeof(doc), CONFIG_FMT, keyfile, keyfile);
+	cr_assert_eq(cfg_parse(doc, strlen(doc), "test.json", &cfg, &e), 0, "%s", e.msg);
+	memset(&app, 0, sizeof(app));
+	cr_assert_eq(app_init_cfg(&app, cfg, fake_call, NULL, &e), 0, "%s", e.msg);
+	response_init(&resp);
+}
+
+static void setup(void)
+{
+	setup_app(TEST_DATA_DIR "/handler-sim2.json");
+}
+
+static void teardown(void)
+{
+	response_free(&resp);
+	app_free(&app);
+}
+
+static void run(const char *method, const char *path, const char *body)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = (char *)method;
+	req.path = (char *)path;
+	req.content_type = (char *)"application/json";
+	req.remote_addr = (char *)"192.0.2.7";
+	req.body = (uint8_t *)(body ? body : "");
+	req.body_len = body ? strlen(body) : 0;
+	handle_request(&app, &req, &resp);
+}
+
+static void assert_error(int status, const char *code)
+{
+	char expect[128];
+
+	snprintf(expect, sizeof(expect), "{\"error\":\"%s\"}", code);
+	cr_assert_eq(resp.status, status, "status %d, expected %d", resp.status, status);
+	cr_assert_str_eq(resp.body.data, expect);
+	cr_assert_str_eq(resp.content_type, "application/json; charset=utf-8");
+}
+
+TestSuite(handler, .init = setup, .fini = teardown);
+
+Test(handler, signs_reference_claims_and_sorts_members)
+{
+	run("POST", "/token", "{\"user\":\"john\"}");
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(
+	    resp.body.data,
+	    "{\"a\":[true,null],\"access_token\":\"eyJhbGciOiJIUzI1NiIsImtpZCI6InNpbTIiLCJ0eXAiOi"
+	    "JKV1QifQ.eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwiZXhwIjoxNzM1Njg5NjAwLCJzdWIiO"
+	    "iJ1LTQyIn0.mZSK32sQOXnlHrOAVXwnGZYtjMu415MUtqMBkoS5xm0\",\"z\":1}");
+	cr_assert(resp.no_store);
+	cr_assert_str_eq(fk.body, "{\"user\":\"john\"}");
+	cr_assert_str_eq(fk.ctype, "application/json");
+	cr_assert_str_eq(fk.xff, "192.0.2.7");
+	cr_assert_str_eq(fk.url[0], "http://127.0.0.1:1/token-issuer");
+}
+
+Test(handler, created_is_signed_too)
+{
+	fk.status = 201;
+	run("POST", "/token", "x");
+	cr_assert_eq(resp.status, 200);
+}
+
+Test(handler, next_host_on_connection_failure)
+{
+	fk.fail_first = 1;
+	run("POST", "/token", "x");
+	cr_assert_eq(resp.status, 200);
+	cr_assert_eq(fk.calls, 2);
+	cr_assert_str_eq(fk.url[1], "http://127.0.0.1:2/token-issuer");
+}
+
+Test(handler, path_parameters_reach_the_backend_url)
+{
+	run("POST", "/t/acme", "x");
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(fk.url[0], "http://127.0.0.1:1/issuer/acme");
+}
+
+Test(handler, unknown_endpoint_is_404)
+{
+	run("POST", "/nope", "x");
+	assert_error(404, "not_found");
+	cr_assert_eq(fk.calls, 0);
+}
+
+Test(handler, wrong_method_is_405_with_allow)
+{
+	run("GET", "/token", NULL);
+	assert_error(405, "method_not_allowed");
+	cr_assert_str_eq(resp.allow, "POST");
+	cr_assert_eq(fk.calls, 0);
+}
+
+Test(handler, rejected_request_keeps_reader_status)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = (char *)"POST";
+	req.path = (char *)"/token";
+	req.body = (uint8_t *)"";
+	req.reject_status = 413;
+	req.reject_code = "body_too_large";
+	handle_request(&app, &req, &resp);
+	assert_error(413, "body_too_large");
+	cr_assert_eq(fk.calls, 0);
+}
+
+Test(handler, backend_4xx_passes_through)
+{
+	fk.status = 401;
+	fk.answer_ctype = "application/problem+json";
+	fk.answer = "{\"error\":\"bad credentials\"}";
+	run("POST", "/token", "x");
+	cr_assert_eq(resp.status, 401);
+	cr_assert_str_eq(resp.content_type, "application/problem+json");
+	cr_assert_str_eq(resp.body.data, "{\"error\":\"bad credentials\"}");
+}
+
+Test(handler, backend_other_statuses_are_502)
+{
+	static const long statuses[] = {202, 204, 301, 302, 304, 500, 503};
+
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		fk.status = statuses[i];
+		run("POST", "/token", "x");
+		assert_error(502, "backend_bad_status");
+	}
+}
+
+Test(handler, backend_bad_json_is_502)
+{
+	static const char *const bodies[] = {"",     "[1]",   "{\"a\":NaN}",	"{'a':1}",
+					     "{} x", "hello", "{\"a\":1}/*c*/", "null"};
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		fk.answer = bodies[i];
+		run("POST", "/token", "x");
+		assert_error(502, "backend_bad_response");
+	}
+}
+
+Test(handler, unreachable_timeout_and_oversize)
+{
+	fk.rc = ERR_NET;
+	run("POST", "/token", "x");
+	assert_error(502, "backend_unreachable");
+	cr_assert_eq(fk.calls, 2, "every host is tried");
+	fk.rc = ERR_TIMEOUT;
+	run("POST", "/token", "x");
+	assert_error(504, "backend_timeout");
+	fk.rc = ERR_LIMIT;
+	run("POST", "/token", "x");
+	assert_error(502, "backend_bad_response");
+}
+
+Test(handler, forwarded_for_is_extended)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = (char *)"POST";
+	req.path = (char *)"/token";
+	req.body = (uint8_t *)"";
+	req.remote_addr = (char *)"192.0.2.7";
+	req.forwarded_for = (char *)"198.51.100.1";
+	handle_request(&app, &req, &resp);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(fk.xff, "198.51.100.1, 192.0.2.7");
+}
+
+Test(handler_nokeys, missing_key_file_is_503_and_backend_not_called)
+{
+	setup_app(TEST_DATA_DIR "/does-not-exist.json");
+	run("POST", "/token", "x");
+	assert_error(503, "keys_unavailable");
+	cr_assert_eq(resp.retry_after, 5);
+	cr_assert_eq(fk.calls, 0);
+	teardown();
+}
+
+Test(handler_nocfg, unconfigured_process_answers_503)
+{
+	struct app none;
+	struct request req;
+	struct response r;
+
+	memset(&none, 0, sizeof(none));
+	memset(&req, 0, sizeof(req));
+	req.method = (char *)"POST";
+	req.path = (char *)"/token";
+	response_init(&r);
+	handle_request(&none, &req, &r);
+	cr_assert_eq(r.status, 503);
+	cr_assert_str_eq(r.body.data, "{\"error\":\"not_configured\"}");
+	response_free(&r);
+}
