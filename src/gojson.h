@@ -7,7 +7,8 @@
  *  - strings: '"' and '\\' escaped, "\n" "\r" "\t" as such, other bytes
  *    below 0x20 as \u00xx (lowercase hex), '<' '>' '&' as \u003c \u003e
  *    \u0026, U+2028/U+2029 as \u2028/\u2029, '/' not escaped, other valid
- *    UTF-8 written raw, each invalid UTF-8 byte as \ufffd.
+ *    UTF-8 written raw, each invalid UTF-8 byte as \ufffd.  (Go 1.22 and
+ *    later write \b and \f; jwtsign keeps \u0008 and \u000c.)
  */
 #ifndef JWTSIGN_GOJSON_H
 #define JWTSIGN_GOJSON_H
@@ -20,34 +21,64 @@
 
 /* Parsing limits (see jwtsign.json(5), top-level "jwtsign" block). */
 struct gojson_limits {
-	unsigned max_depth;   /* nesting levels of objects/arrays; >= 1 */
+	unsigned max_depth;   /* nesting levels of objects/arrays ("[]" is 1, "[[1]]" 2); >= 1 */
 	size_t max_members;   /* total object members + array elements in the document; 0 = none */
 };
 
-/* gojson_parse - parse one JSON document strictly (RFC 8259: no comments,
- * no single quotes, no NaN/Infinity, no trailing bytes except whitespace,
- * valid UTF-8 not required here: invalid bytes are kept and replaced by
- * the writer as Go does).
- * doc/len: the document (len bytes; it need not be NUL-terminated and may
- *          contain NUL bytes, which are an error outside strings).
- * lim:     limits; exceeding one is ERR_LIMIT.
- * out:     receives a new json-c tree (caller releases it with json_object_put).
- * A number literal that json-c cannot keep exactly (an integer outside the
- * int64/uint64 range, "-0" written as an integer, leading zeros) and an
- * object key containing U+0000 (json-c keys are C strings) are ERR_INVALID
- * rather than a silently changed value.
- * Returns 0, ERR_INVALID (message says what and where), ERR_LIMIT, ERR_NOMEM. */
+/* gojson_parse - parse one JSON document strictly, as Go's decoder reads
+ * it (RFC 8259: no comments, no single quotes, no NaN/Infinity, no
+ * trailing bytes except whitespace), with json-c in strict mode plus one
+ * pass over the raw bytes for what json-c 0.16 accepts or changes.
+ * doc/len: the document (len bytes; it need not be NUL-terminated).
+ * lim:     limits; exceeding one is ERR_LIMIT.  NULL means no member
+ *          limit.  max_depth is capped at 10000, Go's own limit; a
+ *          million '[' is a clean ERR_LIMIT.
+ * out:     receives a new json-c tree (caller releases it with
+ *          json_object_put); NULL on error, and for the document "null".
+ * The tree holds what Go's decoder would hold:
+ *  - ill-formed UTF-8 in strings and keys is replaced by U+FFFD (the bytes
+ *    EF BF BD) per offending byte, as Go's decoder does; lone surrogate
+ *    escapes become U+FFFD (json-c does this itself);
+ *  - a number with a fraction or an exponent is a json-c double carrying
+ *    its literal text (json_object_new_double_s: 1.0, 1E+5 and 1e400 are
+ *    written back as they were); an integer is a json-c int64/uint64,
+ *    which writes back as the same digits;
+ *  - duplicate keys: the last value wins.
+ * Refused with ERR_INVALID (the message gives the byte offset):
+ *  - an empty or whitespace-only document; bytes after the value other
+ *    than space, tab, LF, CR;
+ *  - outside strings, any byte but JSON whitespace, structural characters,
+ *    number characters and the letters of true/false/null: NUL, a UTF-8
+ *    BOM, '/' (comments), '\'' (single quotes), NaN, Infinity, VT, FF...;
+ *  - raw control characters (below 0x20, NUL included) inside strings;
+ *  - numbers outside RFC 8259 grammar (01, 00, -01, 1., .5, +1, 1e, 0x1);
+ *  - numbers json-c cannot keep: the integer -0 (json-c reads 0), and
+ *    integers below -9223372036854775808 or above 18446744073709551615
+ *    (json-c clamps them silently);
+ *  - an object key containing U+0000 (json-c keys are C strings);
+ *  - two keys of one object that become equal once ill-formed UTF-8 is
+ *    replaced (json-c's member order cannot tell which one Go keeps);
+ *  - anything json-c's strict grammar refuses (missing ',' or ':',
+ *    trailing commas, bad escapes, unterminated values).
+ * Returns 0, ERR_INVALID, ERR_LIMIT, ERR_NOMEM. */
 int gojson_parse(const char *doc, size_t len, const struct gojson_limits *lim,
 		 struct json_object **out, struct err *err);
 
 /* gojson_write_string - append the Go encoding of the len bytes at s (may
- * contain NULs and invalid UTF-8) as a JSON string, quotes included.
+ * contain NULs and invalid UTF-8: each byte that starts no well-formed
+ * sequence is written \ufffd, as Go's encoder does) as a JSON string,
+ * quotes included.  On error nothing is appended.
  * Returns 0, ERR_NOMEM or ERR_LIMIT (from b's limit). */
 int gojson_write_string(struct buf *b, const char *s, size_t len);
 
-/* gojson_write - append the Go encoding of v (any json-c value; NULL is
- * written as null).  Returns 0, ERR_NOMEM, ERR_LIMIT, or ERR_INVALID when
- * v holds a value Go could not encode (a non-finite double built in code). */
+/* gojson_write - append the Go encoding of v (any json-c value, borrowed;
+ * NULL is written as null).  A double carrying its literal text (see
+ * gojson_parse) is written as that text, like Go's json.Number; another
+ * double is written as Go writes a float64 (shortest digits, exponent form
+ * below 1e-6 and from 1e21 on).  On error nothing is appended and err is
+ * set.  Returns 0, ERR_NOMEM, ERR_LIMIT (b's limit, or nesting deeper than
+ * 10000), or ERR_INVALID when v holds a value Go could not encode (a
+ * non-finite double, or a literal text that is no JSON number). */
 int gojson_write(struct buf *b, struct json_object *v, struct err *err);
 
 #endif
