@@ -38,25 +38,32 @@ struct cfg_signer {
 	bool full;                 /* flattened JSON serialization instead of compact */
 	char *typ;                 /* "typ" header value; "" omits it (default "JWT") */
 	bool disable_jwk_security; /* allow http:// and skip certificate checks */
-	char **jwk_fingerprints;   /* base64 SHA-256 of SubjectPublicKeyInfo */
+	char **jwk_fingerprints;   /* SHA-256 of SubjectPublicKeyInfo, accepted in any base64
+	                            * flavour (KrakenD: base64url, padded), stored as
+	                            * standard padded base64 (44 chars: the form libcurl's
+	                            * CURLOPT_PINNEDPUBLICKEY takes after "sha256//") */
 	size_t njwk_fingerprints;
-	uint16_t *cipher_suites;   /* IANA numbers */
+	uint16_t *cipher_suites;   /* IANA numbers, each known to cfg_cipher_suite_name();
+	                            * NULL when absent or [] (library default) */
 	size_t ncipher_suites;
 	char *jwk_local_ca;        /* extra trusted CA PEM file, or NULL */
-	unsigned cache_duration;   /* seconds (900) */
+	unsigned cache_duration;   /* seconds (900; 0 in the file means 900, as in KrakenD) */
 	unsigned failed_jwk_key_cooldown; /* seconds (60) */
 	unsigned max_stale;        /* seconds (86400) */
 };
 
 struct cfg_backend {
-	char **hosts;     /* "host": tried in order */
+	char **hosts;     /* "host" (else the top-level "host"): tried in order.  As in
+	                   * KrakenD, "http://" is prepended when there is no scheme and
+	                   * trailing '/' are removed; only http:// and https:// */
 	size_t nhosts;
-	char *url_pattern;
+	char *url_pattern; /* starts with '/'; each {name} is an endpoint parameter */
 	char *method;     /* default: the endpoint's method */
 };
 
 struct cfg_endpoint {
-	char *endpoint;      /* public path, may contain {param} segments */
+	char *endpoint;      /* public path, starts with '/' (prepended if missing, as
+	                      * KrakenD does); may contain whole "{param}" segments */
 	char *method;        /* upper case; default "GET" as in KrakenD */
 	unsigned timeout_ms; /* endpoint "timeout", else top-level, else 2000 */
 	struct cfg_backend backend;
@@ -77,19 +84,28 @@ const char *cfg_default_path(void);
 
 /* cfg_load - read and parse the file at path (see cfg_parse).  The file
  * may be at most 4 MiB.  Errors: ERR_IO (cannot read; message has the
- * path and strerror), else as cfg_parse. */
+ * path and strerror), ERR_LIMIT (larger than 4 MiB), else as cfg_parse. */
 int cfg_load(const char *path, struct cfg **out, struct err *err);
 
 /* cfg_parse - parse a configuration document (len bytes).  name is used
  * in messages (usually the file path).  On success *out is a new struct
- * cfg, freed with cfg_free().  Each endpoint without a signer block is
- * skipped with an info log line.
+ * cfg, freed with cfg_free(); on failure *out is NULL.  Each endpoint
+ * without a signer block is skipped with an info log line (written only
+ * when the whole file is valid).  JSON null counts as an absent setting.
+ * Unknown settings in a signer block are logged as warnings; unknown
+ * settings in the "jwtsign" block are errors.  "version", when present,
+ * must be 2 or 3.  The JSON must be standard: json-c strict mode, whole
+ * input, UTF-8, and none of the extensions json-c 0.16 still allows in
+ * strict mode (single quotes, NaN, Infinity, "1.", raw control bytes).
  * Errors (ERR_INVALID, message naming the file, the endpoint and the
  * setting): not a JSON object; wrong types; unknown alg (ERR_UNSUPPORTED);
  * both spellings of a setting with different values; no kid; no
  * keys_to_sign; neither or both of jwk_url/jwk_local_path; a jwk_url not
  * https:// without disable_jwk_security; more than one backend; no host;
- * a malformed duration; an unknown cipher suite number; no signer
+ * a malformed duration; an unknown cipher suite number; a malformed
+ * endpoint pattern or a url_pattern {name} the endpoint lacks; two signer
+ * endpoints with the same route (method and pattern); "secret_url" or
+ * "cipher_key" (encrypted key files: ERR_UNSUPPORTED); no signer
  * endpoint at all.  ERR_NOMEM. */
 int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, struct err *err);
 
@@ -97,9 +113,18 @@ int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, s
 void cfg_free(struct cfg *cfg);
 
 /* cfg_parse_duration - parse a Go/KrakenD duration ("2s", "500ms",
- * "1m30s", "1.5s", "100us", "0") into milliseconds (sub-millisecond parts
- * rounded up to 1 ms when non-zero).  Negative values, a missing unit on a
- * non-zero number, or a result over 24 h are ERR_INVALID. */
+ * "1m30s", "1.5s", "100us", "0") into milliseconds: Go's
+ * time.ParseDuration syntax (units ns, us, µs (U+00B5 or U+03BC), ms, s,
+ * m, h; decimal fractions; several components; optional '+'), the total
+ * rounded up to the next whole millisecond ("1ns" is 1 ms).  A '-' sign,
+ * a missing unit on a non-zero number, an unknown unit, blanks, or a
+ * result over 24 h are ERR_INVALID (and *ms is left unchanged). */
 int cfg_parse_duration(const char *s, unsigned *ms);
+
+/* cfg_cipher_suite_name - the IANA name of a TLS cipher suite number
+ * accepted in "cipher_suites" (e.g. 49199 ->
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or NULL when unknown.  Static
+ * string. */
+const char *cfg_cipher_suite_name(uint16_t id);
 
 #endif

@@ -1,0 +1,1074 @@
+/* Unit tests for config.c: the KrakenD-format configuration loader. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define NAME "test.json"
+
+/* One signer endpoint; SIGNER is the body of the "auth/signer" block. */
+#define ONE_EP(SIGNER)                                                                             \
+	"{\"version\":3,\"endpoints\":[{\"endpoint\":\"/token\",\"method\":\"POST\","              \
+	"\"backend\":[{\"host\":[\"http://127.0.0.1:8080\"],\"url_pattern\":\"/login\"}],"         \
+	"\"extra_config\":{\"auth/signer\":{" SIGNER "}}}]}"
+
+/* An endpoint object with ENDPOINT_EXTRA members, a BACKEND object body
+ * and the base signer. */
+#define EP_OBJ(ENDPOINT_EXTRA, BACKEND)                                                            \
+	"{\"endpoint\":\"/token\"," ENDPOINT_EXTRA "\"backend\":[{" BACKEND "}],"                  \
+	"\"extra_config\":{\"auth/signer\":{" BASE "}}}"
+
+#define DOC(TOP, EPS) "{\"version\":3," TOP "\"endpoints\":[" EPS "]}"
+
+#define HOST "\"host\":[\"http://127.0.0.1:8080\"],"
+#define BACKEND HOST "\"url_pattern\":\"/login\""
+
+#define SIGN_HEAD "\"alg\":\"HS256\",\"kid\":\"k1\",\"keys_to_sign\":[\"access_token\"]"
+#define BASE SIGN_HEAD ",\"jwk_local_path\":\"/etc/keys.json\""
+
+static struct cfg *parse_ok(const char *doc)
+{
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	int rc = cfg_parse(doc, strlen(doc), NAME, &cfg, &e);
+
+	cr_assert_eq(rc, 0, "cfg_parse failed (%d): %s", rc, e.msg);
+	cr_assert_not_null(cfg);
+	return cfg;
+}
+
+/* Parse must fail with code; the message must start with the file name
+ * and contain each of the (up to three) needles. */
+static void parse_err3(const char *doc, int code, const char *n1, const char *n2, const char *n3)
+{
+	struct cfg *cfg = (struct cfg *)1;
+	struct err e = {0};
+	int rc = cfg_parse(doc, strlen(doc), NAME, &cfg, &e);
+
+	cr_assert_eq(rc, code, "expected %d, got %d (%s) for %s", code, rc, e.msg, doc);
+	cr_assert_eq(e.code, code);
+	cr_assert_null(cfg);
+	cr_assert(strncmp(e.msg, NAME ": ", strlen(NAME) + 2) == 0, "no file name: %s", e.msg);
+	cr_assert(n1 == NULL || strstr(e.msg, n1), "\"%s\" not in: %s", n1, e.msg);
+	cr_assert(n2 == NULL || strstr(e.msg, n2), "\"%s\" not in: %s", n2, e.msg);
+	cr_assert(n3 == NULL || strstr(e.msg, n3), "\"%s\" not in: %s", n3, e.msg);
+}
+
+/* A signer setting error: names the endpoint, the section, the setting. */
+static void signer_err(const char *doc, int code, const char *setting)
+{
+	parse_err3(doc, code, "endpoint \"/token\"", "extra_config \"auth/signer\"", setting);
+}
+
+static void backend_err(const char *doc, const char *setting)
+{
+	parse_err3(doc, ERR_INVALID, "endpoint \"/token\"", "backend[0]", setting);
+}
+
+static void endpoint_err(const char *doc, const char *setting)
+{
+	parse_err3(doc, ERR_INVALID, "endpoint \"/token\"", setting, NULL);
+}
+
+/* ------------------------------------------------------------ durations */
+
+struct dur_case {
+	const char *in;
+	int rc;
+	unsigned ms;
+};
+
+static const struct dur_case duration_cases[] = {
+    {"0", 0, 0},
+    {"+0", 0, 0},
+    {"2s", 0, 2000},
+    {"500ms", 0, 500},
+    {"1m30s", 0, 90000},
+    {"1h2m3.5s", 0, 3723500},
+    {"1.5s", 0, 1500},
+    {".5s", 0, 500},
+    {"1.s", 0, 1000},
+    {"+3s", 0, 3000},
+    {"0s", 0, 0},
+    {"0.0s", 0, 0},
+    {"100us", 0, 1},	    /* rounded up */
+    {"100\xc2\xb5s", 0, 1}, /* U+00B5 micro sign */
+    {"100\xce\xbcs", 0, 1}, /* U+03BC Greek mu */
+    {"1ns", 0, 1},
+    {"1000000ns", 0, 1},
+    {"1000001ns", 0, 2},
+    {"1500us", 0, 2},
+    {"2000us", 0, 2},
+    {"1ms1ns", 0, 2},
+    {"0.1s", 0, 100},
+    {"2.3s", 0, 2300},
+    {"1.0000001s", 0, 1001}, /* 1 s + 100 ns -> rounded up */
+    {"3000ms", 0, 3000},
+    {"1h", 0, 3600000},
+    {"24h", 0, 86400000},
+    {"23h60m", 0, 86400000},
+    {"1440m", 0, 86400000},
+    {"0.5h", 0, 1800000},
+    {"10s10s", 0, 20000}, /* Go accepts repeated units */
+    {"1.00000000000000000000001s", 0, 1000},
+    {"", ERR_INVALID, 0},
+    {"-1s", ERR_INVALID, 0},
+    {"-0", ERR_INVALID, 0},
+    {"+", ERR_INVALID, 0},
+    {"1", ERR_INVALID, 0},  /* missing unit */
+    {"00", ERR_INVALID, 0}, /* only a bare "0" needs no unit */
+    {"1x", ERR_INVALID, 0},
+    {"1S", ERR_INVALID, 0},
+    {"1sec", ERR_INVALID, 0},
+    {"1d", ERR_INVALID, 0},
+    {"s", ERR_INVALID, 0},
+    {".s", ERR_INVALID, 0},
+    {".", ERR_INVALID, 0},
+    {"1.2.3s", ERR_INVALID, 0},
+    {" 1s", ERR_INVALID, 0},
+    {"1s ", ERR_INVALID, 0},
+    {"1 s", ERR_INVALID, 0},
+    {"1e3s", ERR_INVALID, 0},
+    {"1s-1s", ERR_INVALID, 0},
+    {"24h1ns", ERR_INVALID, 0},
+    {"25h", ERR_INVALID, 0},
+    {"86400001ms", ERR_INVALID, 0},
+    {"99999999999999999999s", ERR_INVALID, 0},
+    {"9223372036854775807ns1h", ERR_INVALID, 0},
+    {"0x10s", ERR_INVALID, 0},
+};
+
+static void check_duration(const struct dur_case *c)
+{
+	unsigned ms = 4242;
+	int rc = cfg_parse_duration(c->in, &ms);
+
+	cr_assert_eq(rc, c->rc, "\"%s\": rc %d, expected %d", c->in, rc, c->rc);
+	if (c->rc == 0)
+		cr_assert_eq(ms, c->ms, "\"%s\": %u ms, expected %u", c->in, ms, c->ms);
+	else
+		cr_assert_eq(ms, 4242, "\"%s\": output written on error", c->in);
+}
+
+Test(config, duration)
+{
+	for (size_t i = 0; i < sizeof(duration_cases) / sizeof(duration_cases[0]); i++)
+		check_duration(&duration_cases[i]);
+}
+
+/* ------------------------------------------------------------ valid files */
+
+Test(config, defaults)
+{
+	struct cfg *cfg = parse_ok("{\"endpoints\":[{\"endpoint\":\"/token\",\"backend\":[{" BACKEND
+				   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}]}");
+	const struct cfg_endpoint *e = &cfg->endpoints[0];
+	const struct cfg_signer *s = &e->signer;
+
+	cr_assert_str_eq(cfg->path, NAME);
+	cr_assert_eq(cfg->nendpoints, 1);
+	cr_assert_eq(cfg->nignored, 0);
+	cr_assert_str_eq(e->endpoint, "/token");
+	cr_assert_str_eq(e->method, "GET"); /* KrakenD's default */
+	cr_assert_eq(e->timeout_ms, 2000);
+	cr_assert_eq(e->backend.nhosts, 1);
+	cr_assert_str_eq(e->backend.hosts[0], "http://127.0.0.1:8080");
+	cr_assert_str_eq(e->backend.url_pattern, "/login");
+	cr_assert_str_eq(e->backend.method, "GET");
+	cr_assert_eq(s->alg, JWS_ALG_HS256);
+	cr_assert_eq(s->nkids, 1);
+	cr_assert_str_eq(s->kids[0], "k1");
+	cr_assert_eq(s->nkeys_to_sign, 1);
+	cr_assert_str_eq(s->keys_to_sign[0], "access_token");
+	cr_assert_null(s->jwk_url);
+	cr_assert_str_eq(s->jwk_local_path, "/etc/keys.json");
+	cr_assert_eq(s->full, false);
+	cr_assert_str_eq(s->typ, "JWT");
+	cr_assert_eq(s->disable_jwk_security, false);
+	cr_assert_null(s->jwk_fingerprints);
+	cr_assert_eq(s->njwk_fingerprints, 0);
+	cr_assert_null(s->cipher_suites);
+	cr_assert_eq(s->ncipher_suites, 0);
+	cr_assert_null(s->jwk_local_ca);
+	cr_assert_eq(s->cache_duration, 900);
+	cr_assert_eq(s->failed_jwk_key_cooldown, 60);
+	cr_assert_eq(s->max_stale, 86400);
+	cr_assert_eq(cfg->limits.max_request_body, 1048576);
+	cr_assert_eq(cfg->limits.max_backend_response, 1048576);
+	cr_assert_eq(cfg->limits.max_json_depth, 128);
+	cr_assert_eq(cfg->limits.max_json_members, 100000);
+	cr_assert_eq(cfg->limits.max_jwk_set_size, 1048576);
+	cr_assert_eq(cfg->limits.max_jwk_keys, 1000);
+	cr_assert_eq(cfg->limits.connect_timeout_ms, 2000);
+	cr_assert_eq(cfg->limits.jwk_fetch_timeout_ms, 5000);
+	cfg_free(cfg);
+}
+
+Test(config, krakend_file)
+{
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	const struct cfg_endpoint *t, *u;
+	int rc = cfg_load(TEST_DATA_DIR "/config-krakend.json", &cfg, &e);
+
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	cr_assert_str_eq(cfg->path, TEST_DATA_DIR "/config-krakend.json");
+	cr_assert_eq(cfg->nendpoints, 2);
+	cr_assert_eq(cfg->nignored, 3);
+	t = &cfg->endpoints[0];
+	cr_assert_str_eq(t->endpoint, "/token");
+	cr_assert_str_eq(t->method, "POST");
+	cr_assert_eq(t->timeout_ms, 1500); /* endpoint timeout beats top-level */
+	cr_assert_eq(t->backend.nhosts, 2);
+	cr_assert_str_eq(t->backend.hosts[0], "http://127.0.0.1:8080");
+	cr_assert_str_eq(t->backend.hosts[1], "http://127.0.0.1:8081"); /* '/' removed */
+	cr_assert_str_eq(t->backend.url_pattern, "/login");
+	cr_assert_str_eq(t->backend.method, "POST");
+	cr_assert_eq(t->signer.alg, JWS_ALG_RS256);
+	cr_assert_eq(t->signer.nkeys_to_sign, 2);
+	cr_assert_str_eq(t->signer.keys_to_sign[1], "refresh_token");
+	cr_assert_str_eq(t->signer.jwk_url, "https://auth.example.com/jwk/private.json");
+	cr_assert_null(t->signer.jwk_local_path);
+	cr_assert_eq(t->signer.njwk_fingerprints, 1);
+	cr_assert_str_eq(t->signer.jwk_fingerprints[0],
+			 "jlUjD2zWlWFrmhpqr7pcwJzXvQWBJnTNzi3oZU5Lxtk=");
+	cr_assert_eq(t->signer.ncipher_suites, 3);
+	cr_assert_eq(t->signer.cipher_suites[0], 49199);
+	cr_assert_eq(t->signer.cipher_suites[1], 49195);
+	cr_assert_eq(t->signer.cipher_suites[2], 4865);
+	cr_assert_eq(t->signer.cache_duration, 600);
+
+	u = &cfg->endpoints[1];
+	cr_assert_str_eq(u->endpoint, "/tenants/{tenant}/token");
+	cr_assert_str_eq(u->method, "POST"); /* upper-cased */
+	cr_assert_eq(u->timeout_ms, 3000);   /* top-level "timeout" */
+	cr_assert_eq(u->backend.nhosts, 1);  /* top-level "host" */
+	cr_assert_str_eq(u->backend.hosts[0], "http://127.0.0.1:9000");
+	cr_assert_str_eq(u->backend.url_pattern, "/t/{tenant}/login");
+	cr_assert_eq(u->signer.nkids, 2);
+	cr_assert_str_eq(u->signer.kids[0], "2024-06");
+	cr_assert_str_eq(u->signer.kids[1], "2024-01");
+	cr_assert_str_eq(u->signer.typ, ""); /* "" omits typ */
+
+	cr_assert_eq(cfg->limits.max_request_body, 65536);
+	cr_assert_eq(cfg->limits.connect_timeout_ms, 750);
+	cr_assert_eq(cfg->limits.jwk_fetch_timeout_ms, 5000);
+	cfg_free(cfg);
+}
+
+Test(config, legacy_namespace_and_spellings)
+{
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	const struct cfg_endpoint *t;
+	int rc = cfg_load(TEST_DATA_DIR "/config-legacy.json", &cfg, &e);
+
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	cr_assert_eq(cfg->nendpoints, 1);
+	t = &cfg->endpoints[0];
+	cr_assert_eq(t->timeout_ms, 5000);
+	cr_assert_str_eq(t->backend.hosts[0], "http://127.0.0.1:8080"); /* scheme added */
+	cr_assert_str_eq(t->backend.url_pattern, "/login");		/* '/' added */
+	cr_assert_str_eq(t->backend.method, "PUT");
+	cr_assert_eq(t->signer.alg, JWS_ALG_EDDSA);
+	cr_assert_str_eq(t->signer.keys_to_sign[0], "access_token");
+	cr_assert_str_eq(t->signer.jwk_url, "http://127.0.0.1:8000/jwk.json");
+	cr_assert(t->signer.disable_jwk_security);
+	cr_assert(t->signer.full);
+	cfg_free(cfg);
+}
+
+Test(config, hyphenated_local_path)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(SIGN_HEAD ",\"jwk-local-path\":\"/k.json\""));
+
+	cr_assert_str_eq(cfg->endpoints[0].signer.jwk_local_path, "/k.json");
+	cfg_free(cfg);
+}
+
+Test(config, both_spellings_identical)
+{
+	struct cfg *cfg =
+	    parse_ok(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k1\",\"keys_to_sign\":[\"a\",\"b\"],"
+			    "\"keys-to-sign\":[\"a\",\"b\"],\"jwk_url\":\"https://x/"
+			    "k\",\"jwk-url\":\"https://x/k\""));
+
+	cr_assert_eq(cfg->endpoints[0].signer.nkeys_to_sign, 2);
+	cr_assert_str_eq(cfg->endpoints[0].signer.jwk_url, "https://x/k");
+	cfg_free(cfg);
+}
+
+Test(config, both_namespaces_identical)
+{
+	struct cfg *cfg = parse_ok(
+	    DOC("", "{\"endpoint\":\"/token\",\"backend\":[{" BACKEND "}],\"extra_config\":{"
+		    "\"auth/signer\":{" BASE "},"
+		    "\"github.com/devopsfaith/krakend-jose/signer\":{" BASE "}}}"));
+
+	cr_assert_eq(cfg->nendpoints, 1);
+	cfg_free(cfg);
+}
+
+Test(config, null_is_absent)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"typ\":null,\"full\":null,\"jwk_url\":null"));
+
+	cr_assert_str_eq(cfg->endpoints[0].signer.typ, "JWT");
+	cfg_free(cfg);
+}
+
+Test(config, signer_options)
+{
+	struct cfg *cfg = parse_ok(
+	    ONE_EP(SIGN_HEAD ",\"jwk_url\":\"HTTPS://auth.example/k\",\"full\":true,"
+			     "\"typ\":\"at+jwt\",\"jwk_local_ca\":\"/etc/ca.pem\","
+			     "\"cache_duration\":0,\"failed_jwk_key_cooldown\":0,"
+			     "\"max_stale\":3600,\"cipher_suites\":[],\"jwk_fingerprints\":[]"));
+	const struct cfg_signer *s = &cfg->endpoints[0].signer;
+
+	cr_assert_str_eq(s->jwk_url, "HTTPS://auth.example/k");
+	cr_assert(s->full);
+	cr_assert_str_eq(s->typ, "at+jwt");
+	cr_assert_str_eq(s->jwk_local_ca, "/etc/ca.pem");
+	cr_assert_eq(s->cache_duration, 900); /* 0 means the default, as in KrakenD */
+	cr_assert_eq(s->failed_jwk_key_cooldown, 0);
+	cr_assert_eq(s->max_stale, 3600);
+	cr_assert_eq(s->ncipher_suites, 0);
+	cr_assert_eq(s->njwk_fingerprints, 0);
+	cfg_free(cfg);
+}
+
+Test(config, all_algs)
+{
+	static const char *const names[] = {"HS256", "HS384", "HS512", "RS256", "RS384",
+					    "RS512", "PS256", "PS384", "PS512", "ES256",
+					    "ES384", "ES512", "EdDSA"};
+	char doc[1024];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct cfg *cfg;
+
+		snprintf(doc, sizeof(doc),
+			 ONE_EP("\"alg\":\"%s\",\"kid\":\"k\",\"keys_to_sign\":[\"a\"],"
+				"\"jwk_local_path\":\"/k\""),
+			 names[i]);
+		cfg = parse_ok(doc);
+		cr_assert_str_eq(jws_alg_name(cfg->endpoints[0].signer.alg), names[i]);
+		cfg_free(cfg);
+	}
+}
+
+Test(config, fingerprint_flavours)
+{
+	/* The same digest as base64url padded (KrakenD), unpadded, standard. */
+	struct cfg *cfg =
+	    parse_ok(ONE_EP(BASE ",\"jwk_fingerprints\":["
+				 "\"-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8=\","
+				 "\"-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8\","
+				 "\"+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=\"]"));
+	const struct cfg_signer *s = &cfg->endpoints[0].signer;
+
+	cr_assert_eq(s->njwk_fingerprints, 3);
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_str_eq(s->jwk_fingerprints[i],
+				 "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=");
+	cfg_free(cfg);
+}
+
+Test(config, all_go_cipher_suites)
+{
+	static const unsigned ids[] = {5,     10,    47,    53,	   60,	  156,	 157,
+				       49159, 49161, 49162, 49169, 49170, 49171, 49172,
+				       49187, 49191, 49199, 49195, 49200, 49196, 52392,
+				       52393, 4865,  4866,  4867};
+	char list[512] = "", doc[1024];
+	size_t len = 0;
+	struct cfg *cfg;
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		len +=
+		    (size_t)snprintf(list + len, sizeof(list) - len, "%s%u", i ? "," : "", ids[i]);
+		cr_assert_not_null(cfg_cipher_suite_name((uint16_t)ids[i]), "%u", ids[i]);
+	}
+	snprintf(doc, sizeof(doc), ONE_EP(BASE ",\"cipher_suites\":[%s]"), list);
+	cfg = parse_ok(doc);
+	cr_assert_eq(cfg->endpoints[0].signer.ncipher_suites, sizeof(ids) / sizeof(ids[0]));
+	cfg_free(cfg);
+	cr_assert_str_eq(cfg_cipher_suite_name(49199), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	cr_assert_str_eq(cfg_cipher_suite_name(5), "TLS_RSA_WITH_RC4_128_SHA");
+	cr_assert_str_eq(cfg_cipher_suite_name(4867), "TLS_CHACHA20_POLY1305_SHA256");
+	cr_assert_null(cfg_cipher_suite_name(0));
+	cr_assert_null(cfg_cipher_suite_name(0x5600)); /* TLS_FALLBACK_SCSV */
+}
+
+Test(config, same_path_other_method)
+{
+	struct cfg *cfg = parse_ok(DOC("", EP_OBJ("\"method\":\"POST\",", BACKEND) "," EP_OBJ(
+					       "\"method\":\"PUT\",", BACKEND)));
+
+	cr_assert_eq(cfg->nendpoints, 2);
+	cfg_free(cfg);
+}
+
+Test(config, limits_block)
+{
+	struct cfg *cfg = parse_ok(DOC(
+	    "\"extra_config\":{\"jwtsign\":{\"max_request_body\":10,\"max_backend_response\":20,"
+	    "\"max_json_depth\":1,\"max_json_members\":40,\"max_jwk_set_size\":50,"
+	    "\"max_jwk_keys\":60,\"connect_timeout\":\"1.5s\",\"jwk_fetch_timeout\":\"1m\"}},",
+	    EP_OBJ("", BACKEND)));
+
+	cr_assert_eq(cfg->limits.max_request_body, 10);
+	cr_assert_eq(cfg->limits.max_backend_response, 20);
+	cr_assert_eq(cfg->limits.max_json_depth, 1);
+	cr_assert_eq(cfg->limits.max_json_members, 40);
+	cr_assert_eq(cfg->limits.max_jwk_set_size, 50);
+	cr_assert_eq(cfg->limits.max_jwk_keys, 60);
+	cr_assert_eq(cfg->limits.connect_timeout_ms, 1500);
+	cr_assert_eq(cfg->limits.jwk_fetch_timeout_ms, 60000);
+	cfg_free(cfg);
+}
+
+Test(config, trailing_whitespace)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(BASE) " \r\n\t\n");
+
+	cfg_free(cfg);
+}
+
+/* ------------------------------------------------------------ errors: document */
+
+Test(config, err_message_format)
+{
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	const char *doc = ONE_EP("\"alg\":\"none\",\"kid\":\"k\",\"keys_to_sign\":[\"a\"],"
+				 "\"jwk_local_path\":\"/k\"");
+	int rc = cfg_parse(doc, strlen(doc), "/etc/jwtsign/jwtsign.json", &cfg, &e);
+
+	cr_assert_eq(rc, ERR_UNSUPPORTED);
+	cr_assert_str_eq(e.msg, "/etc/jwtsign/jwtsign.json: endpoint \"/token\": extra_config "
+				"\"auth/signer\": \"alg\": unsupported value \"none\"");
+}
+
+Test(config, err_json_syntax)
+{
+	parse_err3("{\"version\":3,\n \"endpoints\": [,]}", ERR_INVALID, "invalid JSON", "line 2",
+		   NULL);
+}
+
+Test(config, err_json_trailing_data)
+{
+	parse_err3(ONE_EP(BASE) " {}", ERR_INVALID, "invalid JSON", NULL, NULL);
+}
+
+Test(config, err_json_truncated)
+{
+	parse_err3("{\"version\":3,", ERR_INVALID, "unexpected end", NULL, NULL);
+}
+
+Test(config, err_json_empty)
+{
+	parse_err3("", ERR_INVALID, "unexpected end", NULL, NULL);
+}
+
+Test(config, err_json_not_strict)
+{
+	/* json-c's lenient mode would take single quotes and trailing commas */
+	parse_err3("{'version':3}", ERR_INVALID, "invalid JSON", NULL, NULL);
+	parse_err3("{\"version\":3,}", ERR_INVALID, "invalid JSON", NULL, NULL);
+	parse_err3("{\"version\":3} /* c */", ERR_INVALID, "invalid JSON", NULL, NULL);
+}
+
+Test(config, err_json_extensions_json_c_strict_takes)
+{
+	/* json-c 0.16 accepts these even with JSON_TOKENER_STRICT */
+	parse_err3("{'version':3}", ERR_INVALID, "line 1, column 2: not standard JSON", NULL, NULL);
+	parse_err3("{\"version\":3,\"endpoints\":[],\"x\":'a'}", ERR_INVALID, "line 1, column 33",
+		   NULL, NULL);
+	parse_err3("{\"x\":NaN}", ERR_INVALID, "not standard JSON", NULL, NULL);
+	parse_err3("{\"x\":-Infinity}", ERR_INVALID, "not standard JSON", NULL, NULL);
+	parse_err3("{\"x\":1.}", ERR_INVALID, "not standard JSON", NULL, NULL);
+	parse_err3("{\"x\":\"a\tb\"}", ERR_INVALID, "not standard JSON", NULL, NULL);
+	parse_err3("{\n\"x\":\n\"\x01\"}", ERR_INVALID, "line 3, column 2: not standard JSON", NULL,
+		   NULL);
+}
+
+Test(config, json_escapes_are_fine)
+{
+	/* the lexical check must not trip over escaped quotes and backslashes */
+	struct cfg *cfg = parse_ok(DOC(
+	    "\"name\":\"a\\\"'NaN\\\\\",\"n\":[1.5e3,-0.0,true,false,null],", EP_OBJ("", BACKEND)));
+
+	cfg_free(cfg);
+}
+
+Test(config, err_json_nul_byte)
+{
+	static const char doc[] = "{\"version\":3}\0";
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+
+	cr_assert_eq(cfg_parse(doc, sizeof(doc) - 1, NAME, &cfg, &e), ERR_INVALID);
+	cr_assert(strstr(e.msg, "invalid JSON"), "%s", e.msg);
+}
+
+Test(config, err_json_bad_utf8)
+{
+	parse_err3("{\"name\":\"\xff\"}", ERR_INVALID, "invalid JSON", NULL, NULL);
+}
+
+Test(config, err_not_object)
+{
+	parse_err3("[1,2]", ERR_INVALID, "expected a JSON object", "an array", NULL);
+}
+
+Test(config, err_version)
+{
+	parse_err3("{\"version\":1,\"endpoints\":[]}", ERR_INVALID, "\"version\"", "out of range",
+		   NULL);
+	parse_err3("{\"version\":\"3\",\"endpoints\":[]}", ERR_INVALID, "\"version\"",
+		   "expected an integer", NULL);
+}
+
+Test(config, err_endpoints_type)
+{
+	parse_err3("{\"version\":3,\"endpoints\":{}}", ERR_INVALID, "\"endpoints\"",
+		   "expected an array", NULL);
+}
+
+Test(config, err_endpoint_not_object)
+{
+	parse_err3(DOC("", "3"), ERR_INVALID, "endpoints[0]", "expected an object", NULL);
+}
+
+Test(config, err_nothing_to_serve)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/a\",\"backend\":[{" BACKEND "}]}"), ERR_INVALID,
+		   "\"endpoints\"", "nothing to serve", NULL);
+	parse_err3("{\"version\":3}", ERR_INVALID, "nothing to serve", NULL, NULL);
+}
+
+Test(config, err_top_timeout)
+{
+	parse_err3(DOC("\"timeout\":\"3 s\",", EP_OBJ("", BACKEND)), ERR_INVALID, "\"timeout\"",
+		   "invalid duration", NULL);
+	parse_err3(DOC("\"timeout\":3000,", EP_OBJ("", BACKEND)), ERR_INVALID, "\"timeout\"",
+		   "expected a string", NULL);
+}
+
+Test(config, err_extra_config_type)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/token\",\"extra_config\":[]}"), ERR_INVALID,
+		   "endpoint \"/token\"", "\"extra_config\"", "expected an object");
+	parse_err3(DOC("\"extra_config\":3,", EP_OBJ("", BACKEND)), ERR_INVALID, "\"extra_config\"",
+		   "expected an object", NULL);
+}
+
+Test(config, err_both_namespaces_differ)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/token\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "},"
+			   "\"github.com/devopsfaith/krakend-jose/signer\":{" SIGN_HEAD
+			   ",\"jwk_local_path\":\"/other.json\"}}}"),
+		   ERR_INVALID, "endpoint \"/token\"", "\"extra_config\"",
+		   "github.com/devopsfaith/krakend-jose/signer");
+}
+
+Test(config, err_signer_not_object)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/token\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":true}}"),
+		   ERR_INVALID, "endpoint \"/token\"", "extra_config \"auth/signer\"",
+		   "expected an object");
+}
+
+/* ------------------------------------------------------------ errors: endpoint */
+
+Test(config, err_endpoint_missing)
+{
+	parse_err3(
+	    DOC("", "{\"backend\":[{" BACKEND "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+	    ERR_INVALID, "endpoints[0]", "\"endpoint\"", "missing");
+}
+
+Test(config, err_endpoint_type)
+{
+	parse_err3(DOC("", "{\"endpoint\":7,\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		   ERR_INVALID, "endpoints[0]", "\"endpoint\"", "expected a string");
+}
+
+Test(config, err_endpoint_nul)
+{
+	static const char doc[] = DOC("", "{\"endpoint\":\"/to\\u0000ken\",\"backend\":[{" BACKEND
+					  "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}");
+
+	parse_err3(doc, ERR_INVALID, "\"endpoint\"", "NUL", NULL);
+}
+
+Test(config, err_endpoint_partial_param)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/a{id}\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		   ERR_INVALID, "\"endpoint\"", "whole segment", NULL);
+}
+
+Test(config, err_endpoint_duplicate_param)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/{id}/{id}\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		   ERR_INVALID, "\"endpoint\"", "twice", NULL);
+}
+
+Test(config, err_endpoint_too_many_params)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}/{j}/{k}/{l}/{m}/"
+			   "{n}/{o}/{p}/{q}\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		   ERR_INVALID, "\"endpoint\"", "more than 16", NULL);
+}
+
+Test(config, err_endpoint_query)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/token?x=1\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		   ERR_INVALID, "\"endpoint\"", "'?'", NULL);
+}
+
+Test(config, err_method)
+{
+	endpoint_err(DOC("", EP_OBJ("\"method\":\"PO ST\",", BACKEND)), "\"method\"");
+	endpoint_err(DOC("", EP_OBJ("\"method\":\"\",", BACKEND)), "\"method\"");
+	endpoint_err(DOC("", EP_OBJ("\"method\":[\"POST\"],", BACKEND)), "\"method\"");
+}
+
+Test(config, err_endpoint_timeout)
+{
+	endpoint_err(DOC("", EP_OBJ("\"timeout\":\"2\",", BACKEND)), "\"timeout\"");
+	endpoint_err(DOC("", EP_OBJ("\"timeout\":\"0s\",", BACKEND)), "\"timeout\"");
+	endpoint_err(DOC("", EP_OBJ("\"timeout\":\"-1s\",", BACKEND)), "\"timeout\"");
+}
+
+Test(config, err_duplicate_route)
+{
+	parse_err3(DOC("", EP_OBJ("\"method\":\"POST\",",
+				  BACKEND) "," EP_OBJ("\"method\":\"post\",", BACKEND)),
+		   ERR_INVALID, "endpoint \"/token\"", "\"endpoint\"", "same route");
+}
+
+Test(config, err_duplicate_route_params)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/u/{id}\",\"method\":\"POST\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}},"
+			   "{\"endpoint\":\"/u/{name}\",\"method\":\"POST\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		   ERR_INVALID, "endpoint \"/u/{name}\"", "same route", NULL);
+}
+
+/* ------------------------------------------------------------ errors: backend */
+
+Test(config, err_backend_missing)
+{
+	endpoint_err(
+	    DOC("", "{\"endpoint\":\"/token\",\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+	    "\"backend\"");
+}
+
+Test(config, err_backend_empty)
+{
+	endpoint_err(DOC("", "{\"endpoint\":\"/token\",\"backend\":[],\"extra_config\":{"
+			     "\"auth/signer\":{" BASE "}}}"),
+		     "\"backend\"");
+}
+
+Test(config, err_backend_two)
+{
+	parse_err3(DOC("", "{\"endpoint\":\"/token\",\"backend\":[{" BACKEND "},{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		   ERR_INVALID, "endpoint \"/token\"", "\"backend\"", "exactly one");
+}
+
+Test(config, err_backend_not_object)
+{
+	endpoint_err(DOC("", "{\"endpoint\":\"/token\",\"backend\":[\"http://x\"],"
+			     "\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		     "\"backend\"");
+}
+
+Test(config, err_host_missing)
+{
+	backend_err(DOC("", EP_OBJ("", "\"url_pattern\":\"/login\"")), "\"host\"");
+}
+
+Test(config, err_host_empty)
+{
+	backend_err(DOC("", EP_OBJ("", "\"host\":[],\"url_pattern\":\"/login\"")), "\"host\"");
+	/* an empty list does not fall back to the top-level one */
+	backend_err(
+	    DOC("\"host\":[\"http://a\"],", EP_OBJ("", "\"host\":[],\"url_pattern\":\"/login\"")),
+	    "\"host\"");
+}
+
+Test(config, err_host_type)
+{
+	backend_err(DOC("", EP_OBJ("", "\"host\":\"http://a\",\"url_pattern\":\"/login\"")),
+		    "\"host\"");
+	backend_err(DOC("", EP_OBJ("", "\"host\":[\"\"],\"url_pattern\":\"/login\"")), "\"host\"");
+}
+
+Test(config, err_host_scheme)
+{
+	backend_err(DOC("", EP_OBJ("", "\"host\":[\"ftp://a\"],\"url_pattern\":\"/login\"")),
+		    "\"host\"");
+	backend_err(DOC("", EP_OBJ("", "\"host\":[\"http:///\"],\"url_pattern\":\"/login\"")),
+		    "\"host\"");
+	backend_err(DOC("", EP_OBJ("", "\"host\":[\"http://a b\"],\"url_pattern\":\"/login\"")),
+		    "\"host\"");
+}
+
+Test(config, err_url_pattern_missing)
+{
+	backend_err(DOC("", EP_OBJ("", HOST "\"method\":\"POST\"")), "\"url_pattern\"");
+}
+
+Test(config, err_url_pattern_unknown_param)
+{
+	backend_err(DOC("", EP_OBJ("", HOST "\"url_pattern\":\"/u/{id}\"")), "\"url_pattern\"");
+	backend_err(DOC("", EP_OBJ("", HOST "\"url_pattern\":\"/u/{id\"")), "\"url_pattern\"");
+	backend_err(DOC("", EP_OBJ("", HOST "\"url_pattern\":\"/u/id}\"")), "\"url_pattern\"");
+}
+
+Test(config, err_backend_method)
+{
+	backend_err(DOC("", EP_OBJ("", BACKEND ",\"method\":\"G(ET\"")), "\"method\"");
+}
+
+/* ------------------------------------------------------------ errors: signer */
+
+Test(config, err_alg_missing)
+{
+	signer_err(ONE_EP("\"kid\":\"k\",\"keys_to_sign\":[\"a\"],\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"alg\"");
+}
+
+Test(config, err_alg_none)
+{
+	signer_err(ONE_EP("\"alg\":\"none\",\"kid\":\"k\",\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_UNSUPPORTED, "\"alg\"");
+}
+
+Test(config, err_alg_unknown)
+{
+	signer_err(ONE_EP("\"alg\":\"hs256\",\"kid\":\"k\",\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_UNSUPPORTED, "\"alg\"");
+	signer_err(ONE_EP("\"alg\":\"\",\"kid\":\"k\",\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_UNSUPPORTED, "\"alg\"");
+}
+
+Test(config, err_alg_type)
+{
+	signer_err(ONE_EP("\"alg\":256,\"kid\":\"k\",\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"alg\"");
+}
+
+Test(config, err_kid_missing)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"keys_to_sign\":[\"a\"],\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"kid\"");
+}
+
+Test(config, err_kid_empty)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"\",\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"kid\"");
+}
+
+Test(config, err_kid_array)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":[],\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"kid\"");
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":[\"a\",1],\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"kid\"");
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":{},\"keys_to_sign\":[\"a\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"kid\"");
+}
+
+Test(config, err_keys_to_sign_missing)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k\",\"jwk_local_path\":\"/k\""), ERR_INVALID,
+		   "\"keys_to_sign\"");
+}
+
+Test(config, err_keys_to_sign_empty)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k\",\"keys_to_sign\":[],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"keys_to_sign\"");
+}
+
+Test(config, err_keys_to_sign_element)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k\",\"keys_to_sign\":[\"a\",\"\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"keys_to_sign\"");
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k\",\"keys-to-sign\":\"a\","
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"keys-to-sign\"");
+}
+
+Test(config, err_keys_to_sign_spellings_differ)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k\",\"keys_to_sign\":[\"a\"],"
+			  "\"keys-to-sign\":[\"b\"],\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID, "\"keys_to_sign\": conflicts with \"keys-to-sign\"");
+}
+
+Test(config, err_jwk_url_spellings_differ)
+{
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"https://a/k\",\"jwk-url\":\"https://b/k\""),
+		   ERR_INVALID, "\"jwk_url\": conflicts with \"jwk-url\"");
+}
+
+Test(config, err_jwk_local_path_spellings_differ)
+{
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_local_path\":\"/a\",\"jwk-local-path\":\"/b\""),
+		   ERR_INVALID, "\"jwk_local_path\": conflicts with \"jwk-local-path\"");
+}
+
+Test(config, err_jwk_source_neither)
+{
+	signer_err(ONE_EP(SIGN_HEAD), ERR_INVALID, "\"jwk_url\"");
+}
+
+Test(config, err_jwk_source_both)
+{
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"https://a/k\",\"jwk-local-path\":\"/k\""),
+		   ERR_INVALID, "\"jwk_url\": conflicts with \"jwk-local-path\"");
+}
+
+Test(config, err_jwk_url_http)
+{
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"http://a/k\""), ERR_INVALID, "\"jwk_url\"");
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"http://a/k\",\"disable_jwk_security\":false"),
+		   ERR_INVALID, "disable_jwk_security");
+}
+
+Test(config, err_jwk_url_scheme)
+{
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"file:///k\",\"disable_jwk_security\":true"),
+		   ERR_INVALID, "\"jwk_url\"");
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"\""), ERR_INVALID, "\"jwk_url\"");
+}
+
+Test(config, err_jwk_local_path_type)
+{
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_local_path\":[\"/k\"]"), ERR_INVALID,
+		   "\"jwk_local_path\"");
+}
+
+Test(config, err_full_type)
+{
+	signer_err(ONE_EP(BASE ",\"full\":\"true\""), ERR_INVALID, "\"full\"");
+}
+
+Test(config, err_disable_jwk_security_type)
+{
+	signer_err(ONE_EP(BASE ",\"disable_jwk_security\":1"), ERR_INVALID,
+		   "\"disable_jwk_security\"");
+}
+
+Test(config, err_typ_type)
+{
+	signer_err(ONE_EP(BASE ",\"typ\":false"), ERR_INVALID, "\"typ\"");
+}
+
+Test(config, err_fingerprints)
+{
+	signer_err(ONE_EP(BASE ",\"jwk_fingerprints\":\"abc\""), ERR_INVALID,
+		   "\"jwk_fingerprints\"");
+	signer_err(ONE_EP(BASE ",\"jwk_fingerprints\":[\"abc=\"]"), ERR_INVALID,
+		   "\"jwk_fingerprints\"");
+	/* 33 bytes */
+	signer_err(
+	    ONE_EP(BASE ",\"jwk_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]"),
+	    ERR_INVALID, "\"jwk_fingerprints\"");
+	/* mixed alphabets */
+	signer_err(
+	    ONE_EP(BASE ",\"jwk_fingerprints\":[\"-/-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8=\"]"),
+	    ERR_INVALID, "\"jwk_fingerprints\"");
+}
+
+Test(config, err_cipher_suite_unknown)
+{
+	signer_err(ONE_EP(BASE ",\"cipher_suites\":[49199,4868]"), ERR_INVALID,
+		   "\"cipher_suites\": unknown cipher suite 4868");
+}
+
+Test(config, err_cipher_suite_type)
+{
+	signer_err(ONE_EP(BASE ",\"cipher_suites\":[\"49199\"]"), ERR_INVALID, "\"cipher_suites\"");
+	signer_err(ONE_EP(BASE ",\"cipher_suites\":49199"), ERR_INVALID, "\"cipher_suites\"");
+	signer_err(ONE_EP(BASE ",\"cipher_suites\":[65536]"), ERR_INVALID, "\"cipher_suites\"");
+	signer_err(ONE_EP(BASE ",\"cipher_suites\":[-1]"), ERR_INVALID, "\"cipher_suites\"");
+}
+
+Test(config, err_jwk_local_ca)
+{
+	signer_err(ONE_EP(BASE ",\"jwk_local_ca\":\"\""), ERR_INVALID, "\"jwk_local_ca\"");
+	signer_err(ONE_EP(BASE ",\"jwk_local_ca\":1"), ERR_INVALID, "\"jwk_local_ca\"");
+}
+
+Test(config, err_cache_duration)
+{
+	signer_err(ONE_EP(BASE ",\"cache_duration\":-1"), ERR_INVALID, "\"cache_duration\"");
+	signer_err(ONE_EP(BASE ",\"cache_duration\":1.5"), ERR_INVALID, "\"cache_duration\"");
+	signer_err(ONE_EP(BASE ",\"cache_duration\":\"900\""), ERR_INVALID, "\"cache_duration\"");
+	signer_err(ONE_EP(BASE ",\"cache_duration\":99999999999999999999"), ERR_INVALID,
+		   "\"cache_duration\"");
+}
+
+Test(config, err_failed_jwk_key_cooldown)
+{
+	signer_err(ONE_EP(BASE ",\"failed_jwk_key_cooldown\":\"60s\""), ERR_INVALID,
+		   "\"failed_jwk_key_cooldown\"");
+}
+
+Test(config, err_max_stale)
+{
+	signer_err(ONE_EP(BASE ",\"max_stale\":2147483648"), ERR_INVALID, "\"max_stale\"");
+}
+
+Test(config, err_secret_url_unsupported)
+{
+	struct cfg *cfg;
+
+	signer_err(ONE_EP(BASE ",\"secret_url\":\"base64key://x\""), ERR_UNSUPPORTED,
+		   "\"secret_url\"");
+	signer_err(ONE_EP(BASE ",\"cipher_key\":\"AAAA\""), ERR_UNSUPPORTED, "\"cipher_key\"");
+	/* empty or null: nothing to decrypt */
+	cfg = parse_ok(ONE_EP(BASE ",\"secret_url\":\"\",\"cipher_key\":null"));
+	cfg_free(cfg);
+}
+
+/* ------------------------------------------------------------ errors: limits */
+
+static void limit_err(const char *block, const char *setting)
+{
+	char doc[2048];
+
+	snprintf(doc, sizeof(doc), DOC("\"extra_config\":{\"jwtsign\":{%s}},", EP_OBJ("", BACKEND)),
+		 block);
+	parse_err3(doc, ERR_INVALID, "extra_config \"jwtsign\"", setting, NULL);
+}
+
+Test(config, err_limits)
+{
+	limit_err("\"max_request_body\":0", "\"max_request_body\"");
+	limit_err("\"max_request_body\":\"1M\"", "\"max_request_body\"");
+	limit_err("\"max_backend_response\":-5", "\"max_backend_response\"");
+	limit_err("\"max_json_depth\":0", "\"max_json_depth\"");
+	limit_err("\"max_json_depth\":10001", "\"max_json_depth\"");
+	limit_err("\"max_json_members\":1.0", "\"max_json_members\"");
+	limit_err("\"max_jwk_set_size\":true", "\"max_jwk_set_size\"");
+	limit_err("\"max_jwk_keys\":[]", "\"max_jwk_keys\"");
+	limit_err("\"connect_timeout\":2", "\"connect_timeout\"");
+	limit_err("\"connect_timeout\":\"0\"", "\"connect_timeout\"");
+	limit_err("\"jwk_fetch_timeout\":\"5 s\"", "\"jwk_fetch_timeout\"");
+	limit_err("\"max_request_bdy\":5", "\"max_request_bdy\": unknown setting");
+}
+
+Test(config, err_limits_block_type)
+{
+	parse_err3(DOC("\"extra_config\":{\"jwtsign\":[]},", EP_OBJ("", BACKEND)), ERR_INVALID,
+		   "extra_config \"jwtsign\"", "expected an object", NULL);
+}
+
+/* ------------------------------------------------------------ cfg_load */
+
+Test(config, load_missing_file)
+{
+	struct cfg *cfg = (struct cfg *)1;
+	struct err e = {0};
+	int rc = cfg_load("/nonexistent/jwtsign.json", &cfg, &e);
+
+	cr_assert_eq(rc, ERR_IO);
+	cr_assert_null(cfg);
+	cr_assert(strstr(e.msg, "/nonexistent/jwtsign.json"), "%s", e.msg);
+	cr_assert(strstr(e.msg, strerror(ENOENT)), "%s", e.msg);
+}
+
+Test(config, load_directory)
+{
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	int rc = cfg_load(TEST_DATA_DIR, &cfg, &e);
+
+	cr_assert_eq(rc, ERR_IO, "%s", e.msg);
+	cr_assert(strstr(e.msg, strerror(EISDIR)), "%s", e.msg);
+}
+
+Test(config, load_too_large)
+{
+	char path[] = "/tmp/jwtsign-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	static char block[65536];
+	int rc;
+
+	cr_assert(fd >= 0);
+	memset(block, ' ', sizeof(block));
+	for (int i = 0; i < 64; i++)
+		cr_assert_eq(write(fd, block, sizeof(block)), (ssize_t)sizeof(block));
+	cr_assert_eq(write(fd, "{}", 2), 2);
+	close(fd);
+	rc = cfg_load(path, &cfg, &e);
+	unlink(path);
+	cr_assert_eq(rc, ERR_LIMIT, "%s", e.msg);
+	cr_assert(strstr(e.msg, path), "%s", e.msg);
+}
+
+Test(config, load_names_file_in_errors)
+{
+	char path[] = "/tmp/jwtsign-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	const char *doc = ONE_EP(BASE ",\"cipher_suites\":[1]");
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	int rc;
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, doc, strlen(doc)), (ssize_t)strlen(doc));
+	close(fd);
+	rc = cfg_load(path, &cfg, &e);
+	unlink(path);
+	cr_assert_eq(rc, ERR_INVALID);
+	cr_assert(strncmp(e.msg, path, strlen(path)) == 0, "%s", e.msg);
+}
+
+Test(config, default_path)
+{
+	const char *p = cfg_default_path();
+
+	cr_assert_not_null(p);
+	cr_assert(strlen(p) > 21 && strcmp(p + strlen(p) - 21, "/jwtsign/jwtsign.json") == 0, "%s",
+		  p);
+}
+
+Test(config, free_null)
+{
+	cfg_free(NULL);
+}
