@@ -7,6 +7,7 @@
 #include "router.h"
 #include "signer.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,11 +179,36 @@ static void handle_reply(const struct cfg_endpoint *ep, const struct cfg_limits 
 	}
 }
 
+/* The Allow header for a path that exists with other methods: every
+ * configured method whose endpoint matches path, comma separated. */
+static void allowed_methods(const struct cfg *cfg, const char *path, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
+		const char *m = cfg->endpoints[i].method;
+		int n;
+
+		/* Only the endpoint that wins for its method is listed, so each
+		 * method appears once. */
+		if (router_match_method(cfg, m, path, NULL, NULL) != &cfg->endpoints[i])
+			continue;
+		n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", m);
+		if (n < 0 || (size_t)n >= size - used) {
+			out[used] = '\0';
+			break;
+		}
+		used += (size_t)n;
+	}
+}
+
 void handle_request(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct cfg_endpoint *ep;
 	const struct app_endpoint *aep;
 	struct route_params params;
+	bool path_matched = false;
 	struct call_state cs;
 	const struct jwk *key = NULL;
 	struct err e = {0};
@@ -193,15 +219,15 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		response_error(resp, 503, "not_configured");
 		return;
 	}
-	ep = router_match(app->cfg, req->path, &params);
+	ep = router_match_method(app->cfg, req->method, req->path, &params, &path_matched);
+	if (ep == NULL && path_matched) {
+		allowed_methods(app->cfg, req->path, resp->allow, sizeof(resp->allow));
+		response_error(resp, 405, "method_not_allowed");
+		return;
+	}
 	if (ep == NULL || (aep = find_app_endpoint(app, ep)) == NULL) {
 		log_info("router", "no endpoint for %s %s", req->method, req->path);
 		response_error(resp, 404, "not_found");
-		return;
-	}
-	if (strcmp(req->method, ep->method) != 0) {
-		snprintf(resp->allow, sizeof(resp->allow), "%s", ep->method);
-		response_error(resp, 405, "method_not_allowed");
 		return;
 	}
 	if (req->reject_status) {

@@ -274,3 +274,34 @@ Test(handler_nocfg, unconfigured_process_answers_503)
 	cr_assert_str_eq(r.body.data, "{\"error\":\"not_configured\"}");
 	response_free(&r);
 }
+
+Test(handler_methods, same_path_two_methods_routes_by_method)
+{
+	const char *doc =
+	    "{\"version\":3,\"endpoints\":["
+	    "{\"endpoint\":\"/token\",\"method\":\"GET\",\"backend\":[{\"host\":[\"http://h1\"],"
+	    "\"url_pattern\":\"/get\"}],\"extra_config\":{\"auth/signer\":{\"alg\":\"HS256\","
+	    "\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],\"jwk_local_path\":"
+	    "\"" TEST_DATA_DIR "/handler-sim2.json\"}}},"
+	    "{\"endpoint\":\"/token\",\"method\":\"POST\",\"backend\":[{\"host\":[\"http://h1\"],"
+	    "\"url_pattern\":\"/post\"}],\"extra_config\":{\"auth/signer\":{\"alg\":\"HS256\","
+	    "\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],\"jwk_local_path\":"
+	    "\"" TEST_DATA_DIR "/handler-sim2.json\"}}}]}";
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+
+	memset(&fk, 0, sizeof(fk));
+	fk.status = 200;
+	fk.answer = "{}";
+	cr_assert_eq(cfg_parse(doc, strlen(doc), "t.json", &cfg, &e), 0, "%s", e.msg);
+	memset(&app, 0, sizeof(app));
+	cr_assert_eq(app_init_cfg(&app, cfg, fake_call, NULL, &e), 0, "%s", e.msg);
+	response_init(&resp);
+	run("POST", "/token", "x");
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(fk.url[0], "http://h1/post");
+	run("DELETE", "/token", "x");
+	assert_error(405, "method_not_allowed");
+	cr_assert_str_eq(resp.allow, "GET, POST");
+	teardown();
+}
