@@ -1,2 +1,273 @@
-/* crypto.c */
+/* crypto.c - the alg table and the JWS signing primitives; see crypto.h.
+ *
+ * HS256/HS512 and Ed25519 go through libsodium, HS384, RS*, PS* and ES*
+ * through GnuTLS.  Nothing here implements a primitive itself.
+ */
 #include "crypto.h"
+
+#include <gnutls/crypto.h>
+#include <sodium.h>
+#include <string.h>
+
+/* RFC 7518 section 3.1 and RFC 8037 section 3.1, indexed by enum jws_alg. */
+static const struct crypto_alg alg_table[] = {
+    {JWS_ALG_INVALID, 0, 0, 0, 0, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_HS256, CRYPTO_HMAC, JWK_KTY_OCT, 0, 32, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_SHA256},
+    {JWS_ALG_HS384, CRYPTO_HMAC, JWK_KTY_OCT, 0, 48, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_SHA384},
+    {JWS_ALG_HS512, CRYPTO_HMAC, JWK_KTY_OCT, 0, 64, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_SHA512},
+    {JWS_ALG_RS256, CRYPTO_RSA_PKCS1, JWK_KTY_RSA, 0, 32, GNUTLS_SIGN_RSA_SHA256,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_RS384, CRYPTO_RSA_PKCS1, JWK_KTY_RSA, 0, 48, GNUTLS_SIGN_RSA_SHA384,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_RS512, CRYPTO_RSA_PKCS1, JWK_KTY_RSA, 0, 64, GNUTLS_SIGN_RSA_SHA512,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_PS256, CRYPTO_RSA_PSS, JWK_KTY_RSA, 0, 32, GNUTLS_SIGN_RSA_PSS_SHA256,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_PS384, CRYPTO_RSA_PSS, JWK_KTY_RSA, 0, 48, GNUTLS_SIGN_RSA_PSS_SHA384,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_PS512, CRYPTO_RSA_PSS, JWK_KTY_RSA, 0, 64, GNUTLS_SIGN_RSA_PSS_SHA512,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_ES256, CRYPTO_ECDSA, JWK_KTY_EC, CRYPTO_P256, 32, GNUTLS_SIGN_ECDSA_SHA256,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_ES384, CRYPTO_ECDSA, JWK_KTY_EC, CRYPTO_P384, 48, GNUTLS_SIGN_ECDSA_SHA384,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_ES512, CRYPTO_ECDSA, JWK_KTY_EC, CRYPTO_P521, 64, GNUTLS_SIGN_ECDSA_SHA512,
+     GNUTLS_MAC_UNKNOWN},
+    {JWS_ALG_EDDSA, CRYPTO_EDDSA, JWK_KTY_OKP, CRYPTO_ED25519, 0, GNUTLS_SIGN_UNKNOWN,
+     GNUTLS_MAC_UNKNOWN},
+};
+
+#define ALG_COUNT (sizeof(alg_table) / sizeof(alg_table[0]))
+
+const struct crypto_alg *crypto_alg_info(enum jws_alg alg)
+{
+	if (alg <= JWS_ALG_INVALID || (size_t)alg >= ALG_COUNT)
+		return NULL;
+	return &alg_table[alg];
+}
+
+static const struct {
+	enum crypto_curve crv;
+	const char *name;
+	size_t size;
+} curve_table[] = {
+    {CRYPTO_P256, "P-256", 32},
+    {CRYPTO_P384, "P-384", 48},
+    {CRYPTO_P521, "P-521", 66},
+    {CRYPTO_ED25519, "Ed25519", 32},
+};
+
+#define CURVE_COUNT (sizeof(curve_table) / sizeof(curve_table[0]))
+
+const char *crypto_curve_name(enum crypto_curve crv)
+{
+	for (size_t i = 0; i < CURVE_COUNT; i++)
+		if (curve_table[i].crv == crv)
+			return curve_table[i].name;
+	return NULL;
+}
+
+enum crypto_curve crypto_curve_from_name(const char *name)
+{
+	for (size_t i = 0; name && i < CURVE_COUNT; i++)
+		if (strcmp(curve_table[i].name, name) == 0)
+			return curve_table[i].crv;
+	return 0;
+}
+
+size_t crypto_curve_size(enum crypto_curve crv)
+{
+	for (size_t i = 0; i < CURVE_COUNT; i++)
+		if (curve_table[i].crv == crv)
+			return curve_table[i].size;
+	return 0;
+}
+
+void crypto_bytes_free(struct crypto_bytes *b)
+{
+	if (b == NULL)
+		return;
+	if (b->p) {
+		sodium_memzero(b->p, b->len);
+		sodium_free(b->p);
+	}
+	b->p = NULL;
+	b->len = 0;
+}
+
+int crypto_bytes_set(struct crypto_bytes *b, const uint8_t *p, size_t len)
+{
+	uint8_t *n = sodium_malloc(len ? len : 1);
+
+	if (n == NULL)
+		return ERR_NOMEM;
+	if (len)
+		memcpy(n, p, len);
+	crypto_bytes_free(b);
+	b->p = n;
+	b->len = len;
+	return 0;
+}
+
+/* HMAC (RFC 2104) of msg with the key's "k" into mac (hash_len bytes). */
+static int sign_hmac(const struct jwk *key, const struct crypto_alg *a, const uint8_t *msg,
+		     size_t len, uint8_t *mac, struct err *err)
+{
+	int rc;
+
+	switch (a->alg) {
+	case JWS_ALG_HS256: {
+		crypto_auth_hmacsha256_state st;
+
+		/* The _init API takes keys of any length (RFC 2104 section 3). */
+		rc = crypto_auth_hmacsha256_init(&st, key->secret, key->secret_len);
+		if (rc == 0)
+			rc = crypto_auth_hmacsha256_update(&st, msg, len);
+		if (rc == 0)
+			rc = crypto_auth_hmacsha256_final(&st, mac);
+		sodium_memzero(&st, sizeof(st));
+		break;
+	}
+	case JWS_ALG_HS512: {
+		crypto_auth_hmacsha512_state st;
+
+		rc = crypto_auth_hmacsha512_init(&st, key->secret, key->secret_len);
+		if (rc == 0)
+			rc = crypto_auth_hmacsha512_update(&st, msg, len);
+		if (rc == 0)
+			rc = crypto_auth_hmacsha512_final(&st, mac);
+		sodium_memzero(&st, sizeof(st));
+		break;
+	}
+	case JWS_ALG_HS384:
+		/* libsodium has no HMAC-SHA-384. */
+		rc = gnutls_hmac_fast(a->mac, key->secret, key->secret_len, msg, len, mac);
+		break;
+	default:
+		return err_set(err, ERR_INTERNAL, "crypto: not an HMAC alg");
+	}
+	if (rc != 0)
+		return err_set(err, ERR_CRYPTO, "key %s: HMAC computation failed", key->label);
+	return 0;
+}
+
+int crypto_ecdsa_der_to_raw(const gnutls_datum_t *der, size_t field, uint8_t *out)
+{
+	gnutls_datum_t r = {NULL, 0}, s = {NULL, 0};
+	const gnutls_datum_t *part[2] = {&r, &s};
+	int rc = 0;
+
+	if (gnutls_decode_rs_value(der, &r, &s) < 0)
+		return ERR_CRYPTO;
+	memset(out, 0, 2 * field);
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *p = part[i]->data;
+		size_t n = part[i]->size;
+
+		/* DER integers carry a leading zero byte when the top bit is
+		 * set; short values are left-padded (RFC 7518 section 3.4). */
+		while (n > 0 && *p == 0) {
+			p++;
+			n--;
+		}
+		if (n > field) {
+			rc = ERR_CRYPTO;
+			break;
+		}
+		memcpy(out + (size_t)i * field + (field - n), p, n);
+	}
+	gnutls_free(r.data);
+	gnutls_free(s.data);
+	return rc;
+}
+
+/* RSA PKCS#1 v1.5, RSA-PSS or ECDSA through the GnuTLS private key. */
+static int sign_gnutls(const struct jwk *key, const struct crypto_alg *a, const uint8_t *msg,
+		       size_t len, struct buf *sig, struct err *err)
+{
+	gnutls_datum_t data = {(unsigned char *)msg, (unsigned)len};
+	gnutls_datum_t out = {NULL, 0};
+	unsigned flags = 0;
+	int rc;
+
+	if (key->priv == NULL)
+		return err_set(err, ERR_KEY, "key %s: no private key to sign with", key->label);
+	if (len > 0xffffffffu)
+		return err_set(err, ERR_LIMIT, "key %s: signing input too long", key->label);
+	/* RFC 7518 section 3.5: MGF1 with the same hash, salt length equal
+	 * to the hash length.  GnuTLS's default would pick the same size, but
+	 * the flag makes it explicit. */
+	if (a->kind == CRYPTO_RSA_PSS)
+		flags |= GNUTLS_PRIVKEY_FLAG_RSA_PSS_FIXED_SALT_LENGTH;
+	rc = gnutls_privkey_sign_data2(key->priv, a->sign, flags, &data, &out);
+	if (rc < 0)
+		return err_set(err, ERR_CRYPTO, "key %s: signing with GnuTLS failed: %s",
+			       key->label, gnutls_strerror(rc));
+	if (a->kind == CRYPTO_ECDSA) {
+		size_t field = crypto_curve_size(a->crv);
+		uint8_t raw[2 * 66];
+
+		rc = crypto_ecdsa_der_to_raw(&out, field, raw);
+		gnutls_free(out.data);
+		if (rc)
+			return err_set(err, rc, "key %s: cannot decode the ECDSA signature",
+				       key->label);
+		rc = buf_append(sig, raw, 2 * field);
+	} else {
+		rc = buf_append(sig, out.data, out.size);
+		gnutls_free(out.data);
+	}
+	if (rc)
+		return err_set(err, rc, "key %s: cannot store the signature: %s", key->label,
+			       err_strerror(rc));
+	return 0;
+}
+
+static int sign_eddsa(const struct jwk *key, const uint8_t *msg, size_t len, struct buf *sig,
+		      struct err *err)
+{
+	uint8_t out[crypto_sign_ed25519_BYTES];
+	int rc;
+
+	if (key->secret == NULL || key->secret_len != crypto_sign_ed25519_SECRETKEYBYTES)
+		return err_set(err, ERR_KEY, "key %s: no Ed25519 private key", key->label);
+	if (crypto_sign_ed25519_detached(out, NULL, msg, len, key->secret) != 0)
+		return err_set(err, ERR_CRYPTO, "key %s: Ed25519 signing failed", key->label);
+	rc = buf_append(sig, out, sizeof(out));
+	if (rc)
+		return err_set(err, rc, "key %s: cannot store the signature: %s", key->label,
+			       err_strerror(rc));
+	return 0;
+}
+
+int crypto_jws_sign(const struct jwk *key, enum jws_alg alg, const uint8_t *msg, size_t len,
+		    struct buf *sig, struct err *err)
+{
+	const struct crypto_alg *a = crypto_alg_info(alg);
+	uint8_t mac[64];
+	int rc;
+
+	if (a == NULL)
+		return err_set(err, ERR_UNSUPPORTED, "no valid alg to sign with");
+	switch (a->kind) {
+	case CRYPTO_HMAC:
+		if (key->secret == NULL || key->secret_len == 0)
+			return err_set(err, ERR_KEY, "key %s: no symmetric key", key->label);
+		rc = sign_hmac(key, a, msg, len, mac, err);
+		if (rc == 0) {
+			rc = buf_append(sig, mac, a->hash_len);
+			if (rc)
+				err_set(err, rc, "key %s: cannot store the signature: %s",
+					key->label, err_strerror(rc));
+		}
+		sodium_memzero(mac, sizeof(mac));
+		return rc;
+	case CRYPTO_RSA_PKCS1:
+	case CRYPTO_RSA_PSS:
+	case CRYPTO_ECDSA:
+		return sign_gnutls(key, a, msg, len, sig, err);
+	case CRYPTO_EDDSA:
+		return sign_eddsa(key, msg, len, sig, err);
+	}
+	return err_set(err, ERR_INTERNAL, "crypto: unknown signing kind");
+}

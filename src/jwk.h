@@ -21,7 +21,8 @@ enum jwk_kty { JWK_KTY_OCT = 1, JWK_KTY_RSA, JWK_KTY_EC, JWK_KTY_OKP };
 
 struct jwk;
 
-/* Limits for JWK Set documents (bytes / count). */
+/* Limits for JWK Set documents (bytes / count).  A NULL limits pointer or
+ * a 0 field means "no limit". */
 struct jwk_limits {
 	size_t max_doc_bytes; /* the whole JWK Set document */
 	size_t max_keys;      /* entries in "keys" */
@@ -32,13 +33,22 @@ struct jwk_limits {
  * contains, parse that key fully and check it can sign with alg
  * (jwk_check_alg).  Other entries are only checked for shape (an object
  * with a string "kty"); two entries with the same kid are an error.
+ * The document is parsed with gojson_parse (RFC 8259 strict, json-c
+ * underneath; nesting limited to 16 levels), whitespace after it allowed.
  * String buffers of the parsed document are wiped before it is released.
- * out: receives a new key; the caller frees it with jwk_free().
+ * out: receives a new key (NULL on error); the caller frees it with
+ * jwk_free().
  * Errors (ERR_INVALID unless stated): not JSON, a bare JWK instead of a
  * set, "keys" missing/not an array/empty, duplicate kid, over the limits
  * (ERR_LIMIT), none of the kids present (ERR_NOTFOUND), the key malformed
  * (bad base64url, wrong sizes, missing members), or unusable with alg
- * (ERR_KEY), ERR_UNSUPPORTED (kty/crv), ERR_CRYPTO, ERR_NOMEM. */
+ * or inconsistent (x not d's public key, dp/dq/qi or d not matching the
+ * primes) (ERR_KEY), ERR_UNSUPPORTED (alg JWS_ALG_INVALID, kty, crv, RSA
+ * without p and q, multi-prime RSA), ERR_CRYPTO, ERR_NOMEM.
+ * RSA: n, e, d, p, q required for a private key; dp, dq, qi all or none
+ * (derived by GnuTLS when absent); leading zero bytes of n are ignored.
+ * EC: x, y (and d) exactly 32/48/66 bytes for P-256/P-384/P-521.
+ * OKP: Ed25519 only; d is the 32-byte seed. */
 int jwk_set_select(const char *doc, size_t len, const char *const *kids, size_t nkids,
 		   enum jws_alg alg, const struct jwk_limits *lim, struct jwk **out,
 		   struct err *err);
@@ -52,7 +62,10 @@ int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err);
  * least as long as the hash output is NOT required, as in KrakenD), RSA
  * with a private part and >= 2048 bits for RS* and PS*, EC on the curve of the
  * alg for ES*, OKP Ed25519 for EdDSA, and a "alg" member in the JWK, when
- * present, equal to alg.  Else ERR_KEY naming the kid. */
+ * present, equal to alg; a "use" member, when present, "sig" (RFC 7517
+ * section 4.2); a "key_ops" member, when present, containing "sign"
+ * (section 4.3).  Else ERR_KEY naming the kid and the member;
+ * ERR_UNSUPPORTED when alg is JWS_ALG_INVALID. */
 int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err);
 
 /* jwk_kid - the key's "kid" (borrowed, valid until jwk_free), or NULL. */
@@ -66,16 +79,28 @@ void jwk_free(struct jwk *key);
 
 /* jwk_set_public - append to out the public JWK Set of the document doc:
  * one entry per RSA, EC or OKP key (public members only, plus kid, alg,
- * use, key_ops when present), "oct" keys left out.  Errors as
- * jwk_set_select. */
+ * use, key_ops when present), "oct" keys left out.  Every entry is parsed
+ * fully (a private key must be consistent, an unknown kty is refused), so
+ * this costs one key import per entry.  Member order: kty, kid, use,
+ * key_ops, alg, then n, e / crv, x, y / crv, x.  On error out is
+ * unchanged and the message starts with "JWK Set entry #N" for a bad
+ * entry.  Errors as jwk_set_select. */
 int jwk_set_public(const char *doc, size_t len, const struct jwk_limits *lim, struct buf *out,
 		   struct err *err);
 
 /* jwk_generate - append to out a private JWK Set {"keys":[JWK]} holding a
- * new key made with the system CSPRNG.
- * kty: "oct" (size = bits, default 256), "RSA" (size = bits, default 2048,
- * min 2048), "EC" (crv P-256/P-384/P-521, default P-256), "OKP" (crv
- * Ed25519).  kid: required.  alg: optional; when set it must suit the key.
+ * new key made with the system CSPRNG (libsodium randombytes, GnuTLS key
+ * generation).
+ * kty: "oct" (size = bits, a multiple of 8 from 128 to 8192; default 256,
+ * or the hash size of alg, which is also the minimum with alg, RFC 7518
+ * section 3.2), "RSA" (size = bits, a multiple of 8, default 2048, min
+ * 2048, max 16384; e = 65537), "EC" (crv P-256/P-384/P-521, default the
+ * curve of alg, else P-256), "OKP" (crv Ed25519, the default).  bits must
+ * be 0 for EC/OKP, crv NULL for oct/RSA.  kid: required, non-empty.
+ * alg: optional; when set it must suit the key and is written as "alg".
+ * The JWK also gets "use":"sig".  Member order: kty, kid, use, alg, then
+ * the key members (RFC 7518 section 6).  The new set is parsed back and
+ * checked before it is appended; on error out is unchanged.
  * Returns 0, ERR_INVALID, ERR_UNSUPPORTED, ERR_CRYPTO, ERR_NOMEM.  The
  * caller should wipe out (buf_wipe_free) after use. */
 int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *crv, const char *kid,

@@ -48,9 +48,11 @@ int jws_protected_header(struct buf *b, enum jws_alg alg, const char *kid, const
 /* jws_sign_compact - append to out the JWS Compact Serialization
  * (RFC 7515 section 7.1) of payload (len bytes), signed with key and alg.
  * The protected header is jws_protected_header(alg, jwk_kid(key), typ).
- * key:  borrowed; must have passed jwk_check_alg(key, alg).
+ * key:  borrowed; must have passed jwk_check_alg(key, alg) (checked again
+ *       here: a cheap comparison of fields).
  * On failure out is left with its previous len (nothing half-written).
- * Returns 0, ERR_KEY (key unusable for alg), ERR_CRYPTO, ERR_NOMEM. */
+ * Returns 0, ERR_KEY (key unusable for alg, or NULL), ERR_CRYPTO,
+ * ERR_NOMEM, ERR_LIMIT (out's limit), ERR_UNSUPPORTED (JWS_ALG_INVALID). */
 int jws_sign_compact(struct buf *out, const struct jwk *key, enum jws_alg alg, const char *typ,
 		     const uint8_t *payload, size_t len, struct err *err)
 	__attribute__((warn_unused_result));
@@ -66,8 +68,10 @@ int jws_sign_flattened(struct buf *out, const struct jwk *key, enum jws_alg alg,
 /* jws_sign_input - sign an already built JWS Signing Input (RFC 7515
  * section 2: ASCII(BASE64URL(header) || '.' || BASE64URL(payload))) and
  * append the raw signature bytes (not encoded) to sig.  ECDSA signatures
- * are R || S, each left-padded to the field size (RFC 7518 section 3.4).
- * Errors as jws_sign_compact. */
+ * are R || S, each left-padded to the field size (RFC 7518 section 3.4);
+ * RSA-PSS uses MGF1 with the same hash and a salt as long as the hash
+ * (section 3.5).  The key is checked with jwk_check_alg first.
+ * Errors as jws_sign_compact, and ERR_UNSUPPORTED for JWS_ALG_INVALID. */
 int jws_sign_input(struct buf *sig, const struct jwk *key, enum jws_alg alg,
 		   const uint8_t *input, size_t len, struct err *err)
 	__attribute__((warn_unused_result));
