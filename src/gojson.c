@@ -8,6 +8,7 @@
  */
 #include "gojson.h"
 
+#include <json-c/printbuf.h>
 #include <limits.h>
 #include <math.h>
 #include <sodium.h>
@@ -546,6 +547,10 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, struct j
 	} else {
 		*out = obj;
 	}
+	/* The tokener's scratch buffer holds the last strings parsed, which
+	 * for a JWK Set are private key values: wipe it before freeing. */
+	if (tok->pb != NULL && tok->pb->buf != NULL)
+		sodium_memzero(tok->pb->buf, (size_t)tok->pb->size);
 	json_tokener_free(tok);
 	return rc;
 }
