@@ -66,6 +66,10 @@ static const char *default_config(void)
 
 /* ------------------------------------------------------------ CGI */
 
+/* Most bytes of a refused body read and discarded after answering (see
+ * request_drain), in bytes. */
+#define CGI_MAX_DRAIN (64u * 1024 * 1024)
+
 static const char *cgi_param(void *ctx, const char *name)
 {
 	(void)ctx;
@@ -143,6 +147,7 @@ static int serve_cgi(struct app *app)
 		log_warn("cgi", "writing the response failed: %s", strerror(errno));
 		status = 1;
 	}
+	request_drain(&req, &src, CGI_MAX_DRAIN);
 	buf_free(&out);
 	request_free(&req);
 	return status;
@@ -175,7 +180,8 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 		return;
 	}
 	if (answer(app, &req, out) == 0 &&
-	    FCGX_PutStr(out->data, (int)out->len, fr->out) != (int)out->len)
+	    (FCGX_PutStr(out->data, (int)out->len, fr->out) != (int)out->len ||
+	     FCGX_FFlush(fr->out) != 0))
 		log_warn(req.path, "the client went away before the response was sent");
 	request_free(&req);
 }

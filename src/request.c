@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int dup_param(const struct request_source *src, const char *name, char **out)
 {
@@ -64,36 +65,30 @@ static void reject(struct request *req, int status, const char *code)
 	req->reject_code = code;
 }
 
-static int read_body(struct request *req, const struct request_source *src, size_t max_body,
+/* Whether HTTP_TRANSFER_ENCODING announces a chunked body. */
+static int chunked_without_length(const struct request_source *src)
+{
+	const char *te = src->param(src->ctx, "HTTP_TRANSFER_ENCODING");
+
+	return te != NULL && strcasestr(te, "chunked") != NULL;
+}
+
+/* Read into req->body until want bytes or, with to_eof, the end of input;
+ * at most want bytes.  Sets *eof when the input ended first. */
+static int read_into(struct request *req, const struct request_source *src, size_t want, int *eof,
 		     struct err *err)
 {
-	const char *cl = src->param(src->ctx, "CONTENT_LENGTH");
-	unsigned long long want = 0;
 	size_t got = 0;
 
-	if (cl != NULL && *cl != '\0') {
-		if (parse_length(cl, &want) != 0) {
-			reject(req, 400, "bad_request");
-			want = 0;
-		} else if (want > max_body) {
-			reject(req, 413, "body_too_large");
-			want = 0;
-		}
-	}
-	req->body = malloc((size_t)want + 1);
-	if (req->body == NULL)
-		return err_set(err, ERR_NOMEM, "cannot allocate %llu bytes for the request body",
-			       want);
+	*eof = 0;
 	while (got < want) {
-		long n = src->read(src->ctx, req->body + got, (size_t)want - got);
+		long n = src->read(src->ctx, req->body + got, want - got);
 
 		if (n < 0)
 			return err_set(err, ERR_IO,
-				       "reading the request body failed after %zu of "
-				       "%llu bytes",
-				       got, want);
+				       "reading the request body failed after %zu bytes", got);
 		if (n == 0) {
-			reject(req, 400, "incomplete_body");
+			*eof = 1;
 			break;
 		}
 		got += (size_t)n;
@@ -101,6 +96,66 @@ static int read_body(struct request *req, const struct request_source *src, size
 	req->body_len = got;
 	req->body[got] = '\0';
 	return 0;
+}
+
+static int read_body(struct request *req, const struct request_source *src, size_t max_body,
+		     struct err *err)
+{
+	const char *cl = src->param(src->ctx, "CONTENT_LENGTH");
+	unsigned long long want = 0;
+	int to_eof = 0, eof = 0, rc;
+
+	if (cl != NULL && *cl != '\0') {
+		if (parse_length(cl, &want) != 0) {
+			reject(req, 400, "bad_request");
+			want = 0;
+		} else if (want > max_body) {
+			reject(req, 413, "body_too_large");
+			req->unread = want;
+			want = 0;
+		}
+	} else if (chunked_without_length(src)) {
+		to_eof = 1;
+		want = (unsigned long long)max_body + 1; /* one more byte tells "too large" */
+	}
+	req->body = malloc((size_t)want + 1);
+	if (req->body == NULL)
+		return err_set(err, ERR_NOMEM, "cannot allocate %llu bytes for the request body",
+			       want);
+	rc = read_into(req, src, (size_t)want, &eof, err);
+	if (rc)
+		return rc;
+	if (to_eof && !eof && req->body_len > max_body) {
+		reject(req, 413, "body_too_large");
+		req->unread_to_eof = 1;
+		req->body_len = 0;
+		req->body[0] = '\0';
+	} else if (!to_eof && eof) {
+		reject(req, 400, "incomplete_body");
+	}
+	return 0;
+}
+
+void request_drain(struct request *req, const struct request_source *src, size_t max)
+{
+	char sink[8192];
+	size_t done = 0;
+
+	while (done < max && (req->unread_to_eof || req->unread > 0)) {
+		size_t n = sizeof(sink);
+		long r;
+
+		if (!req->unread_to_eof && n > req->unread)
+			n = (size_t)req->unread;
+		if (n > max - done)
+			n = max - done;
+		r = src->read(src->ctx, sink, n);
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+		if (!req->unread_to_eof)
+			req->unread -= (unsigned long long)r;
+	}
 }
 
 int request_read(struct request *req, const struct request_source *src, size_t max_body,

@@ -34,11 +34,18 @@ struct request {
 	 * 413) and the short error code to answer with; 0/NULL otherwise. */
 	int reject_status;
 	const char *reject_code;
+	/* Bytes of the announced body left unread (body refused, or extra
+	 * input of a chunked request); see request_drain(). */
+	unsigned long long unread;
+	int unread_to_eof; /* the body's end is the end of input */
 };
 
-/* request_read - fill req from src.  The body is read only when
- * CONTENT_LENGTH is present: exactly CONTENT_LENGTH bytes (extra bytes are
- * not read); a missing CONTENT_LENGTH means an empty body, without reading.
+/* request_read - fill req from src.  With CONTENT_LENGTH, exactly that
+ * many bytes are read (extra bytes are not read, RFC 3875 section 4.2).
+ * Without it the body is empty and nothing is read, except when
+ * HTTP_TRANSFER_ENCODING names "chunked": some servers (Apache mod_cgi)
+ * pass a de-chunked body without a length, which is then read to the end
+ * of input.
  * Client faults do not fail the call: they set reject_status/reject_code:
  *   400 "bad_request"     CONTENT_LENGTH not a non-negative decimal number;
  *   413 "body_too_large"  CONTENT_LENGTH above max_body (bytes): the body
@@ -48,6 +55,13 @@ struct request {
  * Returns 0, ERR_NOMEM, or ERR_IO (read error from the server). */
 int request_read(struct request *req, const struct request_source *src, size_t max_body,
 		 struct err *err);
+
+/* request_drain - read and discard what is left of a body that was not
+ * read (a refused body, or the rest of a chunked one), at most max bytes,
+ * so the web server can finish writing it: Apache mod_cgid resets the
+ * client's connection when a CGI program leaves input unread.  Call it
+ * after the response was written.  Errors are ignored. */
+void request_drain(struct request *req, const struct request_source *src, size_t max);
 
 /* request_free - release everything req owns and zero it.  NULL-safe. */
 void request_free(struct request *req);

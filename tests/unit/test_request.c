@@ -128,3 +128,47 @@ Test(request, path_from_script_name_and_path_info)
 	read_with(&s, 100);
 	cr_assert_str_eq(req.path, "/cgi-bin/jwtsign/token");
 }
+
+Test(request, chunked_without_length_is_read_to_end_of_input)
+{
+	struct src s = {{"HTTP_TRANSFER_ENCODING", "chunked", "REQUEST_URI", "/t", NULL},
+			"abc\0def",
+			7,
+			0,
+			3,
+			0};
+
+	read_with(&s, 100);
+	cr_assert_eq(req.reject_status, 0);
+	cr_assert_eq(req.body_len, 7);
+	cr_assert(memcmp(req.body, "abc\0def", 7) == 0);
+}
+
+Test(request, chunked_over_limit_is_413_and_drained)
+{
+	static const char body[] = "0123456789abcdefghij";
+	struct src s = {
+	    {"HTTP_TRANSFER_ENCODING", "Chunked", "REQUEST_URI", "/t", NULL}, body, 20, 0, 0, 0};
+	struct request_source rs = {p_param, p_read, &s};
+
+	read_with(&s, 10);
+	cr_assert_eq(req.reject_status, 413);
+	cr_assert_eq(req.body_len, 0);
+	request_drain(&req, &rs, 1000);
+	cr_assert_eq(s.pos, 20, "the rest of the input is consumed");
+}
+
+Test(request, refused_body_is_drained_up_to_the_cap)
+{
+	static const char body[] = "0123456789abcdefghij";
+	struct src s = {{"CONTENT_LENGTH", "20", "REQUEST_URI", "/t", NULL}, body, 20, 0, 0, 0};
+	struct request_source rs = {p_param, p_read, &s};
+
+	read_with(&s, 10);
+	cr_assert_eq(req.reject_status, 413);
+	cr_assert_eq(s.pos, 0);
+	request_drain(&req, &rs, 15);
+	cr_assert_eq(s.pos, 15, "drain stops at its cap");
+	request_drain(&req, &rs, 100);
+	cr_assert_eq(s.pos, 20, "and never reads past CONTENT_LENGTH");
+}
