@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "router.h"
+#include "signer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,9 @@ struct pctx {
 	char sect[96]; /* `extra_config "auth/signer"`, `backend[0]`, or "" */
 	struct err *err;
 };
+
+static int clean_path(struct pctx *c, const char *in, char **out);
+static int check_path_bytes(struct pctx *c, const char *setting, const char *p, bool query_ok);
 
 /* ------------------------------------------------------------ messages */
 
@@ -657,12 +661,96 @@ static int opt_seconds(struct pctx *c, json_object *obj, const char *key, unsign
 	return 0;
 }
 
+/* keys_to_sign: non-empty strings; entries starting with '/' are JSON
+ * Pointers checked by signer_check_key. */
+static int parse_keys_to_sign(struct pctx *c, json_object *v, const char *key, struct cfg_signer *s)
+{
+	char sh[CFG_SHOW];
+	int rc;
+
+	if ((rc = want_strv(c, v, key, &s->keys_to_sign, &s->nkeys_to_sign)) != 0)
+		return rc;
+	for (size_t i = 0; i < s->nkeys_to_sign; i++) {
+		struct err e = {0};
+
+		if (signer_check_key(s->keys_to_sign[i], &e) != 0)
+			return fail(c, ERR_INVALID, key, "element %zu: \"%s\": %s", i,
+				    show_str(sh, s->keys_to_sign[i]), e.msg);
+	}
+	return 0;
+}
+
+/* set_iat, ttl, nbf_skew (extensions; see config.h). */
+static int parse_time_claims(struct pctx *c, json_object *obj, struct cfg_signer *s)
+{
+	json_object *v;
+	long long x;
+	int rc;
+
+	if ((rc = opt_bool(c, obj, "set_iat", &s->set_iat)) != 0)
+		return rc;
+	if ((v = member(obj, "ttl")) != NULL) {
+		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) == 0)
+			return fail(c, ERR_INVALID, "ttl",
+				    "must be at least 1 second (leave \"ttl\" out to add no "
+				    "\"exp\" claim)");
+		if ((rc = want_int(c, v, "ttl", 1, CFG_MAX_SECONDS, &x)) != 0)
+			return rc;
+		s->ttl = (unsigned)x;
+	}
+	if ((v = member(obj, "nbf_skew")) != NULL) {
+		if ((rc = want_int(c, v, "nbf_skew", 0, CFG_MAX_SECONDS, &x)) != 0)
+			return rc;
+		s->set_nbf = true;
+		s->nbf_skew = (unsigned)x;
+	}
+	return 0;
+}
+
+/* jwks_endpoint: a fixed path (checks across endpoints: see
+ * check_jwks_endpoints). */
+static int parse_jwks_endpoint(struct pctx *c, json_object *obj, struct cfg_signer *s)
+{
+	json_object *v = member(obj, "jwks_endpoint");
+	char sh[CFG_SHOW];
+	const char *str;
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if ((rc = want_nonempty(c, v, "jwks_endpoint", &str)) != 0 ||
+	    (rc = clean_path(c, str, &s->jwks_endpoint)) != 0 ||
+	    (rc = check_path_bytes(c, "jwks_endpoint", s->jwks_endpoint, false)) != 0)
+		return rc;
+	if (strpbrk(s->jwks_endpoint, "{}") != NULL)
+		return fail(c, ERR_INVALID, "jwks_endpoint",
+			    "\"%s\": a fixed path is expected ('{' and '}' are not allowed)",
+			    show_str(sh, s->jwks_endpoint));
+	return 0;
+}
+
 static const char *const signer_keys[] = {
-    "alg",	     "kid",	     "keys_to_sign",	     "keys-to-sign",
-    "jwk_url",	     "jwk-url",	     "jwk_local_path",	     "jwk-local-path",
-    "full",	     "typ",	     "disable_jwk_security", "jwk_fingerprints",
-    "cipher_suites", "jwk_local_ca", "cache_duration",	     "failed_jwk_key_cooldown",
+    "alg",
+    "kid",
+    "keys_to_sign",
+    "keys-to-sign",
+    "jwk_url",
+    "jwk-url",
+    "jwk_local_path",
+    "jwk-local-path",
+    "full",
+    "typ",
+    "disable_jwk_security",
+    "jwk_fingerprints",
+    "cipher_suites",
+    "jwk_local_ca",
+    "cache_duration",
+    "failed_jwk_key_cooldown",
     "max_stale",
+    "jwks_endpoint",
+    "set_iat",
+    "ttl",
+    "nbf_skew",
 };
 
 /* Refuse what jwtsign cannot do; warn about unknown settings (typos). */
@@ -707,7 +795,7 @@ static int parse_signer(struct pctx *c, json_object *obj, struct cfg_signer *s)
 	if (v == NULL)
 		return fail(c, ERR_INVALID, "keys_to_sign",
 			    "missing (the response members to sign, e.g. [\"access_token\"])");
-	if ((rc = want_strv(c, v, key, &s->keys_to_sign, &s->nkeys_to_sign)) != 0 ||
+	if ((rc = parse_keys_to_sign(c, v, key, s)) != 0 ||
 	    (rc = opt_bool(c, obj, "full", &s->full)) != 0 ||
 	    (rc = opt_bool(c, obj, "disable_jwk_security", &s->disable_jwk_security)) != 0 ||
 	    (rc = parse_jwk_source(c, obj, s)) != 0)
@@ -734,6 +822,8 @@ static int parse_signer(struct pctx *c, json_object *obj, struct cfg_signer *s)
 		return rc;
 	if (s->cache_duration == 0)
 		s->cache_duration = 900; /* KrakenD: 0 means the default, 15 min */
+	if ((rc = parse_time_claims(c, obj, s)) != 0 || (rc = parse_jwks_endpoint(c, obj, s)) != 0)
+		return rc;
 	return 0;
 }
 
@@ -1331,6 +1421,40 @@ static int parse_endpoints(struct pctx *c, json_object *arr, json_object *hosts,
 	return 0;
 }
 
+/* Each jwks_endpoint path is set on one endpoint only and no signer
+ * endpoint (of any method) matches it, so GET on it is unambiguous. */
+static int check_jwks_endpoints(struct pctx *c, const struct cfg *cfg)
+{
+	char sh[CFG_SHOW], sh2[CFG_SHOW];
+
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
+		const struct cfg_endpoint *e = &cfg->endpoints[i], *m;
+		const char *path = e->signer.jwks_endpoint;
+
+		if (path == NULL)
+			continue;
+		snprintf(c->ep, sizeof(c->ep), "endpoint \"%s\"", show_str(sh, e->endpoint));
+		for (size_t j = 0; j < i; j++) {
+			const char *other = cfg->endpoints[j].signer.jwks_endpoint;
+
+			if (other && strcmp(other, path) == 0)
+				return fail(c, ERR_INVALID, "jwks_endpoint",
+					    "\"%s\" is already set on endpoint \"%s\" (%s): set it "
+					    "on one endpoint only",
+					    show_str(sh, path),
+					    show_str(sh2, cfg->endpoints[j].endpoint),
+					    cfg->endpoints[j].method);
+		}
+		if ((m = router_match(cfg, path, NULL)) != NULL)
+			return fail(c, ERR_INVALID, "jwks_endpoint",
+				    "\"%s\" is also served by endpoint \"%s\" (%s): choose a "
+				    "path no endpoint matches",
+				    show_str(sh, path), show_str(sh2, m->endpoint), m->method);
+	}
+	c->ep[0] = '\0';
+	return 0;
+}
+
 /* One info line per endpoint jwtsign does not serve. */
 static void log_ignored(struct pctx *c, json_object *arr)
 {
@@ -1369,7 +1493,8 @@ int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, s
 	if ((rc = dup_str(&c, c.name, &cfg->path)) != 0 ||
 	    (rc = parse_json(&c, doc, len, &root)) != 0 ||
 	    (rc = parse_top(&c, root, cfg, &timeout, &hosts, &endpoints)) != 0 ||
-	    (rc = parse_endpoints(&c, endpoints, hosts, timeout, cfg)) != 0)
+	    (rc = parse_endpoints(&c, endpoints, hosts, timeout, cfg)) != 0 ||
+	    (rc = check_jwks_endpoints(&c, cfg)) != 0)
 		goto out;
 	log_ignored(&c, endpoints);
 	*out = cfg;
@@ -1423,6 +1548,7 @@ static void free_signer(struct cfg_signer *s)
 	free_strv(s->jwk_fingerprints, s->njwk_fingerprints);
 	free(s->cipher_suites);
 	free(s->jwk_local_ca);
+	free(s->jwks_endpoint);
 }
 
 void cfg_free(struct cfg *cfg)

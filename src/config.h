@@ -16,65 +16,77 @@
 /* Process limits, from the top-level extra_config "jwtsign" block.
  * Defaults in parentheses (documented in jwtsign.json(5)). */
 struct cfg_limits {
-	size_t max_request_body;     /* client body, bytes (1 MiB) */
-	size_t max_backend_response; /* backend body, bytes (1 MiB) */
-	unsigned max_json_depth;     /* nesting levels (128) */
-	size_t max_json_members;     /* members + elements per document (100000) */
-	size_t max_jwk_set_size;     /* JWK Set document, bytes (1 MiB) */
-	size_t max_jwk_keys;         /* keys in a JWK Set (1000) */
-	unsigned connect_timeout_ms; /* TCP+TLS connect to backend / JWK server (2000) */
+	size_t max_request_body;       /* client body, bytes (1 MiB) */
+	size_t max_backend_response;   /* backend body, bytes (1 MiB) */
+	unsigned max_json_depth;       /* nesting levels (128) */
+	size_t max_json_members;       /* members + elements per document (100000) */
+	size_t max_jwk_set_size;       /* JWK Set document, bytes (1 MiB) */
+	size_t max_jwk_keys;	       /* keys in a JWK Set (1000) */
+	unsigned connect_timeout_ms;   /* TCP+TLS connect to backend / JWK server (2000) */
 	unsigned jwk_fetch_timeout_ms; /* whole JWK Set download (5000) */
 };
 
 /* The signer block of one endpoint.  Strings are owned by the struct cfg. */
 struct cfg_signer {
 	enum jws_alg alg;
-	char **kids;               /* "kid": one string or (extension) a list */
+	char **kids; /* "kid": one string or (extension) a list */
 	size_t nkids;
-	char **keys_to_sign;       /* "keys_to_sign" / "keys-to-sign" */
+	char **keys_to_sign; /* "keys_to_sign" / "keys-to-sign" */
 	size_t nkeys_to_sign;
-	char *jwk_url;             /* "jwk_url" / "jwk-url", or NULL */
-	char *jwk_local_path;      /* "jwk_local_path" / "jwk-local-path", or NULL */
-	bool full;                 /* flattened JSON serialization instead of compact */
-	char *typ;                 /* "typ" header value; "" omits it (default "JWT") */
+	char *jwk_url;		   /* "jwk_url" / "jwk-url", or NULL */
+	char *jwk_local_path;	   /* "jwk_local_path" / "jwk-local-path", or NULL */
+	bool full;		   /* flattened JSON serialization instead of compact */
+	char *typ;		   /* "typ" header value; "" omits it (default "JWT") */
 	bool disable_jwk_security; /* allow http:// and skip certificate checks */
 	char **jwk_fingerprints;   /* SHA-256 of SubjectPublicKeyInfo, accepted in any base64
-	                            * flavour (KrakenD: base64url, padded), stored as
-	                            * standard padded base64 (44 chars: the form libcurl's
-	                            * CURLOPT_PINNEDPUBLICKEY takes after "sha256//") */
+				    * flavour (KrakenD: base64url, padded), stored as
+				    * standard padded base64 (44 chars: the form libcurl's
+				    * CURLOPT_PINNEDPUBLICKEY takes after "sha256//") */
 	size_t njwk_fingerprints;
-	uint16_t *cipher_suites;   /* IANA numbers, each known to cfg_cipher_suite_name();
-	                            * NULL when absent or [] (library default) */
+	uint16_t *cipher_suites; /* IANA numbers, each known to cfg_cipher_suite_name();
+				  * NULL when absent or [] (library default) */
 	size_t ncipher_suites;
-	char *jwk_local_ca;        /* extra trusted CA PEM file, or NULL */
-	unsigned cache_duration;   /* seconds (900; 0 in the file means 900, as in KrakenD) */
+	char *jwk_local_ca;	 /* extra trusted CA PEM file, or NULL */
+	unsigned cache_duration; /* seconds (900; 0 in the file means 900, as in KrakenD) */
 	unsigned failed_jwk_key_cooldown; /* seconds (60) */
-	unsigned max_stale;        /* seconds (86400) */
+	unsigned max_stale;		  /* seconds (86400) */
+	/* Extensions to KrakenD's signer, each off when absent. */
+	char *jwks_endpoint; /* "jwks_endpoint": path answering GET with the public
+			      * JWK Set, or NULL.  Starts with '/' (prepended if
+			      * missing, as for "endpoint"); a fixed path (no
+			      * {param}); matched by no signer endpoint of any
+			      * method; set on at most one endpoint per path */
+	bool set_iat;	     /* "set_iat": add "iat" = now (false) */
+	unsigned ttl;	     /* "ttl": seconds, 1 to 2147483647: add "exp" = now +
+			      * ttl; 0 when absent (no "exp" added) */
+	bool set_nbf;	     /* "nbf_skew" is present */
+	unsigned nbf_skew;   /* "nbf_skew": seconds, 0 to 2147483647: add "nbf" =
+			      * now - nbf_skew (only with set_nbf) */
 };
 
 struct cfg_backend {
-	char **hosts;     /* "host" (else the top-level "host"): tried in order.  As in
-	                   * KrakenD, "http://" is prepended when there is no scheme and
-	                   * trailing '/' are removed; only http:// and https:// */
+	char **hosts; /* "host" (else the top-level "host"): tried in order.  As in
+		       * KrakenD, "http://" is prepended when there is no scheme and
+		       * trailing '/' are removed; only http:// and https:// */
 	size_t nhosts;
 	char *url_pattern; /* starts with '/'; each {name} is an endpoint parameter */
-	char *method;     /* default: the endpoint's method */
+	char *method;	   /* default: the endpoint's method */
 };
 
 struct cfg_endpoint {
-	char *endpoint;      /* public path, starts with '/' (prepended if missing, as
-	                      * KrakenD does); may contain whole "{param}" segments */
-	char *method;        /* upper case; default "GET" as in KrakenD */
+	char *endpoint;	     /* public path, starts with '/' (prepended if missing, as
+			      * KrakenD does); may contain whole "{param}" segments */
+	char *method;	     /* upper case; default "GET" as in KrakenD */
 	unsigned timeout_ms; /* endpoint "timeout", else top-level, else 2000 */
 	struct cfg_backend backend;
 	struct cfg_signer signer;
 };
 
 struct cfg {
-	char *path;          /* the file it was loaded from (for messages) */
+	char *path;			/* the file it was loaded from (for messages) */
 	struct cfg_endpoint *endpoints; /* only endpoints with a signer block */
 	size_t nendpoints;
-	size_t nignored;     /* endpoints without a signer block, skipped */
+	size_t nignored; /* endpoints without a signer block, skipped */
 	struct cfg_limits limits;
 };
 
@@ -100,7 +112,13 @@ int cfg_load(const char *path, struct cfg **out, struct err *err);
  * Errors (ERR_INVALID, message naming the file, the endpoint and the
  * setting): not a JSON object; wrong types; unknown alg (ERR_UNSUPPORTED);
  * both spellings of a setting with different values; no kid; no
- * keys_to_sign; neither or both of jwk_url/jwk_local_path; a jwk_url not
+ * keys_to_sign; a keys_to_sign entry that fails signer_check_key (a JSON
+ * Pointer with a '~' not followed by '0' or '1'); a "ttl" not an integer
+ * from 1 to 2147483647, a "nbf_skew" not an integer from 0 to
+ * 2147483647, a "set_iat" not a boolean; a "jwks_endpoint" that is not a
+ * non-empty string, holds blanks, control characters, '?', '#', '{' or
+ * '}', is matched by a signer endpoint, or is set on two endpoints;
+ * neither or both of jwk_url/jwk_local_path; a jwk_url not
  * https:// without disable_jwk_security; more than one backend; no host;
  * a malformed duration; an unknown cipher suite number; a malformed
  * endpoint pattern or a url_pattern {name} the endpoint lacks; two signer

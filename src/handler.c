@@ -138,6 +138,10 @@ static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *l
 	    .keys_to_sign = s->keys_to_sign,
 	    .nkeys_to_sign = s->nkeys_to_sign,
 	    .limits = {lim->max_json_depth, lim->max_json_members},
+	    .set_iat = s->set_iat,
+	    .ttl = s->ttl,
+	    .set_nbf = s->set_nbf,
+	    .nbf_skew = s->nbf_skew,
 	};
 	struct err e = {0};
 	int rc;
@@ -157,6 +161,7 @@ static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *l
 		log_error(ep->endpoint, "backend answer refused: %s", e.msg);
 		response_error(resp, 502, "backend_bad_response");
 	} else {
+		/* ERR_KEY, ERR_CRYPTO, ERR_UNSUPPORTED, ERR_INTERNAL, ERR_NOMEM */
 		log_error(ep->endpoint, "signing failed: %s", e.msg);
 		response_error(resp, 500, rc == ERR_NOMEM ? "internal_error" : "signing_failed");
 	}

@@ -1,5 +1,6 @@
 /* Unit tests for config.c: the KrakenD-format configuration loader. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,11 @@ Test(config, defaults)
 	cr_assert_eq(s->cache_duration, 900);
 	cr_assert_eq(s->failed_jwk_key_cooldown, 60);
 	cr_assert_eq(s->max_stale, 86400);
+	cr_assert_null(s->jwks_endpoint); /* extensions: all off */
+	cr_assert_eq(s->set_iat, false);
+	cr_assert_eq(s->ttl, 0);
+	cr_assert_eq(s->set_nbf, false);
+	cr_assert_eq(s->nbf_skew, 0);
 	cr_assert_eq(cfg->limits.max_request_body, 1048576);
 	cr_assert_eq(cfg->limits.max_backend_response, 1048576);
 	cr_assert_eq(cfg->limits.max_json_depth, 128);
@@ -961,6 +967,232 @@ Test(config, err_secret_url_unsupported)
 	/* empty or null: nothing to decrypt */
 	cfg = parse_ok(ONE_EP(BASE ",\"secret_url\":\"\",\"cipher_key\":null"));
 	cfg_free(cfg);
+}
+
+/* ------------------------------------------------------------ extensions */
+
+Test(config, extensions)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(
+	    "\"alg\":\"HS256\",\"kid\":\"k1\",\"jwk_local_path\":\"/k\","
+	    "\"keys_to_sign\":[\"/data/session/access_token\",\"/a~0~1\",\"plain/name~2\",\"/-\","
+	    "\"/\",\"access_token\"],"
+	    "\"jwks_endpoint\":\"/.well-known/jwks.json\",\"set_iat\":true,\"ttl\":3600,"
+	    "\"nbf_skew\":0"));
+	const struct cfg_signer *s = &cfg->endpoints[0].signer;
+
+	cr_assert_eq(s->nkeys_to_sign, 6);
+	cr_assert_str_eq(s->keys_to_sign[0], "/data/session/access_token"); /* kept as written */
+	cr_assert_str_eq(s->keys_to_sign[1], "/a~0~1");
+	cr_assert_str_eq(s->keys_to_sign[2], "plain/name~2");
+	cr_assert_str_eq(s->jwks_endpoint, "/.well-known/jwks.json");
+	cr_assert(s->set_iat);
+	cr_assert_eq(s->ttl, 3600);
+	cr_assert(s->set_nbf); /* present, even as 0 */
+	cr_assert_eq(s->nbf_skew, 0);
+	cfg_free(cfg);
+}
+
+Test(config, extensions_limits_and_spellings)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(SIGN_HEAD ",\"jwk_local_path\":\"/k\",\"set_iat\":false,"
+						    "\"ttl\":2147483647,\"nbf_skew\":2147483647,"
+						    "\"jwks_endpoint\":\"jwks\""));
+	const struct cfg_signer *s = &cfg->endpoints[0].signer;
+
+	cr_assert_eq(s->set_iat, false);
+	cr_assert_eq(s->ttl, 2147483647u);
+	cr_assert(s->set_nbf);
+	cr_assert_eq(s->nbf_skew, 2147483647u);
+	cr_assert_str_eq(s->jwks_endpoint, "/jwks"); /* '/' prepended, as for "endpoint" */
+	cfg_free(cfg);
+	cfg = parse_ok(ONE_EP(SIGN_HEAD ",\"jwk_local_path\":\"/k\",\"ttl\":1,\"nbf_skew\":5"));
+	cr_assert_eq(cfg->endpoints[0].signer.ttl, 1);
+	cr_assert_eq(cfg->endpoints[0].signer.nbf_skew, 5);
+	cfg_free(cfg);
+	/* keys-to-sign takes pointers too */
+	cfg = parse_ok(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k1\",\"keys-to-sign\":[\"/a/b\"],"
+			      "\"jwk_local_path\":\"/k\""));
+	cr_assert_str_eq(cfg->endpoints[0].signer.keys_to_sign[0], "/a/b");
+	cfg_free(cfg);
+}
+
+Test(config, extensions_null_is_absent)
+{
+	struct cfg *cfg = parse_ok(
+	    ONE_EP(BASE ",\"jwks_endpoint\":null,\"set_iat\":null,\"ttl\":null,\"nbf_skew\":null"));
+	const struct cfg_signer *s = &cfg->endpoints[0].signer;
+
+	cr_assert_null(s->jwks_endpoint);
+	cr_assert_eq(s->set_iat, false);
+	cr_assert_eq(s->ttl, 0);
+	cr_assert_eq(s->set_nbf, false);
+	cfg_free(cfg);
+}
+
+Test(config, extensions_file)
+{
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	const struct cfg_signer *s;
+
+	cr_assert_eq(cfg_load(TEST_DATA_DIR "/config-sim2-extensions.json", &cfg, &e), 0, "%s",
+		     e.msg);
+	s = &cfg->endpoints[0].signer;
+	cr_assert_str_eq(s->keys_to_sign[0], "/data/session/access_token");
+	cr_assert_str_eq(s->jwks_endpoint, "/.well-known/jwks.json");
+	cr_assert(s->set_iat);
+	cr_assert_eq(s->ttl, 3600);
+	cr_assert(s->set_nbf);
+	cr_assert_eq(s->nbf_skew, 60);
+	cfg_free(cfg);
+}
+
+/* The whole of what was written to the redirected stderr. */
+static void read_stderr(char *buf, size_t size)
+{
+	FILE *f;
+	size_t n;
+
+	fflush(stderr);
+	f = cr_get_redirected_stderr();
+	cr_assert_not_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+}
+
+Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"
+					       "\"ttl\":60,\"nbf_skew\":5,\"tttl\":1"));
+	char log[4096];
+
+	cfg_free(cfg);
+	read_stderr(log, sizeof(log));
+	/* Only the typo is reported. */
+	cr_assert_not_null(strstr(log, "unknown setting \"tttl\""), "%s", log);
+	cr_assert_eq(strstr(strstr(log, "unknown setting") + 1, "unknown setting"), NULL, "%s",
+		     log);
+}
+
+Test(config, jwks_endpoint_paths_that_do_not_collide)
+{
+	/* A trailing '/' is another path; a non-signer endpoint is not
+	 * served, so its path is free. */
+	struct cfg *cfg = parse_ok(
+	    DOC("", "{\"endpoint\":\"/token\",\"backend\":[{" BACKEND "}],\"extra_config\":{"
+		    "\"auth/signer\":{" BASE ",\"jwks_endpoint\":\"/token/\"}}},"
+		    "{\"endpoint\":\"/jwks\",\"backend\":[{" BACKEND "}]},"
+		    "{\"endpoint\":\"/other\",\"backend\":[{" BACKEND "}],\"extra_config\":{"
+		    "\"auth/signer\":{" BASE ",\"jwks_endpoint\":\"/jwks\"}}}"));
+
+	cr_assert_str_eq(cfg->endpoints[0].signer.jwks_endpoint, "/token/");
+	cr_assert_str_eq(cfg->endpoints[1].signer.jwks_endpoint, "/jwks");
+	cfg_free(cfg);
+}
+
+Test(config, err_keys_to_sign_pointer)
+{
+	static const char *const bad[] = {"/a~2", "/a~", "/~", "/a~/b", "/ok/x~y"};
+	char doc[1024];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc),
+			 ONE_EP("\"alg\":\"HS256\",\"kid\":\"k\",\"keys_to_sign\":[\"a\",\"%s\"],"
+				"\"jwk_local_path\":\"/k\""),
+			 bad[i]);
+		signer_err(doc, ERR_INVALID, "\"keys_to_sign\": element 1");
+		parse_err3(doc, ERR_INVALID, "JSON Pointer", "not followed by '0' or '1'", bad[i]);
+	}
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k\",\"keys-to-sign\":[\"/x~3\"],"
+			  "\"jwk_local_path\":\"/k\""),
+		   ERR_INVALID,
+		   "\"keys-to-sign\": element 0: \"/x~3\": JSON Pointer: '~' at byte 3");
+}
+
+Test(config, err_set_iat)
+{
+	signer_err(ONE_EP(BASE ",\"set_iat\":\"true\""), ERR_INVALID,
+		   "\"set_iat\": expected true or false, got a string");
+	signer_err(ONE_EP(BASE ",\"set_iat\":1"), ERR_INVALID, "\"set_iat\"");
+	signer_err(ONE_EP(BASE ",\"set_iat\":{}"), ERR_INVALID, "\"set_iat\"");
+}
+
+Test(config, err_ttl)
+{
+	signer_err(ONE_EP(BASE ",\"ttl\":0"), ERR_INVALID, "\"ttl\": must be at least 1 second");
+	signer_err(ONE_EP(BASE ",\"ttl\":-1"), ERR_INVALID, "\"ttl\": -1 out of range");
+	signer_err(ONE_EP(BASE ",\"ttl\":2147483648"), ERR_INVALID, "\"ttl\"");
+	signer_err(ONE_EP(BASE ",\"ttl\":99999999999999999999"), ERR_INVALID, "\"ttl\"");
+	signer_err(ONE_EP(BASE ",\"ttl\":1.5"), ERR_INVALID, "\"ttl\": expected an integer");
+	signer_err(ONE_EP(BASE ",\"ttl\":3600.0"), ERR_INVALID, "\"ttl\"");
+	signer_err(ONE_EP(BASE ",\"ttl\":\"3600\""), ERR_INVALID,
+		   "\"ttl\": expected an integer, got a string");
+	signer_err(ONE_EP(BASE ",\"ttl\":\"1h\""), ERR_INVALID, "\"ttl\"");
+	signer_err(ONE_EP(BASE ",\"ttl\":true"), ERR_INVALID, "\"ttl\"");
+}
+
+Test(config, err_nbf_skew)
+{
+	signer_err(ONE_EP(BASE ",\"nbf_skew\":-1"), ERR_INVALID, "\"nbf_skew\": -1 out of range");
+	signer_err(ONE_EP(BASE ",\"nbf_skew\":2147483648"), ERR_INVALID, "\"nbf_skew\"");
+	signer_err(ONE_EP(BASE ",\"nbf_skew\":2.0"), ERR_INVALID,
+		   "\"nbf_skew\": expected an integer");
+	signer_err(ONE_EP(BASE ",\"nbf_skew\":\"30s\""), ERR_INVALID, "\"nbf_skew\"");
+	signer_err(ONE_EP(BASE ",\"nbf_skew\":[]"), ERR_INVALID, "\"nbf_skew\"");
+}
+
+Test(config, err_jwks_endpoint_value)
+{
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"\""), ERR_INVALID,
+		   "\"jwks_endpoint\": must not be empty");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":1"), ERR_INVALID,
+		   "\"jwks_endpoint\": expected a string, got a number");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":[\"/jwks\"]"), ERR_INVALID, "\"jwks_endpoint\"");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":true"), ERR_INVALID, "\"jwks_endpoint\"");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/a b\""), ERR_INVALID,
+		   "\"jwks_endpoint\": \"/a b\": character ' ' not allowed");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks?x=1\""), ERR_INVALID,
+		   "character '?' not allowed");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks#x\""), ERR_INVALID,
+		   "character '#' not allowed");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/a\\u0001\""), ERR_INVALID,
+		   "\"jwks_endpoint\"");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/a\\u0000b\""), ERR_INVALID,
+		   "\"jwks_endpoint\": contains a NUL character");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/t/{tenant}/jwks\""), ERR_INVALID,
+		   "\"jwks_endpoint\": \"/t/{tenant}/jwks\": a fixed path is expected");
+	signer_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks}\""), ERR_INVALID,
+		   "a fixed path is expected");
+}
+
+Test(config, err_jwks_endpoint_served_by_endpoint)
+{
+	/* The endpoint's own path, whatever its method. */
+	endpoint_err(ONE_EP(BASE ",\"jwks_endpoint\":\"/token\""),
+		     "\"jwks_endpoint\": \"/token\" is also served by endpoint \"/token\" (POST)");
+	endpoint_err(ONE_EP(BASE ",\"jwks_endpoint\":\"token\""),
+		     "\"jwks_endpoint\": \"/token\" is also served");
+	/* Another endpoint's pattern, with a parameter, later in the file. */
+	endpoint_err(DOC("",
+			 "{\"endpoint\":\"/token\",\"backend\":[{" BACKEND
+			 "}],\"extra_config\":{\"auth/signer\":{" BASE
+			 ",\"jwks_endpoint\":\"/t/jwks.json\"}}},"
+			 "{\"endpoint\":\"/t/{tenant}\",\"method\":\"POST\",\"backend\":[{" BACKEND
+			 "}],\"extra_config\":{\"auth/signer\":{" BASE "}}}"),
+		     "\"jwks_endpoint\": \"/t/jwks.json\" is also served by endpoint "
+		     "\"/t/{tenant}\" (POST)");
+}
+
+Test(config, err_jwks_endpoint_twice)
+{
+	parse_err3(
+	    DOC("", "{\"endpoint\":\"/a\",\"backend\":[{" BACKEND
+		    "}],\"extra_config\":{\"auth/signer\":{" BASE ",\"jwks_endpoint\":\"/jwks\"}}},"
+		    "{\"endpoint\":\"/token\",\"method\":\"POST\",\"backend\":[{" BACKEND
+		    "}],\"extra_config\":{\"auth/signer\":{" BASE ",\"jwks_endpoint\":\"jwks\"}}}"),
+	    ERR_INVALID, "endpoint \"/token\": \"jwks_endpoint\"",
+	    "\"/jwks\" is already set on endpoint \"/a\" (GET)", "set it on one endpoint only");
 }
 
 /* ------------------------------------------------------------ errors: limits */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "handler.h"
 #include "request.h"
@@ -303,5 +304,39 @@ Test(handler_methods, same_path_two_methods_routes_by_method)
 	run("DELETE", "/token", "x");
 	assert_error(405, "method_not_allowed");
 	cr_assert_str_eq(resp.allow, "GET, POST");
+	teardown();
+}
+
+/* Expected token computed independently with python3 hmac/hashlib/base64
+ * for the claims plus "iat":1700000000 (sorted). */
+Test(handler_time, set_iat_reaches_the_signer)
+{
+	const char *doc =
+	    "{\"version\":3,\"endpoints\":["
+	    "{\"endpoint\":\"/token\",\"method\":\"POST\",\"backend\":[{\"host\":[\"http://h1\"],"
+	    "\"url_pattern\":\"/t\"}],\"extra_config\":{\"auth/signer\":{\"alg\":\"HS256\","
+	    "\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],\"set_iat\":true,"
+	    "\"jwk_local_path\":\"" TEST_DATA_DIR "/handler-sim2.json\"}}}]}";
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+
+	memset(&fk, 0, sizeof(fk));
+	fk.status = 200;
+	fk.answer = "{\"access_token\":{\"sub\":\"u-42\",\"aud\":\"https://api.example/v1\","
+		    "\"exp\":1735689600}}";
+	cr_assert_eq(cfg_parse(doc, strlen(doc), "t.json", &cfg, &e), 0, "%s", e.msg);
+	memset(&app, 0, sizeof(app));
+	cr_assert_eq(app_init_cfg(&app, cfg, fake_call, NULL, &e), 0, "%s", e.msg);
+	response_init(&resp);
+	clock_set_override(1700000000);
+	run("POST", "/token", "x");
+	clock_set_override((time_t)-1);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(
+	    resp.body.data,
+	    "{\"access_token\":\"eyJhbGciOiJIUzI1NiIsImtpZCI6InNpbTIiLCJ0eXAiOiJKV1QifQ."
+	    "eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwiZXhwIjoxNzM1Njg5NjAwLCJpYXQiOj"
+	    "E3MDAwMDAwMDAsInN1YiI6InUtNDIifQ.J092Ve0xH2UGQYo9RDh_av9QipSrXTa1d6BUn4YFbg"
+	    "s\"}");
 	teardown();
 }

@@ -5,7 +5,15 @@
  * of the claims, written by hand).  Where a test builds its own claims,
  * the token is checked part by part: the header and the payload decode
  * to the expected bytes and the signature verifies with libsodium's
- * HMAC-SHA-256 directly, not through jws.c. */
+ * HMAC-SHA-256 directly, not through jws.c.
+ *
+ * The tests of the extensions (JSON Pointers in keys_to_sign, time
+ * claims) were computed the same way: the Go encoding written by hand,
+ * sorted, then in Python 3:
+ *   si = b64url(HEADER) + "." + b64url(payload)
+ *   si + "." + b64url(hmac.new(sim2_k, si, hashlib.sha256).digest())
+ * with b64url = base64.urlsafe_b64encode(...).rstrip(b"="), for the
+ * fixed clock NOW. */
 #include <criterion/criterion.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -13,6 +21,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "config.h"
 #include "err.h"
 #include "jwk.h"
 #include "jws.h"
@@ -484,4 +494,465 @@ Test(signer, output_limit_writes_nothing)
 	cr_assert_str_eq(out.data, "{\"access_token\":\"" REF_TOKEN "\"}");
 	buf_free(&out);
 	jwk_free(key);
+}
+
+/* ------------------------------------------------------------------ */
+/* Extensions: time claims */
+
+#define NOW 1700000000 /* fixed clock for the time claim tests */
+
+/* CLAIMS_JSON without "exp". */
+#define CLAIMS2_JSON "{\"sub\":\"u-42\",\"aud\":\"https://api.example/v1\"}"
+
+/* Payload {"aud":"https://api.example/v1","exp":1700003600,"iat":1700000000,
+ * "nbf":1699999970,"sub":"u-42"}: iat, ttl 3600, nbf_skew 30 at NOW. */
+#define TOK_ALL                                                                                    \
+	HDR_B64                                                                                    \
+	".eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwiZXhwIjoxNzAwMDAzNjA"                         \
+	"wLCJpYXQiOjE3MDAwMDAwMDAsIm5iZiI6MTY5OTk5OTk3MCwic3ViIjoidS00MiJ"                         \
+	"9.r4ZtIuIXj4qssqzExUTfHMAzNib9UCmDu5jbBm1JU7w"
+/* {"aud":"https://api.example/v1","iat":1700000000,"sub":"u-42"} */
+#define TOK_IAT                                                                                    \
+	HDR_B64                                                                                    \
+	".eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwiaWF0IjoxNzAwMDAwMDA"                         \
+	"wLCJzdWIiOiJ1LTQyIn0._fB3T-oSYts-lToiuEohWmm2HorDE7HrDSOUy1_uOVU"
+/* {"aud":"https://api.example/v1","exp":1700003600,"sub":"u-42"} */
+#define TOK_EXP                                                                                    \
+	HDR_B64                                                                                    \
+	".eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwiZXhwIjoxNzAwMDAzNjA"                         \
+	"wLCJzdWIiOiJ1LTQyIn0.zgvTkPwt9pfb5aOE1UsKvD_x14Iar899oLr1m6Awqjw"
+/* {"aud":"https://api.example/v1","nbf":1700000000,"sub":"u-42"} */
+#define TOK_NBF0                                                                                   \
+	HDR_B64                                                                                    \
+	".eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwibmJmIjoxNzAwMDAwMDA"                         \
+	"wLCJzdWIiOiJ1LTQyIn0.odRryzAVNqhw4bGRZk9-XtDGvCOAGeEgcezOUHwSu6k"
+/* {"aud":"https://api.example/v1","exp":1735689600,"iat":"x","nbf":null,
+ * "sub":"u-42"} */
+#define TOK_PRESENT                                                                                \
+	HDR_B64                                                                                    \
+	".eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwiZXhwIjoxNzM1Njg5NjA"                         \
+	"wLCJpYXQiOiJ4IiwibmJmIjpudWxsLCJzdWIiOiJ1LTQyIn0.a2a28SFZRTI27Va"                         \
+	"LvKQ7aXG378YRu71SepATK5rWjWY"
+/* {"exp":1700003600,"iat":1700000000,"nbf":1699999970} */
+#define TOK_EMPTY_ALL                                                                              \
+	HDR_B64                                                                                    \
+	".eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmJmIjoxNjk5OTk"                         \
+	"5OTcwfQ.M3PKFRBO-6iFYoIiQMFGKBgobAjGNr_B7gi2LSOnzK4"
+
+static void time_all(struct signer_opts *o)
+{
+	o->set_iat = true;
+	o->ttl = 3600;
+	o->set_nbf = true;
+	o->nbf_skew = 30;
+}
+
+Test(signer_time, all_three_added_sorted)
+{
+	static char *const names[] = {"access_token"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+	struct buf out = BUF_INIT;
+	struct err e = {0};
+	static const char body[] = "{\"access_token\":" CLAIMS2_JSON "}";
+	const char *t;
+	size_t tl;
+
+	clock_set_override(NOW);
+	time_all(&o);
+	expect_out(&o, body, "{\"access_token\":\"" TOK_ALL "\"}");
+	/* The same through the independent verifier. */
+	cr_assert_eq(signer_transform(&o, body, sizeof(body) - 1, &out, &e), 0, "%s", e.msg);
+	t = member_str(out.data, "access_token", &tl);
+	check_token(t, tl, HDR_JSON,
+		    "{\"aud\":\"https://api.example/v1\",\"exp\":1700003600,\"iat\":1700000000,"
+		    "\"nbf\":1699999970,\"sub\":\"u-42\"}");
+	buf_free(&out);
+	/* An empty claims object gets the three. */
+	expect_out(&o, "{\"access_token\":{}}", "{\"access_token\":\"" TOK_EMPTY_ALL "\"}");
+	clock_set_override((time_t)-1);
+	jwk_free(key);
+}
+
+Test(signer_time, each_alone)
+{
+	static char *const names[] = {"access_token"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+
+	clock_set_override(NOW);
+	o.set_iat = true;
+	expect_out(&o, "{\"access_token\":" CLAIMS2_JSON "}", "{\"access_token\":\"" TOK_IAT "\"}");
+	o.set_iat = false;
+	o.ttl = 3600;
+	expect_out(&o, "{\"access_token\":" CLAIMS2_JSON "}", "{\"access_token\":\"" TOK_EXP "\"}");
+	o.ttl = 0;
+	o.set_nbf = true; /* a skew of 0: nbf = now */
+	expect_out(&o, "{\"access_token\":" CLAIMS2_JSON "}",
+		   "{\"access_token\":\"" TOK_NBF0 "\"}");
+	/* nbf_skew without set_nbf adds nothing. */
+	o.set_nbf = false;
+	o.nbf_skew = 30;
+	expect_out(&o, "{\"access_token\":" CLAIMS_JSON "}",
+		   "{\"access_token\":\"" REF_TOKEN "\"}");
+	clock_set_override((time_t)-1);
+	jwk_free(key);
+}
+
+Test(signer_time, present_claims_never_overwritten)
+{
+	static char *const names[] = {"access_token"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+
+	clock_set_override(NOW);
+	time_all(&o);
+	/* exp present (a number), iat present (a string), nbf present (null). */
+	expect_out(&o,
+		   "{\"access_token\":{\"nbf\":null,\"sub\":\"u-42\",\"iat\":\"x\","
+		   "\"aud\":\"https://api.example/v1\",\"exp\":1735689600}}",
+		   "{\"access_token\":\"" TOK_PRESENT "\"}");
+	/* exp present, ttl set: the reference token, unchanged. */
+	o.set_iat = false;
+	o.set_nbf = false;
+	expect_out(&o, "{\"access_token\":" CLAIMS_JSON "}",
+		   "{\"access_token\":\"" REF_TOKEN "\"}");
+	clock_set_override((time_t)-1);
+	jwk_free(key);
+}
+
+Test(signer_time, only_signed_members_get_claims)
+{
+	static char *const names[] = {"access_token", "s", "missing"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 3);
+
+	clock_set_override(NOW);
+	time_all(&o);
+	/* The outer object, other members, non-object targets: unchanged. */
+	expect_out(&o, "{\"x\":{},\"s\":\"str\",\"access_token\":" CLAIMS2_JSON ",\"n\":{\"a\":1}}",
+		   "{\"access_token\":\"" TOK_ALL "\",\"n\":{\"a\":1},\"s\":\"str\",\"x\":{}}");
+	clock_set_override((time_t)-1);
+	jwk_free(key);
+}
+
+Test(signer_time, clock_is_read)
+{
+	static char *const names[] = {"t"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+	struct buf out = BUF_INIT;
+	struct err e = {0};
+	static const char body[] = "{\"t\":{}}";
+	const char *t;
+	size_t tl;
+
+	/* Another clock, another token: the time comes from clock_now(). */
+	clock_set_override(1);
+	o.set_iat = true;
+	o.ttl = 2;
+	o.set_nbf = true;
+	o.nbf_skew = 5;
+	cr_assert_eq(signer_transform(&o, body, sizeof(body) - 1, &out, &e), 0, "%s", e.msg);
+	t = member_str(out.data, "t", &tl);
+	check_token(t, tl, HDR_JSON, "{\"exp\":3,\"iat\":1,\"nbf\":-4}");
+	buf_free(&out);
+	clock_set_override((time_t)-1);
+	jwk_free(key);
+}
+
+Test(signer_time, off_by_default_clock_ignored)
+{
+	static char *const names[] = {"access_token"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1); /* zeroed: KrakenD's tokens */
+
+	clock_set_override(NOW);
+	expect_out(&o, "{\"access_token\":" CLAIMS2_JSON "}",
+		   "{\"access_token\":\"" HDR_B64
+		   /* {"aud":"https://api.example/v1","sub":"u-42"}, Python as above */
+		   ".eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwic3ViIjoidS00MiJ9"
+		   ".VrC7-f3iyqx-hw5sv0tWbecKKTviyZQQJ7chjfy2Nd4\"}");
+	clock_set_override((time_t)-1);
+	jwk_free(key);
+}
+
+/* ------------------------------------------------------------------ */
+/* Extensions: JSON Pointers in keys_to_sign (RFC 6901) */
+
+#define REF "\"" REF_TOKEN "\""
+#define CL CLAIMS_JSON
+#define CL_SORTED "{\"aud\":\"https://api.example/v1\",\"exp\":1735689600,\"sub\":\"u-42\"}"
+
+Test(signer_pointer, check_key)
+{
+	static const char *const ok[] = {"a",	 "a/b",	  "a~2",	"/",  "/a",
+					 "/a/b", "/~0~1", "/a~01/c~10", "//", "/-"};
+	static const char *const bad[] = {"/~", "/a~", "/a~2", "/a~/b", "/~~0", "/a/b~x"};
+	struct err e = {0};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		cr_assert_eq(signer_check_key(ok[i], &e), 0, "%s: %s", ok[i], e.msg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err_clear(&e);
+		cr_assert_eq(signer_check_key(bad[i], &e), ERR_INVALID, "%s", bad[i]);
+		cr_assert_not_null(strstr(e.msg, "JSON Pointer"), "%s", e.msg);
+	}
+	cr_assert_eq(signer_check_key("", &e), ERR_INVALID);
+	cr_assert_eq(signer_check_key("/a~2", &e), ERR_INVALID);
+	cr_assert_not_null(strstr(e.msg, "at byte 3"), "%s", e.msg);
+	cr_assert(signer_key_is_pointer("/a"));
+	cr_assert(!signer_key_is_pointer("a/b"));
+}
+
+Test(signer_pointer, nested_member)
+{
+	static char *const names[] = {"/data/session/access_token"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+
+	/* Only the nested member; the top-level one of the same name stays. */
+	expect_out(
+	    &o,
+	    "{\"data\":{\"session\":{\"access_token\":" CL ",\"x\":1}},"
+	    "\"access_token\":{\"b\":1,\"a\":2}}",
+	    "{\"access_token\":{\"a\":2,\"b\":1},\"data\":{\"session\":{\"access_token\":" REF
+	    ",\"x\":1}}}");
+	jwk_free(key);
+}
+
+Test(signer_pointer, top_level_pointer_equals_name)
+{
+	static char *const names[] = {"/access_token"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+
+	expect_out(&o, "{\"access_token\":" CL "}", "{\"access_token\":" REF "}");
+	jwk_free(key);
+}
+
+Test(signer_pointer, escapes)
+{
+	static char *const names[] = {"/a~1b", "/m~0n", "/~01"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 3);
+
+	/* "~01" is "~1" (not "/"): RFC 6901 section 4 order. */
+	expect_out(
+	    &o, "{\"a/b\":" CL ",\"m~n\":" CL ",\"~1\":" CL ",\"/\":{},\"m~0n\":{},\"a~1b\":{}}",
+	    "{\"/\":{},\"a/b\":" REF ",\"a~1b\":{},\"m~0n\":{},\"m~n\":" REF ",\"~1\":" REF "}");
+	jwk_free(key);
+}
+
+Test(signer_pointer, plain_names_stay_top_level)
+{
+	static char *const names[] = {"a/b", "data/x", "t~1"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 3);
+
+	/* Without a leading '/', '/' and '~' are part of the member name. */
+	expect_out(&o, "{\"a/b\":" CL ",\"data\":{\"x\":{}},\"t~1\":" CL ",\"t/\":{}}",
+		   "{\"a/b\":" REF ",\"data\":{\"x\":{}},\"t/\":{},\"t~1\":" REF "}");
+	jwk_free(key);
+}
+
+Test(signer_pointer, array_elements)
+{
+	static char *const names[] = {"/list/1", "/o/1", "/-", "/"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 4);
+
+	/* An index in an array; the member "1" in an object; "-" and "" are
+	 * member names in an object. */
+	expect_out(&o,
+		   "{\"list\":[{\"x\":1}," CL ",{}],\"o\":{\"1\":" CL ",\"01\":{}},\"-\":" CL
+		   ",\"\":" CL "}",
+		   "{\"\":" REF ",\"-\":" REF ",\"list\":[{\"x\":1}," REF
+		   ",{}],\"o\":{\"01\":{},\"1\":" REF "}}");
+	jwk_free(key);
+}
+
+Test(signer_pointer, unresolved_skipped)
+{
+	static char *const names[] = {
+	    "/list/01", "/list/-", "/list/3", "/list/+1", "/list/1x", "/list/", "/list/ 1",
+	    /* json-c 0.16's json_pointer_get reads 4294967297 as 1 */
+	    "/list/4294967297", "/list/18446744073709551617", "/list/99999999999999999999999",
+	    "/missing", "/missing/x", "/s/x", "/n/x", "/i/0", "/o/x/y", "/list/1/x", "/o/01"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, sizeof(names) / sizeof(names[0]));
+	static const char body[] = "{\"list\":[{},{\"b\":1,\"a\":2}],\"s\":\"str\",\"n\":null,"
+				   "\"i\":5,\"o\":{\"x\":{},\"1\":{}}}";
+
+	expect_out(&o, body,
+		   "{\"i\":5,\"list\":[{},{\"a\":2,\"b\":1}],\"n\":null,\"o\":{\"1\":{},\"x\":{}},"
+		   "\"s\":\"str\"}");
+	jwk_free(key);
+}
+
+Test(signer_pointer, non_object_targets_untouched)
+{
+	static char *const names[] = {"/d/s", "/d/a", "/d/n", "/d/z", "/d/f", "/d/a/0"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 6);
+
+	expect_out(&o, "{\"d\":{\"s\":\"x\",\"a\":[1],\"n\":null,\"z\":1.0,\"f\":false}}",
+		   "{\"d\":{\"a\":[1],\"f\":false,\"n\":null,\"s\":\"x\",\"z\":1.0}}");
+	jwk_free(key);
+}
+
+/* The parent, signed after its child, carries the child's token; in the
+ * other order the child is inside a string and is skipped. */
+#define TOK_DATA                                                                                   \
+	HDR_B64                                                                                    \
+	".eyJzZXNzaW9uIjp7ImFjY2Vzc190b2tlbiI6ImV5SmhiR2NpT2lKSVV6STFOaUl"                         \
+	"zSW10cFpDSTZJbk5wYlRJaUxDSjBlWEFpT2lKS1YxUWlmUS5leUpoZFdRaU9pSm9"                         \
+	"kSFJ3Y3pvdkwyRndhUzVsZUdGdGNHeGxMM1l4SWl3aVpYaHdJam94TnpNMU5qZzV"                         \
+	"OakF3TENKemRXSWlPaUoxTFRReUluMC5tWlNLMzJzUU9YbmxIck9BVlh3bkdaWXR"                         \
+	"qTXU0MTVNVXRxTUJrb1M1eG0wIiwieCI6MX19.J5GhsOY7htAsyAUdZvoMI0VWUz"                         \
+	"fPl5u_7oc1qQ15fxU"
+
+Test(signer_pointer, order_of_entries)
+{
+	static char *const child_first[] = {"/data/session/access_token", "/data"};
+	static char *const parent_first[] = {"/data", "/data/session/access_token"};
+	static const char body[] = "{\"data\":{\"session\":{\"x\":1,\"access_token\":" CL "}}}";
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, child_first, 2);
+	struct buf out = BUF_INIT;
+	struct err e = {0};
+	const char *t;
+	size_t tl;
+
+	/* {"session":{"access_token":REF_TOKEN,"x":1}} */
+	expect_out(&o, body, "{\"data\":\"" TOK_DATA "\"}");
+	o.keys_to_sign = parent_first;
+	cr_assert_eq(signer_transform(&o, body, sizeof(body) - 1, &out, &e), 0, "%s", e.msg);
+	t = member_str(out.data, "data", &tl);
+	check_token(t, tl, HDR_JSON, "{\"session\":{\"access_token\":" CL_SORTED ",\"x\":1}}");
+	buf_free(&out);
+	jwk_free(key);
+}
+
+Test(signer_pointer, with_time_claims)
+{
+	static char *const names[] = {"/a/0/t"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+
+	clock_set_override(NOW);
+	time_all(&o);
+	expect_out(&o, "{\"a\":[{\"t\":" CLAIMS2_JSON ",\"u\":{}}],\"t\":{}}",
+		   "{\"a\":[{\"t\":\"" TOK_ALL "\",\"u\":{}}],\"t\":{}}");
+	clock_set_override((time_t)-1);
+	jwk_free(key);
+}
+
+Test(signer_pointer, full_serialization)
+{
+	static char *const names[] = {"/x/access_token"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+
+	o.full = true;
+	expect_out(&o, "{\"x\":{\"access_token\":" CL "}}",
+		   "{\"x\":{\"access_token\":\"{\\\"payload\\\":\\\"" CLAIMS_B64
+		   "\\\",\\\"protected\\\":\\\"" HDR_B64 "\\\",\\\"signature\\\":\\\"" CLAIMS_SIG
+		   "\\\"}\"}}");
+	jwk_free(key);
+}
+
+Test(signer_pointer, malformed_pointer_is_internal_error)
+{
+	static char *const names[] = {"/a~2"};
+	struct jwk *key = sim2_key();
+	struct signer_opts o = sim2_opts(key, names, 1);
+
+	EXPECT_FAIL(&o, "{\"a~2\":{}}", ERR_INTERNAL);
+	jwk_free(key);
+}
+
+/* ------------------------------------------------------------------ */
+/* From the configuration file, as handler.c's sign_reply builds opts */
+
+static struct signer_opts opts_from_cfg(const struct cfg *cfg, const struct jwk *key)
+{
+	const struct cfg_signer *s = &cfg->endpoints[0].signer;
+	const struct cfg_limits *lim = &cfg->limits;
+	struct signer_opts opts = {
+	    .key = key,
+	    .alg = s->alg,
+	    .typ = s->typ,
+	    .full = s->full,
+	    .keys_to_sign = s->keys_to_sign,
+	    .nkeys_to_sign = s->nkeys_to_sign,
+	    .limits = {lim->max_json_depth, lim->max_json_members},
+	    .set_iat = s->set_iat,
+	    .ttl = s->ttl,
+	    .set_nbf = s->set_nbf,
+	    .nbf_skew = s->nbf_skew,
+	};
+
+	return opts;
+}
+
+static void run_cfg(const char *cfg_file, const char *body_file, const char *want)
+{
+	struct cfg *cfg = NULL;
+	struct jwk *key = sim2_key();
+	struct signer_opts o;
+	struct buf out = BUF_INIT;
+	struct err e = {0};
+	char path[1024];
+	size_t len;
+	char *body = read_data(body_file, &len);
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, cfg_file);
+	cr_assert_eq(cfg_load(path, &cfg, &e), 0, "%s", e.msg);
+	o = opts_from_cfg(cfg, key);
+	cr_assert_eq(signer_transform(&o, body, len, &out, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(out.data, want);
+	buf_free(&out);
+	free(body);
+	cfg_free(cfg);
+	jwk_free(key);
+}
+
+Test(signer_cfg, krakend_config_same_bytes_as_before)
+{
+	/* The expected answer of project_reference_backend_answer, computed
+	 * before the extensions existed; the clock must not matter. */
+	static const char want[] =
+	    "{\"access_token\":\"" HDR_B64
+	    ".eyJhdWQiOiJodHRwczovL3lvdXIua3Jha2VuZC5pbyIsImV4cCI6MTczNTY4OTYwMCwiaXNzIjoiaHR0"
+	    "cHM6Ly95b3VyLWJhY2tlbmQiLCJqdGkiOiJtbmIyM3Zjc3J0NzU2eXVpb21uYnZjeDk4ZXJ0eXVpb3Ai"
+	    "LCJyb2xlcyI6WyJyb2xlX2EiLCJyb2xlX2IiXSwic3ViIjoiMTIzNDU2Nzg5MHF3ZXJ0eXVpbyJ9"
+	    ".l7fyWfpAYEg2kPPxhaOJRzCv06jfNF1H8IuM9epR3Hg\","
+	    "\"exp\":1735689600,"
+	    "\"refresh_token\":\"" HDR_B64
+	    ".eyJhdWQiOiJodHRwczovL3lvdXIua3Jha2VuZC5pbyIsImV4cCI6MTczNTY4OTYwMCwiaXNzIjoiaHR0"
+	    "cHM6Ly95b3VyLWJhY2tlbmQiLCJqdGkiOiJtbmIyM3Zjc3J0NzU2eXVpb21uMTI4NzZidmN4OThlcnR5"
+	    "dWlvcCIsInN1YiI6IjEyMzQ1Njc4OTBxd2VydHl1aW8ifQ"
+	    ".imYYP1voIVxnbhtjo9EOzobW2GUja98L7j41-XpIuCo\"}";
+
+	clock_set_override(NOW);
+	run_cfg("config-sim2-krakend.json", "signer-backend-reference.json", want);
+	clock_set_override((time_t)-1);
+}
+
+Test(signer_cfg, extensions_config)
+{
+	/* Payload {"aud":"https://api.example/v1","exp":1700003600,
+	 * "iat":1700000000,"nbf":1699999940,"roles":["a"],"sub":"u-42"}
+	 * (set_iat, ttl 3600, nbf_skew 60 at NOW), Python as above. */
+	static const char want[] =
+	    "{\"access_token\":{\"sub\":\"top\"},\"data\":{\"session\":{\"access_token\":"
+	    "\"" HDR_B64 ".eyJhdWQiOiJodHRwczovL2FwaS5leGFtcGxlL3YxIiwiZXhwIjoxNzAwMDAzNjAwLCJp"
+	    "YXQiOjE3MDAwMDAwMDAsIm5iZiI6MTY5OTk5OTk0MCwicm9sZXMiOlsiYSJdLCJzdWIiOiJ1LTQyIn0"
+	    ".er5h1Vh40ImEIgFo2prtRvKhw0vjuyXGfYJCfSbYP3M\",\"expires_in\":3600}},"
+	    "\"exp\":1735689600}";
+
+	clock_set_override(NOW);
+	run_cfg("config-sim2-extensions.json", "signer-backend-nested.json", want);
+	clock_set_override((time_t)-1);
 }
