@@ -1,0 +1,149 @@
+#!/bin/bash
+# profile.sh - callgrind profiles behind `make bench-profile` (see
+# bench/README.md): instruction counts, which are repeatable on a noisy
+# machine where times are not.
+#
+#  token-ALG      one token of the reference claims through jwtsign's
+#                 per-token path (bench_sign profile, collected inside
+#                 bench_op_* only: key loading is left out)
+#  raw-RS256 ...  the primitive alone, libjwt-ALG the peer
+#  rsa-raw        GnuTLS RSA-2048 over a SHA-256 digest (where GnuTLS
+#                 spends its time)
+#  fcgi-ALG       one FastCGI request in a jwtsign worker under lighttpd
+#                 (counters zeroed after a warm-up, dumped after N requests)
+#  cgi-HS256      one whole CGI process, start to exit
+#
+# For each: Ir per operation, then the functions by inclusive and by self
+# cost.  The callgrind files stay in $BENCH_PROFILE_DIR (default
+# bench/profile/ of the build tree) for callgrind_annotate / kcachegrind.
+# Environment: see bench/lib.sh; BENCH_PROFILE_OUT (default
+# bench-profile.txt) receives the report.
+
+OUT=${BENCH_PROFILE_OUT:-bench-profile.txt}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+PDIR=${BENCH_PROFILE_DIR:-$TOP_BUILDDIR/bench/profile}
+FCGI_REQUESTS=${BENCH_PROFILE_REQUESTS:-1000}
+
+: >"$OUT"
+mkdir -p "$PDIR"
+if ! have valgrind || ! have callgrind_annotate; then
+	note "valgrind (callgrind) not found"
+	exit 1
+fi
+note "jwtsign callgrind profiles, $(date -u '+%Y-%m-%d %H:%M UTC'), $(valgrind --version)"
+note "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+
+# shorten: callgrind_annotate lines without source paths and with library
+# base names.
+shorten() {
+	sed -e 's|\[/[^]]*/\([^]/]*\)\]|[\1]|' -e 's|  /[^ ]*/\([^/: ]*\.[ch]\):|  \1:|' \
+		-e 's|  \./[^ ]*/\([^/: ]*\.[chS]\):|  \1:|' -e 's|???:||'
+}
+
+# summarize NAME FILE COUNT [TOP [noself]]: Ir per operation and the top
+# functions.  (A profile dumped by callgrind_control has its self costs
+# attributed to the bottom of the stack: only its inclusive view is shown.)
+summarize() {
+	local name=$1 f=$2 count=$3 top=${4:-25} self=${5:-self} total
+	total=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+	if [ -z "$total" ]; then
+		note "$name: no profile ($f)"
+		return
+	fi
+	{
+		echo
+		echo "== $name: $total Ir for $count operation(s): $((total / count)) Ir per operation"
+		echo "-- inclusive (function and its callees), top $top"
+		callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+			awk '/^-+$/ { n++; next } n == 6 && NF { print } n >= 7 { exit }' |
+			head -"$top" | shorten
+		[ "$self" = self ] || exit 0
+		echo "-- self, top 15"
+		callgrind_annotate "$f" 2>/dev/null |
+			awk '/^-+$/ { n++; next } n == 6 && NF { print } n >= 7 { exit }' |
+			head -15 | shorten
+	} | tee -a "$OUT"
+}
+
+# token NAME WHAT ALG COUNT: one bench_sign profile run.
+token() {
+	local f=$PDIR/$1.out
+	valgrind --tool=callgrind --callgrind-out-file="$f" --toggle-collect='bench_op_*' \
+		"$BENCH_BIN/bench_sign" profile --jwks "$KEYS" --what "$2" --alg "$3" --count "$4" \
+		>/dev/null 2>"$PDIR/$1.log" || { note "$1: failed, see $PDIR/$1.log"; return; }
+	summarize "$1" "$f" "$4"
+}
+
+token token-HS256 jwtsign HS256 2000
+token token-ES256 jwtsign ES256 200
+token token-EdDSA jwtsign EdDSA 200
+token token-RS256 jwtsign RS256 20
+token raw-HS256 raw HS256 2000
+token raw-ES256 raw ES256 200
+token raw-EdDSA raw EdDSA 200
+token rsa-raw rsa-raw RS256 20
+if grep -q BENCH_HAVE_LIBJWT "$BENCH_BIN/bench-config.h" 2>/dev/null; then
+	token libjwt-HS256 libjwt HS256 2000
+	token libjwt-ES256 libjwt ES256 50
+	token libjwt-RS256 libjwt RS256 20
+fi
+
+# ---------------------------------------------------------------- FastCGI
+
+fcgi_profiles() {
+	local pid code n i alg path
+	if ! have ab || ! have callgrind_control; then
+		note "fcgi profiles skipped: ab or callgrind_control not found"
+		return
+	fi
+	cat >"$T/jwtsign-callgrind" <<EOF
+#!/bin/sh
+exec valgrind --tool=callgrind --callgrind-out-file=$PDIR/fcgi.out "$JWTSIGN" "\$@" 2>>$T/fcgi-valgrind.log
+EOF
+	chmod +x "$T/jwtsign-callgrind"
+	JWT_BIN=$T/jwtsign-callgrind JWT_PROCS=1
+	rm -f "$PDIR"/fcgi.out*
+	servers_up || { note "fcgi profiles skipped"; return; }
+	for ((i = 0; i < 100; i++)); do
+		pid=$(worker_pid e2e) && break
+		sleep 0.1
+	done
+	[ -n "${pid:-}" ] || { note "fcgi profiles skipped: no worker"; return; }
+	n=1
+	for alg in HS256 ES256; do
+		path=/jwt/${alg,,}
+		code=$(post "$LT_URL$path" "$T/fcgi.body")
+		[ "$code" = 200 ] || { note "fcgi-$alg: answered $code"; continue; }
+		ab_run fcgi-warm-$alg 50 "$LT_URL$path"
+		callgrind_control -z "$pid" >/dev/null
+		ab_run fcgi-$alg "$FCGI_REQUESTS" "$LT_URL$path"
+		callgrind_control -d "$pid" >/dev/null
+		for ((i = 0; i < 100; i++)); do
+			[ -s "$PDIR/fcgi.out.$n" ] && break
+			sleep 0.1
+		done
+		mv "$PDIR/fcgi.out.$n" "$PDIR/fcgi-$alg.out" 2>/dev/null
+		summarize "fcgi-$alg (worker process, ab -c 16)" "$PDIR/fcgi-$alg.out" "$FCGI_REQUESTS" 50 noself
+		n=$((n + 1))
+	done
+}
+fcgi_profiles
+
+# ---------------------------------------------------------------- CGI
+
+cgi_profile() {
+	servers_up || { note "cgi profile skipped"; return; }
+	(
+		export GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST \
+			REQUEST_URI=/jwt/hs256 SCRIPT_NAME=/jwt/hs256 CONTENT_TYPE=application/json \
+			CONTENT_LENGTH=${#LOGIN_BODY} REMOTE_ADDR=127.0.0.1 SERVER_NAME=127.0.0.1 \
+			SERVER_PORT=80 JWTSIGN_CONFIG=$T/jwtsign.json JWTSIGN_CACHE_DIR=$T/cache
+		"$JWTSIGN" <"$T/login.json" >/dev/null 2>&1 # warm the cache
+		valgrind --tool=callgrind --callgrind-out-file="$PDIR/cgi-HS256.out" "$JWTSIGN" \
+			<"$T/login.json" >"$T/cgi.out" 2>"$PDIR/cgi-HS256.log"
+	)
+	head -1 "$T/cgi.out" | grep -q '^Status: 200' || note "cgi: answered $(head -1 "$T/cgi.out")"
+	summarize "cgi-HS256 (whole process)" "$PDIR/cgi-HS256.out" 1 40
+}
+cgi_profile
+note "done in ${SECONDS} s; report in $OUT, callgrind files in $PDIR"

@@ -1,0 +1,246 @@
+#!/bin/bash
+# run.sh - the benchmark suite behind `make bench` (see bench/README.md).
+#
+# Prints one line per figure,
+#   bench: NAME: VALUE UNIT (reference REF_NAME REF_VALUE UNIT, ratio R)
+# where the reference is measured in the same run, next to the figure
+# (interleaved where possible), because the machines are noisy.  Lines
+# starting with '#' are context (machine, versions, checks, skips).  The
+# same lines go to $BENCH_OUT.
+#
+# Environment: see bench/lib.sh.  Knobs:
+#   BENCH_SECTIONS      parts to run (default "tokens rsa cli e2e memory cgi")
+#   BENCH_DURATION      seconds per wrk run (default 8)
+#   BENCH_ROUNDS        rounds of the in-process figures (default 5)
+#   BENCH_CLI_LINES     JSON Lines for the batch CLI (default 100000)
+#   BENCH_CGI_RUNS      CGI requests timed, each against /bin/true (default 200)
+#   BENCH_MEM_REQUESTS  requests of the memory figure (default 100000)
+#   BENCH_OUT           results file (default bench-results.txt)
+# Tools: wrk (end to end), ab from apache2-utils (memory), nginx and
+# lighttpd (end to end, memory, CGI), openssl (RSA reference), curl,
+# python3; a part whose tool is missing is skipped with a note.
+
+SECTIONS=${BENCH_SECTIONS:-tokens rsa cli e2e memory cgi}
+DURATION=${BENCH_DURATION:-8}
+ROUNDS=${BENCH_ROUNDS:-5}
+CLI_LINES=${BENCH_CLI_LINES:-100000}
+CGI_RUNS=${BENCH_CGI_RUNS:-200}
+MEM_REQUESTS=${BENCH_MEM_REQUESTS:-100000}
+OUT=${BENCH_OUT:-bench-results.txt}
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# ---------------------------------------------------------------- header
+
+: >"$OUT"
+note "jwtsign benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+note "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+note "jwtsign: $JWTSIGN ($("$JWTSIGN" --version 2>/dev/null))"
+note "rates: in-process figures per CPU second of the thread (best of $ROUNDS interleaved rounds); end-to-end and CGI figures in wall time"
+
+[ -x "$JWTSIGN" ] || { note "ERROR: $JWTSIGN not built"; exit 99; }
+[ -x "$BENCH_BIN/bench_sign" ] || { note "ERROR: $BENCH_BIN/bench_sign not built"; exit 99; }
+
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# ---------------------------------------------------------------- 1. per token
+
+section_tokens() {
+	note "--- per-token signing (bench_sign tokens: jwtsign path vs raw primitive vs libjwt)"
+	"$BENCH_BIN/bench_sign" tokens --jwks "$KEYS" --rounds "$ROUNDS" --round-ms 200 |
+		tee -a "$OUT"
+}
+
+# ---------------------------------------------------------------- RSA primitive
+
+section_rsa() {
+	local g1 g2 o
+	note "--- RSA-2048 primitive: GnuTLS (nettle/GMP) against OpenSSL"
+	if ! have openssl; then
+		note "rsa skipped: openssl not found"
+		return
+	fi
+	# GnuTLS before and after openssl (both per CPU second); best is kept.
+	g1=$("$BENCH_BIN/bench_sign" rsa-raw --jwks "$KEYS" --rounds 3 --round-ms 500 | sed -n 's/^rate=\([0-9.]*\).*/\1/p')
+	o=$(openssl speed -seconds 3 -mr rsa2048 2>/dev/null | awk -F: '/^\+F2:/ { print $4 }')
+	g2=$("$BENCH_BIN/bench_sign" rsa-raw --jwks "$KEYS" --rounds 3 --round-ms 500 | sed -n 's/^rate=\([0-9.]*\).*/\1/p')
+	if [ -z "$g1" ] || [ -z "$g2" ] || [ -z "$o" ]; then
+		note "rsa: a measurement failed (gnutls '$g1' '$g2', openssl '$o')"
+		return
+	fi
+	note "$(openssl version)"
+	figure gnutls-rsa2048-sign "$(awk -v a="$g1" -v b="$g2" 'BEGIN { print (a > b ? a : b) }')" \
+		sign/s openssl-speed-rsa2048 "$o" sign/s
+}
+
+# ---------------------------------------------------------------- 2. batch CLI
+
+section_cli() {
+	local in=$T/claims.jsonl s w_cli=0 c_cli=0 w_in=0 c_in=0 line
+	note "--- batch CLI: jwtsign sign over $CLI_LINES JSON Lines (HS256)"
+	awk -v n="$CLI_LINES" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "{\"aud\":\"https://your.krakend.io\",\"iss\":\"https://your-backend\",\"sub\":\"user%07d\",\"jti\":\"mnb23vcsrt756yuiomnbvcx98e%07d\",\"roles\":[\"role_a\",\"role_b\"],\"exp\":1735689600}\n", i, i
+	}' >"$in"
+	# Correctness once: the first token verifies against the key.
+	s=$(head -1 "$in" | "$JWTSIGN" sign --jwks "$KEYS" --kid sim2 --alg HS256)
+	if ! "$PY" "$JWTCHECK" token "$s" "$KEYS" --claims "$(head -1 "$in")" >/dev/null 2>"$T/cli-check.err"; then
+		note "cli: the token does not verify: $(cat "$T/cli-check.err")"
+	fi
+	# Three rounds, CLI then in-process, keeping each one's best.
+	for _ in 1 2 3; do
+		line=$("$BENCH_BIN/bench_spawn" --runs 1 --stdin "$in" -- \
+			"$JWTSIGN" sign --jwks "$KEYS" --kid sim2 --alg HS256) ||
+			{ note "cli: jwtsign sign failed: $line"; return; }
+		w_cli=$(echo "$line" | awk -v best="$w_cli" '{ for (i = 1; i <= NF; i++) if ($i ~ /^wall_min_us=/) { v = substr($i, 13); print (best == 0 || v < best) ? v : best } }')
+		c_cli=$(echo "$line" | awk -v best="$c_cli" '{ for (i = 1; i <= NF; i++) if ($i ~ /^cpu_min_us=/) { v = substr($i, 12); print (best == 0 || v < best) ? v : best } }')
+		line=$("$BENCH_BIN/bench_sign" lines --jwks "$KEYS" --kid sim2 --alg HS256 --input "$in" --rounds 1 --clock wall)
+		w_in=$(echo "$line" | awk -v best="$w_in" '{ v = substr($1, 6); print (v > best) ? v : best }')
+		line=$("$BENCH_BIN/bench_sign" lines --jwks "$KEYS" --kid sim2 --alg HS256 --input "$in" --rounds 1)
+		c_in=$(echo "$line" | awk -v best="$c_in" '{ v = substr($1, 6); print (v > best) ? v : best }')
+	done
+	figure cli-sign-HS256 "$(awk -v n="$CLI_LINES" -v us="$w_cli" 'BEGIN { print n / (us / 1e6) }')" \
+		tokens/s in-process-HS256-same-lines "$w_in" tokens/s
+	figure cli-sign-HS256-cpu "$(awk -v n="$CLI_LINES" -v us="$c_cli" 'BEGIN { print n / (us / 1e6) }')" \
+		tokens/cpu-s in-process-HS256-same-lines-cpu "$c_in" tokens/cpu-s
+}
+
+# ---------------------------------------------------------------- 3. end to end
+
+printf '%s\n' \
+	'wrk.method = "POST"' \
+	"wrk.body = '$LOGIN_BODY'" \
+	'wrk.headers["Content-Type"] = "application/json"' >"$T/post.lua"
+
+# wrk_run NAME PATH CONNS SECONDS: sets RPS P50 P99 (ms) BAD (non-2xx + socket errors).
+wrk_run() {
+	local f=$T/wrk-$1.txt
+	wrk -t2 -c"$3" -d"$4"s --timeout 10s --latency -s "$T/post.lua" "$LT_URL$2" >"$f" 2>&1
+	read -r RPS P50 P99 BAD < <(awk '
+		function ms(s) {
+			if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
+			if (s ~ /ms$/) return substr(s, 1, length(s) - 2) + 0
+			if (s ~ /m$/) return substr(s, 1, length(s) - 1) * 60000
+			if (s ~ /s$/) return substr(s, 1, length(s) - 1) * 1000
+			return s + 0
+		}
+		/^Requests\/sec:/ { rps = $2 }
+		/^ +50%/ { p50 = ms($2) }
+		/^ +99%/ { p99 = ms($2) }
+		/Non-2xx or 3xx responses:/ { bad += $NF }
+		/Socket errors:/ { gsub(",", ""); bad += $4 + $6 + $8 + $10 }
+		END { printf "%s %s %s %d\n", rps + 0, p50 + 0, p99 + 0, bad }' "$f")
+	if [ "${BAD:-0}" -ne 0 ]; then
+		note "WARNING: $1: $BAD failed requests (non-2xx or socket errors), see $f"
+	fi
+}
+
+section_e2e() {
+	local c code
+	note "--- end to end: wrk -> lighttpd -> jwtsign FastCGI (2 workers) -> nginx backend, ${DURATION} s per run"
+	have wrk || { note "e2e skipped: wrk not found (apt-get install wrk)"; return; }
+	servers_up || { note "e2e skipped"; return; }
+	code=$(post "$LT_URL/jwt/hs256" "$T/e2e-hs.body")
+	if [ "$code" != 200 ] || ! "$PY" "$JWTCHECK" signed "$T/e2e-hs.body" "$KEYS" \
+		--expect <(printf '%s' "$REFERENCE_ANSWER") >"$T/e2e-check.err" 2>&1; then
+		note "e2e: HS256 answer $code does not verify: $(cat "$T/e2e-check.err" "$T/e2e-hs.body" | head -c 600)"
+		return
+	fi
+	code=$(post "$LT_URL/jwt/es256" "$T/e2e-es.body")
+	if [ "$code" != 200 ] || ! check_es256 "$T/e2e-es.body" >"$T/e2e-check.err" 2>&1; then
+		note "e2e: ES256 answer $code is not right: $(cat "$T/e2e-check.err" "$T/e2e-es.body" | head -c 600)"
+		return
+	fi
+	note "checked: the HS256 answer verifies (jwtcheck), the ES256 answer has two ES256 JWS"
+	# Warm-up: connections, page cache, CPU frequency.
+	wrk_run warm-proxy /proxy/token-issuer 16 1
+	wrk_run warm-hs /jwt/hs256 16 1
+	wrk_run warm-es /jwt/es256 16 1
+	for c in 16 64; do
+		wrk_run proxy-c$c /proxy/token-issuer "$c" "$DURATION"
+		local p_rps=$RPS p_p50=$P50 p_p99=$P99
+		wrk_run hs-c$c /jwt/hs256 "$c" "$DURATION"
+		local h_rps=$RPS h_p50=$P50 h_p99=$P99
+		wrk_run es-c$c /jwt/es256 "$c" "$DURATION"
+		local e_rps=$RPS e_p50=$P50 e_p99=$P99
+		figure e2e-HS256-c$c "$h_rps" req/s lighttpd-proxy-c$c "$p_rps" req/s
+		figure e2e-HS256-c$c-p50 "$h_p50" ms lighttpd-proxy-c$c-p50 "$p_p50" ms
+		figure e2e-HS256-c$c-p99 "$h_p99" ms lighttpd-proxy-c$c-p99 "$p_p99" ms
+		figure e2e-ES256-c$c "$e_rps" req/s lighttpd-proxy-c$c "$p_rps" req/s
+		figure e2e-ES256-c$c-p50 "$e_p50" ms lighttpd-proxy-c$c-p50 "$p_p50" ms
+		figure e2e-ES256-c$c-p99 "$e_p99" ms lighttpd-proxy-c$c-p99 "$p_p99" ms
+	done
+}
+
+# ---------------------------------------------------------------- 5. memory
+
+section_memory() {
+	local pid code base_hwm base_anon r10 h10 r100 h100 n10 anon
+	note "--- memory: one FastCGI worker (max-procs 1) after $MEM_REQUESTS requests (HS256, ab -c 16)"
+	have ab || { note "memory skipped: ab not found (apt-get install apache2-utils)"; return; }
+	servers_up || { note "memory skipped"; return; }
+	pid=$(worker_pid mem) || { note "memory skipped: the /mem/ worker was not found"; return; }
+	code=$(post "$LT_URL/mem/hs256" "$T/mem.body")
+	[ "$code" = 200 ] || { note "memory skipped: /mem/hs256 answered $code"; return; }
+	base_hwm=$(status_kib "$pid" VmHWM)
+	base_anon=$(status_kib "$pid" RssAnon)
+	n10=$((MEM_REQUESTS / 10))
+	ab_run mem-$n10 $((n10 - 1)) "$LT_URL/mem/hs256"
+	r10=$(status_kib "$pid" VmRSS)
+	h10=$(status_kib "$pid" VmHWM)
+	ab_run "mem-$MEM_REQUESTS" $((MEM_REQUESTS - n10)) "$LT_URL/mem/hs256"
+	r100=$(status_kib "$pid" VmRSS)
+	h100=$(status_kib "$pid" VmHWM)
+	anon=$(status_kib "$pid" RssAnon)
+	kill -0 "$pid" 2>/dev/null || note "WARNING: memory: the worker $pid exited"
+	note "worker $pid: VmHWM $base_hwm KiB after 1 request, $h10 KiB after $n10, $h100 KiB after $MEM_REQUESTS; VmRSS $r10 -> $r100 KiB, of which RssAnon $anon KiB (private heap and stacks) and RssFile $(status_kib "$pid" RssFile) KiB (shared library pages)"
+	figure "fcgi-worker-peak-rss-$MEM_REQUESTS" "$(awk -v k="$h100" 'BEGIN { print k / 1024 }')" MiB \
+		fcgi-worker-peak-rss-1 "$(awk -v k="$base_hwm" 'BEGIN { print k / 1024 }')" MiB
+	figure "fcgi-worker-rss-growth-$n10-$MEM_REQUESTS" "$((r100 - r10))" KiB \
+		fcgi-worker-rss-$n10 "$r10" KiB
+	figure "fcgi-worker-anon-rss-$MEM_REQUESTS" "$anon" KiB fcgi-worker-anon-rss-1 "$base_anon" KiB
+}
+
+# ---------------------------------------------------------------- 4. plain CGI
+
+section_cgi() {
+	local line hits0 hits1 a b
+	note "--- plain CGI: jwtsign as a CGI program (warm shared key cache) against /bin/true, $CGI_RUNS runs each, alternating"
+	servers_up || { note "cgi skipped"; return; }
+	export GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST \
+		REQUEST_URI=/jwt/hs256 SCRIPT_NAME=/jwt/hs256 CONTENT_TYPE=application/json \
+		CONTENT_LENGTH=${#LOGIN_BODY} REMOTE_ADDR=127.0.0.1 SERVER_NAME=127.0.0.1 \
+		SERVER_PORT=80 JWTSIGN_CONFIG=$T/jwtsign.json JWTSIGN_CACHE_DIR=$T/cache
+	# Warm the cache (the FastCGI workers did already, when e2e ran).
+	"$JWTSIGN" <"$T/login.json" >"$T/cgi-warm.out" 2>>"$T/cgi.err"
+	if ! head -1 "$T/cgi-warm.out" | grep -q '^Status: 200'; then
+		note "cgi skipped: jwtsign answered $(head -c 300 "$T/cgi-warm.out") $(tail -3 "$T/cgi.err")"
+		return
+	fi
+	hits0=$(wc -l <"$T/nginx/jwk-access.log")
+	line=$("$BENCH_BIN/bench_spawn" --runs "$CGI_RUNS" --stdin "$T/login.json" \
+		--stderr "$T/cgi.err" --expect 'Status: 200' -- "$JWTSIGN" --vs /bin/true)
+	hits1=$(wc -l <"$T/nginx/jwk-access.log")
+	unset GATEWAY_INTERFACE SERVER_PROTOCOL REQUEST_METHOD REQUEST_URI SCRIPT_NAME \
+		CONTENT_TYPE CONTENT_LENGTH REMOTE_ADDR SERVER_NAME SERVER_PORT JWTSIGN_CONFIG \
+		JWTSIGN_CACHE_DIR
+	echo "$line" | grep -q 'fail=[1-9]' && note "WARNING: cgi: failed runs: $line"
+	a=$(echo "$line" | awk '$1 == "a" { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } print v["wall_med_us"] / 1000, v["wall_p90_us"] / 1000, v["cpu_med_us"] / 1000 }')
+	b=$(echo "$line" | awk '$1 == "b" { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } print v["wall_med_us"] / 1000, v["wall_p90_us"] / 1000, v["cpu_med_us"] / 1000 }')
+	read -r a_med a_p90 a_cpu <<<"$a"
+	read -r b_med b_p90 b_cpu <<<"$b"
+	figure cgi-HS256-median "$a_med" ms cgi-bin-true-median "$b_med" ms
+	figure cgi-HS256-p90 "$a_p90" ms cgi-bin-true-p90 "$b_p90" ms
+	figure cgi-HS256-above-floor "$(awk -v a="$a_med" -v b="$b_med" 'BEGIN { print a - b }')" ms \
+		cgi-bin-true-median "$b_med" ms
+	figure cgi-HS256-cpu-median "$a_cpu" ms cgi-bin-true-cpu-median "$b_cpu" ms
+	figure cgi-jwk-downloads "$((hits1 - hits0))" downloads cgi-requests "$CGI_RUNS" requests
+}
+
+want tokens && section_tokens
+want rsa && section_rsa
+want cli && section_cli
+want e2e && section_e2e
+want memory && section_memory
+want cgi && section_cgi
+note "done in ${SECONDS} s; figures also in $OUT"
