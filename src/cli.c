@@ -159,38 +159,104 @@ static int sign_line(const struct jwk *key, enum jws_alg alg, const struct sign_
 	return rc;
 }
 
+/* State of `sign` over its input: lines are cut from blocks read with
+ * read(2), and the tokens of one block are written with one write(2), so
+ * a batch costs few system calls while interactive input is still answered
+ * line by line. */
+struct sign_stream {
+	const struct jwk *key;
+	enum jws_alg alg;
+	const struct sign_args *args;
+	struct buf pending; /* bytes of an unfinished line */
+	struct buf payload; /* scratch: the Go encoding of one claims object */
+	struct buf out;	    /* tokens not yet written */
+	size_t lineno;
+};
+
+/* Sign one line (without its newline) into st->out.  Blank lines are
+ * skipped.  Returns 0, or an error reported on stderr. */
+static int sign_one(struct sign_stream *st, const char *line, size_t n)
+{
+	struct err e = {0};
+
+	st->lineno++;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (strspn(line, " \t") >= n)
+		return 0;
+	if (sign_line(st->key, st->alg, st->args, line, n, &st->payload, &st->out, &e) != 0) {
+		fprintf(stderr, "jwtsign sign: line %zu: %s\n", st->lineno, e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sign every complete line in pending; keep the unfinished tail. */
+static int sign_complete_lines(struct sign_stream *st)
+{
+	char *p = st->pending.data, *end = p + st->pending.len, *nl;
+	int rc = 0;
+
+	while (rc == 0 && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		rc = sign_one(st, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	memmove(st->pending.data, p, (size_t)(end - p));
+	st->pending.len = (size_t)(end - p);
+	return rc;
+}
+
+static int flush_tokens(struct sign_stream *st)
+{
+	if (st->out.len && write_all(STDOUT_FILENO, st->out.data, st->out.len) != 0) {
+		fprintf(stderr, "jwtsign sign: writing to stdout: %s\n", strerror(errno));
+		return -1;
+	}
+	buf_reset(&st->out);
+	return 0;
+}
+
 static int sign_stream(const struct jwk *key, enum jws_alg alg, const struct sign_args *a)
 {
-	struct buf payload = BUF_INIT, out = BUF_INIT;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-	int status = 0;
+	struct sign_stream st = {key, alg, a, BUF_INIT, BUF_INIT, BUF_INIT, 0};
+	char chunk[65536];
+	int rc = 0;
 
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		struct err e = {0};
+	st.pending.limit = CLI_MAX_INPUT;
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
 
-		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			n--;
-		if (strspn(line, " \t") == (size_t)n)
+		if (n < 0 && errno == EINTR)
 			continue;
-		buf_reset(&out);
-		if (sign_line(key, alg, a, line, (size_t)n, &payload, &out, &e) != 0) {
-			fprintf(stderr, "jwtsign sign: line %zu: %s\n", lineno, e.msg);
-			status = 1;
+		if (n < 0) {
+			fprintf(stderr, "jwtsign sign: reading stdin: %s\n", strerror(errno));
+			rc = -1;
 			break;
 		}
-		if (write_all(STDOUT_FILENO, out.data, out.len) != 0) {
-			fprintf(stderr, "jwtsign sign: writing to stdout: %s\n", strerror(errno));
-			status = 1;
+		if (n == 0) {
+			if (st.pending.len)
+				rc = sign_one(&st, st.pending.data, st.pending.len);
+			break;
+		}
+		if (buf_append(&st.pending, chunk, (size_t)n) != 0) {
+			fprintf(stderr, "jwtsign sign: line %zu: longer than %u bytes\n",
+				st.lineno + 1, CLI_MAX_INPUT);
+			rc = -1;
+			break;
+		}
+		rc = sign_complete_lines(&st);
+		/* Tokens of the lines before a bad one are still written. */
+		if (flush_tokens(&st) != 0 || rc != 0) {
+			rc = -1;
 			break;
 		}
 	}
-	free(line);
-	buf_free(&payload);
-	buf_free(&out);
-	return status;
+	if (flush_tokens(&st) != 0)
+		rc = -1;
+	buf_free(&st.pending);
+	buf_free(&st.payload);
+	buf_free(&st.out);
+	return rc ? 1 : 0;
 }
 
 int cli_sign(int argc, char **argv)
