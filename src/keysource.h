@@ -1,4 +1,69 @@
-/* keysource.h */
+/* keysource.h - where one signer's key comes from (jwk_local_path or
+ * jwk_url), and keeping it: loaded once, reused for every request, and
+ * refreshed from a URL after cache_duration without a restart.
+ *
+ * A jwk_url's JWK Set goes through the cache shared by every jwtsign
+ * process of the user (jwk_cache.h), so that N processes share one
+ * download:
+ * - fresh (fetched less than cache_duration seconds ago): used as is;
+ * - expired: one process takes the source's lock and refreshes it with a
+ *   conditional GET (ETag / Last-Modified), while the others keep using
+ *   the cached keys (no thundering herd); a process without any key waits
+ *   for the refresher (at most connect + download timeout + 1 s, then
+ *   downloads by itself without writing the cache);
+ * - a configured kid missing from the set triggers an immediate refresh,
+ *   at most once per failed_jwk_key_cooldown seconds per source;
+ * - a failed download is logged and the last good set is used until
+ *   cache_duration + max_stale seconds after its download; after that the
+ *   source is unavailable (the caller answers 503).  After a failure the
+ *   next attempt (by any process) waits 1, 2, 4, ... seconds, at most 60
+ *   and at most cache_duration;
+ * - each process parses the set again only when the cached document
+ *   changed (new generation);
+ * - when the cache directory cannot be used (see jwk_cache_open) the
+ *   process logs why and downloads for itself, under the same rules.
+ */
 #ifndef JWTSIGN_KEYSOURCE_H
 #define JWTSIGN_KEYSOURCE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+
+struct jwk;
+struct keysource;
+
+/* keysource_new - prepare a key source for a signer.  Nothing is loaded
+ * yet.  signer and limits are borrowed and must outlive the source; name
+ * (borrowed) labels log lines (usually the endpoint path).
+ * *out is freed with keysource_free().
+ * Returns 0, ERR_NOMEM, or a configuration error of the jwk_url TLS
+ * settings (fetch_check_opts): ERR_INVALID (URL scheme, a jwk_fingerprints
+ * entry that is not the base64 of 32 bytes), ERR_UNSUPPORTED (a
+ * cipher_suites number GnuTLS does not know). */
+int keysource_new(const struct cfg_signer *signer, const struct cfg_limits *limits,
+		  const char *name, struct keysource **out, struct err *err);
+
+/* keysource_free - wipe and release the source and its key.  NULL-safe. */
+void keysource_free(struct keysource *ks);
+
+/* keysource_get - the key to sign with now (borrowed: valid until the next
+ * keysource_get or keysource_free).  Loads it on first use; for jwk_url
+ * follows the rules above.  A jwk_local_path file is read once; after a
+ * failed read the next attempt waits one second.
+ * Returns 0, or why there is no usable key (ERR_IO, ERR_NET, ERR_TIMEOUT,
+ * ERR_HTTP, ERR_INVALID, ERR_LIMIT, ERR_NOTFOUND (none of the kids in the
+ * set), ERR_KEY, ERR_UNSUPPORTED, ERR_CRYPTO, ERR_NOMEM): the caller
+ * answers 503. */
+int keysource_get(struct keysource *ks, const struct jwk **key, struct err *err);
+
+/* keysource_describe - write a one-line description of where the key
+ * comes from and how old it is into out (size bytes, always
+ * NUL-terminated): "file /etc/k.json", "url https://..., cache
+ * /dev/shm/jwtsign-33/jwks-HEX.cache, fetched 12 s ago, generation 3",
+ * "url https://..., no shared cache (REASON), fetched 12 s ago",
+ * "url https://..., not fetched yet". */
+void keysource_describe(const struct keysource *ks, char *out, size_t size);
+
 #endif
