@@ -7,6 +7,7 @@
 #include "router.h"
 #include "signer.h"
 
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -208,6 +209,62 @@ static void allowed_methods(const struct cfg *cfg, const char *path, char *out, 
 	}
 }
 
+/* The endpoint whose signer publishes its public keys at path, or NULL. */
+static const struct app_endpoint *find_jwks_endpoint(const struct app *app, const char *path)
+{
+	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
+		const char *p = app->eps[i].cfg->signer.jwks_endpoint;
+
+		if (p != NULL && strcmp(p, path) == 0)
+			return &app->eps[i];
+	}
+	return NULL;
+}
+
+/* GET on a jwks_endpoint: the public JWK Set, cacheable for
+ * cache_duration, with an ETag (a digest of the bytes) for conditional
+ * requests. */
+static void serve_jwks(const struct app_endpoint *aep, const struct request *req,
+		       struct response *resp)
+{
+	const struct cfg_signer *s = &aep->cfg->signer;
+	unsigned char digest[16];
+	char hex[sizeof(digest) * 2 + 1];
+	const char *doc;
+	size_t len;
+	struct err e = {0};
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		snprintf(resp->allow, sizeof(resp->allow), "GET, HEAD");
+		response_error(resp, 405, "method_not_allowed");
+		return;
+	}
+	if (keysource_published(aep->keys, &doc, &len, &e) != 0) {
+		log_error(s->jwks_endpoint, "public keys unavailable: %s", e.msg);
+		resp->retry_after = HANDLER_RETRY_AFTER;
+		response_error(resp, 503, "keys_unavailable");
+		return;
+	}
+	crypto_generichash(digest, sizeof(digest), (const unsigned char *)doc, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	snprintf(resp->etag, sizeof(resp->etag), "\"%s\"", hex);
+	snprintf(resp->cache_control, sizeof(resp->cache_control), "public, max-age=%u",
+		 s->cache_duration);
+	snprintf(resp->content_type, sizeof(resp->content_type), "application/jwk-set+json");
+	resp->no_store = 0;
+	buf_reset(&resp->body);
+	if (req->if_none_match && strstr(req->if_none_match, resp->etag) != NULL) {
+		resp->status = 304;
+		resp->content_type[0] = '\0';
+		return;
+	}
+	if (buf_append(&resp->body, doc, len) != 0) {
+		response_error(resp, 500, "internal_error");
+		return;
+	}
+	resp->status = 200;
+}
+
 void handle_request(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct cfg_endpoint *ep;
@@ -222,6 +279,10 @@ void handle_request(struct app *app, const struct request *req, struct response 
 	if (app->cfg == NULL) {
 		resp->retry_after = HANDLER_RETRY_AFTER;
 		response_error(resp, 503, "not_configured");
+		return;
+	}
+	if ((aep = find_jwks_endpoint(app, req->path)) != NULL) {
+		serve_jwks(aep, req, resp);
 		return;
 	}
 	ep = router_match_method(app->cfg, req->method, req->path, &params, &path_matched);

@@ -4,6 +4,7 @@
 #include "fetch.h"
 #include "jwk.h"
 #include "jwk_cache.h"
+#include "jwks.h"
 #include "log.h"
 
 #include <errno.h>
@@ -52,6 +53,10 @@ struct keysource {
 	unsigned char parse_hash[32];
 	int parse_rc; /* jwk_set_select's result for our kids */
 	char parse_msg[ERR_MSG_SIZE];
+
+	/* jwks_endpoint: the public JWK Set of the listed kids, made from the
+	 * same document as the key (empty when not configured) */
+	struct buf published;
 };
 
 /* ------------------------------------------------------------ setup */
@@ -147,6 +152,7 @@ void keysource_free(struct keysource *ks)
 	jwk_free(ks->key);
 	jwk_cache_entry_free(&ks->e);
 	jwk_cache_close(ks->cache);
+	buf_free(&ks->published);
 	sodium_memzero(ks, sizeof(*ks));
 	free(ks);
 }
@@ -186,7 +192,27 @@ static int read_file(const char *path, size_t max, struct buf *b, struct err *er
 	return rc;
 }
 
-static int select_key(const struct keysource *ks, const struct buf *doc, struct jwk **key,
+/* Make the public JWK Set for jwks_endpoint from doc.  A failure leaves
+ * the previous one in place and is logged: the key itself is usable. */
+static void publish(struct keysource *ks, const struct buf *doc, const struct jwk_limits *lim)
+{
+	const struct cfg_signer *s = ks->signer;
+	struct buf pub = BUF_INIT;
+	struct err e = {0};
+
+	if (s->jwks_endpoint == NULL)
+		return;
+	if (jwks_publish(doc->data ? doc->data : "", doc->len, (const char *const *)s->kids,
+			 s->nkids, lim, &pub, &e) != 0) {
+		log_warn(ks->name, "%s: public JWK Set not updated: %s", s->jwks_endpoint, e.msg);
+		buf_free(&pub);
+		return;
+	}
+	buf_free(&ks->published);
+	ks->published = pub;
+}
+
+static int select_key(struct keysource *ks, const struct buf *doc, struct jwk **key,
 		      struct err *err)
 {
 	const struct cfg_signer *s = ks->signer;
@@ -197,6 +223,8 @@ static int select_key(const struct keysource *ks, const struct buf *doc, struct 
 	if (rc)
 		err_prefix(err, "JWK Set from %s",
 			   s->jwk_local_path ? s->jwk_local_path : s->jwk_url);
+	else
+		publish(ks, doc, &lim);
 	return rc;
 }
 
@@ -649,4 +677,22 @@ void keysource_describe(const struct keysource *ks, char *out, size_t size)
 		snprintf(out, size, "url %s, %s, fetched %lld s ago, generation %llu%s", s->jwk_url,
 			 where, age(ks, now), (unsigned long long)ks->e.generation,
 			 age(ks, now) >= (long long)s->cache_duration ? " (stale)" : "");
+}
+
+int keysource_published(struct keysource *ks, const char **doc, size_t *len, struct err *err)
+{
+	const struct jwk *key;
+	int rc = keysource_get(ks, &key, err);
+
+	*doc = NULL;
+	*len = 0;
+	if (rc)
+		return rc;
+	if (ks->published.len == 0)
+		return err_set(err, ERR_NOTFOUND, "no public JWK Set for %s",
+			       ks->signer->jwks_endpoint ? ks->signer->jwks_endpoint
+							 : "(no jwks_endpoint)");
+	*doc = ks->published.data;
+	*len = ks->published.len;
+	return 0;
 }

@@ -66,4 +66,14 @@ int keysource_get(struct keysource *ks, const struct jwk **key, struct err *err)
  * "url https://..., not fetched yet". */
 void keysource_describe(const struct keysource *ks, char *out, size_t size);
 
+/* keysource_published - the public JWK Set published at the signer's
+ * jwks_endpoint: the public part of every key of the current JWK Set whose
+ * kid is listed in "kid" (oct keys never), made when the set is parsed
+ * (jwks_publish).  Loads or refreshes the set like keysource_get.
+ * *doc (borrowed, not NUL-terminated guarantee: use *len bytes) is valid
+ * until the next keysource call.  Returns 0, the errors of
+ * keysource_get, or ERR_NOTFOUND (no jwks_endpoint, or the set could not
+ * be made: see the log). */
+int keysource_published(struct keysource *ks, const char **doc, size_t *len, struct err *err);
+
 #endif

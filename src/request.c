@@ -168,6 +168,7 @@ int request_read(struct request *req, const struct request_source *src, size_t m
 	    (rc = dup_param(src, "CONTENT_TYPE", &req->content_type)) ||
 	    (rc = dup_param(src, "REMOTE_ADDR", &req->remote_addr)) ||
 	    (rc = dup_param(src, "HTTP_X_FORWARDED_FOR", &req->forwarded_for)) ||
+	    (rc = dup_param(src, "HTTP_IF_NONE_MATCH", &req->if_none_match)) ||
 	    (rc = read_path(req, src)))
 		return err_set(err, rc, "out of memory reading the request");
 	if (req->method == NULL && (req->method = strdup("GET")) == NULL)
@@ -184,6 +185,7 @@ void request_free(struct request *req)
 	free(req->content_type);
 	free(req->remote_addr);
 	free(req->forwarded_for);
+	free(req->if_none_match);
 	free(req->body);
 	memset(req, 0, sizeof(*req));
 }

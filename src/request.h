@@ -28,6 +28,7 @@ struct request {
 	char *content_type;  /* CONTENT_TYPE or NULL */
 	char *remote_addr;   /* REMOTE_ADDR or NULL */
 	char *forwarded_for; /* HTTP_X_FORWARDED_FOR or NULL */
+	char *if_none_match; /* HTTP_IF_NONE_MATCH or NULL (jwks_endpoint) */
 	uint8_t *body; /* exactly body_len bytes (+ a NUL not counted); never NULL after read */
 	size_t body_len;
 	/* Set when the request itself is unacceptable: the HTTP status (400,

@@ -84,6 +84,10 @@ int response_serialize(const struct response *r, struct buf *out)
 		rc = buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
 	if (!rc && r->no_store)
 		rc = buf_puts(out, "Cache-Control: no-store\r\nPragma: no-cache\r\n");
+	if (!rc && !r->no_store && r->cache_control[0])
+		rc = buf_printf(out, "Cache-Control: %s\r\n", r->cache_control);
+	if (!rc && r->etag[0])
+		rc = buf_printf(out, "ETag: %s\r\n", r->etag);
 	if (!rc && r->allow[0])
 		rc = buf_printf(out, "Allow: %s\r\n", r->allow);
 	if (!rc && r->retry_after)

@@ -15,6 +15,8 @@ struct response {
 	char allow[64];		/* Allow header value for 405, or "" */
 	unsigned retry_after;	/* Retry-After seconds for 503, or 0 */
 	int no_store;		/* send Cache-Control: no-store and Pragma: no-cache */
+	char cache_control[64]; /* another Cache-Control value (when !no_store), or "" */
+	char etag[80];		/* ETag header value (quoted), or "" */
 	struct buf body;	/* the body bytes (owned) */
 };
 

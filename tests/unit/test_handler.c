@@ -340,3 +340,64 @@ Test(handler_time, set_iat_reaches_the_signer)
 	    "s\"}");
 	teardown();
 }
+
+/* jwks_endpoint with a rotation list: "new" signs (listed first), "old"
+ * is published too, the oct key never. */
+static void setup_jwks(void)
+{
+	const char *doc =
+	    "{\"version\":3,\"endpoints\":["
+	    "{\"endpoint\":\"/token\",\"method\":\"POST\",\"backend\":[{\"host\":[\"http://h1\"],"
+	    "\"url_pattern\":\"/t\"}],\"extra_config\":{\"auth/signer\":{\"alg\":\"ES256\","
+	    "\"kid\":[\"new\",\"old\",\"hmac\"],\"keys_to_sign\":[\"access_token\"],"
+	    "\"jwks_endpoint\":\"/.well-known/jwks.json\",\"cache_duration\":600,"
+	    "\"jwk_local_path\":\"" TEST_DATA_DIR "/handler-ec-rotation.json\"}}}]}";
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+
+	memset(&fk, 0, sizeof(fk));
+	cr_assert_eq(cfg_parse(doc, strlen(doc), "t.json", &cfg, &e), 0, "%s", e.msg);
+	memset(&app, 0, sizeof(app));
+	cr_assert_eq(app_init_cfg(&app, cfg, fake_call, NULL, &e), 0, "%s", e.msg);
+	response_init(&resp);
+}
+
+Test(handler_jwks, publishes_listed_public_keys_in_kid_order, .init = setup_jwks, .fini = teardown)
+{
+	run("GET", "/.well-known/jwks.json", NULL);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(resp.content_type, "application/jwk-set+json");
+	cr_assert_str_eq(resp.cache_control, "public, max-age=600");
+	cr_assert_eq(resp.no_store, 0);
+	cr_assert_eq(strlen(resp.etag), 34, "quoted 32 hex digits: %s", resp.etag);
+	cr_assert(strstr(resp.body.data, "\"d\"") == NULL, "no private member");
+	cr_assert(strstr(resp.body.data, "\"oct\"") == NULL, "no oct key");
+	char *pnew = strstr(resp.body.data, "\"kid\":\"new\"");
+	char *pold = strstr(resp.body.data, "\"kid\":\"old\"");
+	cr_assert(pnew && pold && pnew < pold, "%s", resp.body.data);
+	cr_assert_eq(fk.calls, 0);
+}
+
+Test(handler_jwks, conditional_get_and_methods, .init = setup_jwks, .fini = teardown)
+{
+	struct request req;
+	char etag[80];
+
+	run("GET", "/.well-known/jwks.json", NULL);
+	snprintf(etag, sizeof(etag), "%s", resp.etag);
+	memset(&req, 0, sizeof(req));
+	req.method = (char *)"GET";
+	req.path = (char *)"/.well-known/jwks.json";
+	req.body = (uint8_t *)"";
+	req.if_none_match = etag;
+	response_free(&resp);
+	response_init(&resp);
+	handle_request(&app, &req, &resp);
+	cr_assert_eq(resp.status, 304);
+	cr_assert_eq(resp.body.len, 0);
+	response_free(&resp);
+	response_init(&resp);
+	run("POST", "/.well-known/jwks.json", "x");
+	assert_error(405, "method_not_allowed");
+	cr_assert_str_eq(resp.allow, "GET, HEAD");
+}
