@@ -259,6 +259,25 @@ static int sign_stream(const struct jwk *key, enum jws_alg alg, const struct sig
 	return rc ? 1 : 0;
 }
 
+/* A PEM private key given to --jwks: replace doc by the JWK Set built from
+ * it (kid and alg from the command line), as the server does. */
+static int pem_to_set(struct buf *doc, const char *kid, enum jws_alg alg, struct err *err)
+{
+	struct buf conv = BUF_INIT;
+	int rc;
+
+	if (!jwk_is_pem(doc->data, doc->len))
+		return 0;
+	rc = jwk_pem_to_set(doc->data, doc->len, kid, jws_alg_name(alg), &conv, err);
+	buf_wipe_free(doc);
+	if (rc) {
+		buf_wipe_free(&conv);
+		return rc;
+	}
+	*doc = conv;
+	return 0;
+}
+
 int cli_sign(int argc, char **argv)
 {
 	struct jwk_limits lim = {CLI_MAX_INPUT, 100000};
@@ -276,7 +295,7 @@ int cli_sign(int argc, char **argv)
 			a.alg);
 		return CLI_EXIT_USAGE;
 	}
-	if (read_path(a.jwks, &doc, &e) == 0 &&
+	if (read_path(a.jwks, &doc, &e) == 0 && pem_to_set(&doc, a.kid, alg, &e) == 0 &&
 	    jwk_set_select(doc.data ? doc.data : "", doc.len, &a.kid, 1, alg, &lim, &key, &e) == 0)
 		status = sign_stream(key, alg, &a);
 	else

@@ -942,6 +942,21 @@ static int put_b64(struct buf *b, const char *name, const struct crypto_bytes *v
 	return rc;
 }
 
+/* Append {"keys":[{"kty":KTY,"kid":KID,"use":"sig"[,"alg":ALG] (the set
+ * and the key are left open). */
+static int put_head(struct buf *b, enum jwk_kty kty, const char *kid, enum jws_alg alg)
+{
+	int rc = buf_printf(b, "{\"keys\":[{\"kty\":\"%s\",\"kid\":", kty_name(kty));
+
+	if (rc == 0)
+		rc = gojson_write_string(b, kid, strlen(kid));
+	if (rc == 0)
+		rc = buf_puts(b, ",\"use\":\"sig\"");
+	if (rc == 0 && alg != JWS_ALG_INVALID)
+		rc = buf_printf(b, ",\"alg\":\"%s\"", jws_alg_name(alg));
+	return rc;
+}
+
 struct gen_params {
 	enum jwk_kty kty;
 	unsigned bits;
@@ -1105,13 +1120,7 @@ int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *cr
 	rc = buf_reserve(&b, (g.kty == JWK_KTY_RSA || g.kty == JWK_KTY_OCT ? g.bits : 0) + 1024 +
 				 6 * strlen(kid));
 	if (rc == 0)
-		rc = buf_printf(&b, "{\"keys\":[{\"kty\":\"%s\",\"kid\":", kty_name(g.kty));
-	if (rc == 0)
-		rc = gojson_write_string(&b, kid, strlen(kid));
-	if (rc == 0)
-		rc = buf_puts(&b, ",\"use\":\"sig\"");
-	if (rc == 0 && g.alg)
-		rc = buf_printf(&b, ",\"alg\":\"%s\"", jws_alg_name(g.alg->alg));
+		rc = put_head(&b, g.kty, kid, g.alg ? g.alg->alg : JWS_ALG_INVALID);
 	if (rc) {
 		err_set(err, rc, "genkey: %s", err_strerror(rc));
 		goto out;
@@ -1130,6 +1139,289 @@ int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *cr
 	if (rc == 0)
 		rc = buf_append(out, b.data, b.len);
 out:
+	buf_wipe_free(&b);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- PEM */
+
+#define PEM_BEGIN "-----BEGIN "
+#define PEM_END "-----END "
+#define PEM_DASHES "-----"
+/* RFC 7468 labels in use are short; a longer one is not a PEM line. */
+#define PEM_LABEL_MAX 64
+
+static int pem_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int jwk_is_pem(const char *doc, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && pem_space(doc[i]))
+		i++;
+	/* A JWK Set starts with '{'; anything else holding a BEGIN line is
+	 * PEM, with the explanatory text certtool and openssl put before it. */
+	return i < len && doc[i] != '{' &&
+	       memmem(doc + i, len - i, PEM_BEGIN, sizeof(PEM_BEGIN) - 1) != NULL;
+}
+
+/* The first occurrence of the n bytes at needle in s[from, len), or len. */
+static size_t find_bytes(const char *s, size_t len, size_t from, const char *needle, size_t n)
+{
+	for (size_t i = from; i + n <= len; i++)
+		if (s[i] == needle[0] && memcmp(s + i, needle, n) == 0)
+			return i;
+	return len;
+}
+
+/* One PEM block (RFC 7468 section 2), pointing into the document. */
+struct pem_block {
+	const char *text;  /* "-----BEGIN " */
+	size_t len;	   /* through the closing "-----" of the END line */
+	const char *label; /* e.g. "PRIVATE KEY", not NUL-terminated */
+	size_t label_len;
+};
+
+/* Is the BEGIN marker at i at the start of a line (spaces and tabs may
+ * come before it)? */
+static int at_line_start(const char *s, size_t i)
+{
+	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+		i--;
+	return i == 0 || s[i - 1] == '\n' || s[i - 1] == '\r';
+}
+
+/* Find the next block from *pos.  Returns 1 (found, *pos after it), 0
+ * (none left) or ERR_INVALID (a BEGIN line without its label's END). */
+static int pem_next(const char *s, size_t len, size_t *pos, struct pem_block *b, struct err *err)
+{
+	const size_t nb = sizeof(PEM_BEGIN) - 1, nd = sizeof(PEM_DASHES) - 1;
+	char end[sizeof(PEM_END) + PEM_LABEL_MAX + sizeof(PEM_DASHES)];
+	char shown[PEM_LABEL_MAX + 8];
+	size_t i = *pos, lab, close, e, n;
+
+	for (;; i++) {
+		i = find_bytes(s, len, i, PEM_BEGIN, nb);
+		if (i == len)
+			return 0;
+		if (at_line_start(s, i))
+			break;
+	}
+	lab = i + nb;
+	close = find_bytes(s, len, lab, PEM_DASHES, nd);
+	for (size_t k = lab; k < close; k++) {
+		if (s[k] == '\n' || s[k] == '\r') {
+			close = len;
+			break;
+		}
+	}
+	if (close == len || close - lab > PEM_LABEL_MAX)
+		return err_set(err, ERR_INVALID,
+			       "PEM: a \"-----BEGIN \" line has no label closed by \"-----\" "
+			       "(RFC 7468 section 2)");
+	for (size_t k = lab; k < close; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (c < 0x20 || c > 0x7e)
+			return err_set(err, ERR_INVALID,
+				       "PEM: a \"-----BEGIN \" line has a label with a byte "
+				       "outside printable ASCII (RFC 7468 section 2)");
+	}
+	n = (size_t)snprintf(end, sizeof(end), "%s%.*s%s", PEM_END, (int)(close - lab), s + lab,
+			     PEM_DASHES);
+	e = find_bytes(s, len, close + nd, end, n);
+	if (e == len) {
+		printable(shown, sizeof(shown), s + lab, close - lab);
+		return err_set(err, ERR_INVALID,
+			       "PEM: the \"%s\" block has no \"-----END %s-----\" line (file cut "
+			       "short?)",
+			       shown, shown);
+	}
+	b->text = s + i;
+	b->len = e + n - i;
+	b->label = s + lab;
+	b->label_len = close - lab;
+	*pos = e + n;
+	return 1;
+}
+
+static int label_is(const struct pem_block *b, const char *label)
+{
+	return b->label_len == strlen(label) && memcmp(b->label, label, b->label_len) == 0;
+}
+
+static int label_ends_with(const struct pem_block *b, const char *tail)
+{
+	size_t n = strlen(tail);
+
+	return b->label_len >= n && memcmp(b->label + b->label_len - n, tail, n) == 0;
+}
+
+/* The first block whose label ends with "PRIVATE KEY", checked to be one
+ * we can read. */
+static int pem_find_key(const char *pem, size_t len, struct pem_block *key, struct err *err)
+{
+	struct pem_block b = {NULL, 0, NULL, 0}, first = {NULL, 0, NULL, 0};
+	char shown[PEM_LABEL_MAX + 8];
+	size_t pos = 0;
+	int rc;
+
+	while ((rc = pem_next(pem, len, &pos, &b, err)) == 1) {
+		if (label_ends_with(&b, "PRIVATE KEY"))
+			break;
+		if (first.text == NULL)
+			first = b;
+	}
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		if (first.text == NULL)
+			return err_set(err, ERR_INVALID,
+				       "PEM: no \"-----BEGIN ...-----\" line found");
+		printable(shown, sizeof(shown), first.label, first.label_len);
+		return err_set(err, ERR_KEY,
+			       "PEM: a private key is needed, but the file holds no \"... "
+			       "PRIVATE KEY\" block (first block: \"%s\")",
+			       shown);
+	}
+	printable(shown, sizeof(shown), b.label, b.label_len);
+	if (label_is(&b, "ENCRYPTED PRIVATE KEY"))
+		return err_set(err, ERR_UNSUPPORTED,
+			       "PEM: the private key is encrypted (\"ENCRYPTED PRIVATE KEY\", "
+			       "PKCS#8); jwtsign reads unencrypted keys only: decrypt it (e.g. "
+			       "openssl pkcs8 -in KEY -out PLAIN) and protect the file with its "
+			       "permissions");
+	if (label_is(&b, "OPENSSH PRIVATE KEY"))
+		return err_set(err, ERR_UNSUPPORTED,
+			       "PEM: an OpenSSH private key is not supported: convert it to "
+			       "PKCS#8 (ssh-keygen -p -m PKCS8 -f KEY)");
+	if (!label_is(&b, "PRIVATE KEY") && !label_is(&b, "RSA PRIVATE KEY") &&
+	    !label_is(&b, "EC PRIVATE KEY"))
+		return err_set(err, ERR_UNSUPPORTED,
+			       "PEM: a \"%s\" block is not supported (\"PRIVATE KEY\" (PKCS#8), "
+			       "\"RSA PRIVATE KEY\" (PKCS#1), \"EC PRIVATE KEY\" (SEC1))",
+			       shown);
+	/* RFC 1421 headers of OpenSSL's legacy encryption. */
+	if (find_bytes(b.text, b.len, 0, "Proc-Type:", 10) != b.len)
+		return err_set(err, ERR_UNSUPPORTED,
+			       "PEM: the \"%s\" is encrypted (Proc-Type header); jwtsign reads "
+			       "unencrypted keys only: decrypt it (e.g. openssl pkey -in KEY "
+			       "-out PLAIN) and protect the file with its permissions",
+			       shown);
+	*key = b;
+	return 0;
+}
+
+/* Append the members of k (RFC 7518 section 6, RFC 8037 section 2). */
+static int put_pem_members(struct buf *b, const struct crypto_pem_key *k)
+{
+	const struct crypto_rsa *r = &k->rsa;
+	int rc;
+
+	if (k->kty == JWK_KTY_RSA) {
+		if ((rc = put_b64(b, "n", &r->n)) || (rc = put_b64(b, "e", &r->e)) ||
+		    (rc = put_b64(b, "d", &r->d)) || (rc = put_b64(b, "p", &r->p)) ||
+		    (rc = put_b64(b, "q", &r->q)) || (rc = put_b64(b, "dp", &r->dp)) ||
+		    (rc = put_b64(b, "dq", &r->dq)) || (rc = put_b64(b, "qi", &r->qi)))
+			return rc;
+		return 0;
+	}
+	rc = buf_printf(b, ",\"crv\":\"%s\"", crypto_curve_name(k->crv));
+	if (rc == 0)
+		rc = put_b64(b, "x", &k->x);
+	if (rc == 0 && k->kty == JWK_KTY_EC)
+		rc = put_b64(b, "y", &k->y);
+	if (rc == 0)
+		rc = put_b64(b, "d", &k->d);
+	return rc;
+}
+
+/* Bytes of the base64url member values of k. */
+static size_t pem_members_size(const struct crypto_pem_key *k)
+{
+	const struct crypto_bytes *m[] = {&k->rsa.n, &k->rsa.e,	 &k->rsa.d,  &k->rsa.p,
+					  &k->rsa.q, &k->rsa.dp, &k->rsa.dq, &k->rsa.qi,
+					  &k->x,     &k->y,	 &k->d};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		n += b64url_encoded_len(m[i]->len) + 8;
+	return n;
+}
+
+/* Parse the new set back (full key checks) and, with alg, check the key
+ * can sign with it: the result must be accepted by jwk_set_select. */
+static int pem_selfcheck(const struct buf *b, enum jws_alg alg, struct err *err)
+{
+	struct jwk_set set;
+	struct jwk *key = NULL;
+	int rc = set_open(&set, b->data, b->len, NULL, err);
+
+	if (rc)
+		return rc;
+	rc = jwk_parse(json_object_array_get_idx(set.keys, 0), &key, err);
+	if (rc == 0 && alg != JWS_ALG_INVALID)
+		rc = jwk_check_alg(key, alg, err);
+	jwk_free(key);
+	set_close(&set);
+	return rc;
+}
+
+int jwk_pem_to_set(const char *pem, size_t len, const char *kid, const char *alg_or_null,
+		   struct buf *out, struct err *err)
+{
+	struct crypto_pem_key k;
+	struct pem_block block = {NULL, 0, NULL, 0};
+	struct buf b = BUF_INIT;
+	enum jws_alg alg = JWS_ALG_INVALID;
+	char shown[PEM_LABEL_MAX + 8];
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	if (sodium_init() < 0)
+		return err_set(err, ERR_CRYPTO, "libsodium cannot be initialised");
+	if (kid == NULL || *kid == '\0')
+		return err_set(err, ERR_INVALID,
+			       "PEM: a kid is needed to turn a PEM private key into a JWK");
+	if (alg_or_null && jws_alg_from_name(alg_or_null, &alg) != 0)
+		return err_set(err, ERR_UNSUPPORTED, "PEM: alg \"%.20s\" is not supported",
+			       alg_or_null);
+	if (pem == NULL)
+		len = 0;
+	rc = pem_find_key(pem, len, &block, err);
+	if (rc)
+		return rc;
+	rc = crypto_pem_key_read(block.text, block.len, &k, err);
+	if (rc) {
+		printable(shown, sizeof(shown), block.label, block.label_len);
+		err_prefix(err, "PEM: the \"%s\" block", shown);
+		goto out;
+	}
+	/* Reserved once, so that no realloc leaves key material behind. */
+	rc = buf_reserve(&b, pem_members_size(&k) + 6 * strlen(kid) + 256);
+	if (rc == 0)
+		rc = put_head(&b, k.kty, kid, alg);
+	if (rc == 0)
+		rc = put_pem_members(&b, &k);
+	if (rc == 0)
+		rc = buf_puts(&b, "}]}");
+	if (rc == 0)
+		rc = buf_reserve(out, b.len);
+	if (rc) {
+		err_set(err, rc, "PEM: cannot write the JWK Set: %s", err_strerror(rc));
+		goto out;
+	}
+	rc = pem_selfcheck(&b, alg, err);
+	if (rc) {
+		err_prefix(err, "PEM");
+		goto out;
+	}
+	rc = buf_append(out, b.data, b.len);
+out:
+	crypto_pem_key_free(&k);
 	buf_wipe_free(&b);
 	return rc;
 }

@@ -228,6 +228,27 @@ static int select_key(struct keysource *ks, const struct buf *doc, struct jwk **
 	return rc;
 }
 
+/* A PEM private key file (PKCS#8, PKCS#1 RSA, SEC1 EC): replace doc by the
+ * JWK Set jwtsign builds from it, with the first configured kid. */
+static int pem_to_set(const struct keysource *ks, struct buf *doc, struct err *err)
+{
+	const struct cfg_signer *s = ks->signer;
+	struct buf conv;
+	int rc;
+
+	buf_init(&conv, 0);
+	rc = jwk_pem_to_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, jws_alg_name(s->alg),
+			    &conv, err);
+	buf_wipe_free(doc);
+	if (rc) {
+		err_prefix(err, "jwk_local_path %s", s->jwk_local_path);
+		buf_wipe_free(&conv);
+		return rc;
+	}
+	*doc = conv;
+	return 0;
+}
+
 static int get_from_file(struct keysource *ks, const struct jwk **key, struct err *err)
 {
 	const struct cfg_signer *s = ks->signer;
@@ -248,6 +269,8 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 		    s->jwk_local_path, KEYSOURCE_RETRY_MS);
 	buf_init(&doc, ks->limits->max_jwk_set_size);
 	rc = read_file(s->jwk_local_path, ks->limits->max_jwk_set_size, &doc, err);
+	if (rc == 0 && jwk_is_pem(doc.data, doc.len))
+		rc = pem_to_set(ks, &doc, err);
 	if (rc == 0)
 		rc = select_key(ks, &doc, &k, err);
 	buf_wipe_free(&doc);

@@ -58,4 +58,31 @@ for v in $secrets; do
 	grep -q -F -e "$v" "$T/cgi.out" "$T/stderr" && leaked=yes
 done
 check "no private key value in the answer or the log" test "$leaked" = no
+# A PEM private key as jwk_local_path (and as --jwks): jwtsign builds the
+# JWK itself with the configured kid.
+PEM=$TOP_SRCDIR/tests/data/pem-rsa2048-pkcs8.pem
+cat >"$T/pem.json" <<JSON
+{"version":3,"endpoints":[{"endpoint":"/token","method":"POST",
+ "backend":[{"host":["http://127.0.0.1:1"],"url_pattern":"/t"}],
+ "extra_config":{"auth/signer":{"alg":"RS256","kid":"pem-1",
+  "keys_to_sign":["access_token"],"jwks_endpoint":"/jwks",
+  "jwk_local_path":"$PEM"}}}]}
+JSON
+check "check-config accepts a PEM key" "$JWTSIGN" check-config -c "$T/pem.json"
+GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET REQUEST_URI=/jwks \
+	"$JWTSIGN" -c "$T/pem.json" </dev/null 2>>"$T/stderr" | sed '1,/^\r*$/d' >"$T/pem-jwks.json"
+printf '{"sub":"pem"}\n' | "$JWTSIGN" sign --jwks "$PEM" --kid pem-1 --alg RS256 >"$T/pem-token" 2>>"$T/stderr"
+check "PEM: published key equals the PEM's public key (jwcrypto) and verifies the token" \
+	"$PYTHON3" - "$T/pem-jwks.json" "$T/pem-token" "$PEM" <<'PY'
+import json, sys
+from jwcrypto import jwk, jws
+keyset = jwk.JWKSet.from_json(open(sys.argv[1]).read())
+k = keyset.get_key("pem-1")
+ref = jwk.JWK.from_pem(open(sys.argv[3], "rb").read())
+assert k.export_public(as_dict=True)["n"] == ref.export_public(as_dict=True)["n"]
+obj = jws.JWS()
+obj.deserialize(open(sys.argv[2]).read().strip())
+obj.verify(k, alg="RS256")
+assert json.loads(obj.payload) == {"sub": "pem"}
+PY
 finish

@@ -1333,3 +1333,513 @@ Test(jwk_generate, kid_escaped)
 	jwk_free(key);
 	buf_wipe_free(&out);
 }
+
+/* ------------------------------------------------------------ PEM */
+
+/* The fixtures tests/data/pem-*.pem and pem-*.jwk.json were made once by
+ * tests/data/pem-gen.sh: keys by openssl / certtool, expected JWKs and
+ * JWS by python3-jwcrypto (JWK.from_pem(...).export_private()). */
+
+/* The whole file tests/data/name (malloc'd, NUL-terminated). */
+static char *pem_file(const char *name, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	char *s;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, name);
+	f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s", path);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	s = malloc((size_t)n + 1);
+	cr_assert_not_null(s);
+	cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return s;
+}
+
+/* Convert the fixture file with kid and alg; returns the code. */
+static int pem_convert(const char *file, const char *kid, const char *alg, struct buf *out,
+		       struct err *e)
+{
+	size_t len;
+	char *pem = pem_file(file, &len);
+	int rc;
+
+	err_clear(e);
+	rc = jwk_pem_to_set(pem, len, kid, alg, out, e);
+	free(pem);
+	return rc;
+}
+
+/* The single key of a converted set (owned by *set). */
+static struct json_object *only_key(const char *doc, struct json_object **set)
+{
+	struct json_object *keys;
+
+	*set = json_tokener_parse(doc);
+	cr_assert_not_null(*set, "not JSON: %s", doc);
+	keys = vobj(*set, "keys");
+	cr_assert_eq(json_object_array_length(keys), 1);
+	return json_object_array_get_idx(keys, 0);
+}
+
+/* The signing input (header.payload) and signature of a compact JWS. */
+static void jws_split(const char *jws, char **input, char **sig)
+{
+	const char *dot = strrchr(jws, '.');
+
+	cr_assert_not_null(dot);
+	*input = strndup(jws, (size_t)(dot - jws));
+	*sig = strdup(dot + 1);
+}
+
+/* Convert pem-NAME.pem, compare with pem-NAME.jwk.json (jwcrypto), then
+ * select the key, sign jwcrypto's signing input and compare (RS256,
+ * EdDSA: byte for byte) or cross-verify (ES*: both signatures with both
+ * public keys), and export the public set. */
+static void pem_matches_jwcrypto(const char *name)
+{
+	char file[128], expect_file[128];
+	const char *kids[1] = {"pem-1"};
+	struct json_object *exp, *ej, *set, *got, *pubset, *pj;
+	struct buf out = BUF_INIT, pub = BUF_INIT, sig = BUF_INIT, enc = BUF_INIT;
+	struct jwk *key = NULL;
+	struct err e = {0};
+	const char *algname;
+	char *input, *theirs;
+	enum jws_alg alg;
+	size_t members = 0;
+	uint8_t *raw;
+	size_t rawlen;
+
+	snprintf(file, sizeof(file), "pem-%s.pem", name);
+	snprintf(expect_file, sizeof(expect_file), "pem-%s.jwk.json", name);
+	exp = vector(expect_file);
+	ej = vobj(exp, "jwk");
+	algname = vstr(exp, "alg");
+	alg = alg_of(algname);
+
+	cr_assert_eq(pem_convert(file, "pem-1", algname, &out, &e), 0, "%s: %s", name, e.msg);
+	got = only_key(out.data, &set);
+	cr_assert_str_eq(vstr(got, "kid"), "pem-1");
+	cr_assert_str_eq(vstr(got, "use"), "sig");
+	cr_assert_str_eq(vstr(got, "alg"), algname);
+	json_object_object_foreach(ej, m, v)
+	{
+		if (strcmp(m, "kid") == 0) /* jwcrypto's is the thumbprint */
+			continue;
+		members++;
+		cr_assert_str_eq(vstr(got, m), json_object_get_string(v), "%s: member %s", name, m);
+	}
+	/* Nothing more than jwcrypto's members and kid, use, alg. */
+	cr_assert_eq((size_t)json_object_object_length(got), members + 3, "%s: %s", name, out.data);
+
+	/* The keysource path: select, sign, publish. */
+	cr_assert_eq(jwk_set_select(out.data, out.len, kids, 1, alg, NULL, &key, &e), 0, "%s: %s",
+		     name, e.msg);
+	jws_split(vstr(exp, "jws"), &input, &theirs);
+	cr_assert_eq(jws_sign_input(&sig, key, alg, (const uint8_t *)input, strlen(input), &e), 0,
+		     "%s: %s", name, e.msg);
+	cr_assert_eq(jwk_set_public(out.data, out.len, NULL, &pub, &e), 0, "%s: %s", name, e.msg);
+	cr_assert_null(strstr(pub.data, "\"d\""), "%s", pub.data);
+	pj = only_key(pub.data, &pubset);
+	if (alg == JWS_ALG_RS256 || alg == JWS_ALG_EDDSA) {
+		cr_assert_eq(b64url_encode_buf(&enc, (const uint8_t *)sig.data, sig.len), 0);
+		cr_assert_str_eq(enc.data, theirs, "%s: signature differs from jwcrypto's", name);
+	} else {
+		cr_assert(verify_with(ej, alg, (const uint8_t *)input, strlen(input),
+				      (const uint8_t *)sig.data, sig.len),
+			  "%s: our signature does not verify with jwcrypto's key", name);
+		cr_assert_eq(b64url_decode(theirs, strlen(theirs), &raw, &rawlen), 0);
+		cr_assert(verify_with(pj, alg, (const uint8_t *)input, strlen(input), raw, rawlen),
+			  "%s: jwcrypto's signature does not verify with our public key", name);
+		free(raw);
+	}
+	json_object_put(pubset);
+	json_object_put(set);
+	json_object_put(exp);
+	free(input);
+	free(theirs);
+	jwk_free(key);
+	buf_wipe_free(&out);
+	buf_free(&pub);
+	buf_free(&sig);
+	buf_free(&enc);
+}
+
+Test(jwk_pem, rsa_pkcs1_and_pkcs8)
+{
+	pem_matches_jwcrypto("rsa2048-pkcs1");
+	pem_matches_jwcrypto("rsa2048-pkcs8");
+}
+
+Test(jwk_pem, ec_sec1)
+{
+	/* The P-256 file starts with an "EC PARAMETERS" block. */
+	pem_matches_jwcrypto("ec-p256-sec1");
+	pem_matches_jwcrypto("ec-p384-sec1");
+	pem_matches_jwcrypto("ec-p521-sec1");
+}
+
+Test(jwk_pem, ec_pkcs8)
+{
+	pem_matches_jwcrypto("ec-p256-pkcs8");
+	pem_matches_jwcrypto("ec-p384-pkcs8");
+	pem_matches_jwcrypto("ec-p521-pkcs8");
+}
+
+Test(jwk_pem, ed25519_pkcs8)
+{
+	pem_matches_jwcrypto("ed25519-pkcs8");
+}
+
+/* The fixture was drawn so that a P-256 member starts with a zero byte:
+ * the JWK keeps it (fixed 32 bytes), and P-521 members are 66 bytes. */
+Test(jwk_pem, ec_members_left_padded)
+{
+	static const char *const files[] = {"pem-ec-p256-pkcs8.pem", "pem-ec-p521-sec1.pem",
+					    "pem-ec-p521-pkcs8.pem"};
+	static const size_t sizes[] = {32, 66, 66};
+	int zero_seen = 0;
+
+	for (int f = 0; f < 3; f++) {
+		struct json_object *set, *k;
+		struct buf out = BUF_INIT;
+		struct err e;
+
+		cr_assert_eq(pem_convert(files[f], "k", NULL, &out, &e), 0, "%s", e.msg);
+		k = only_key(out.data, &set);
+		for (const char *const *m = (const char *const[]){"x", "y", "d", NULL}; *m; m++) {
+			uint8_t *raw;
+			size_t n;
+
+			cr_assert_eq(b64url_decode(vstr(k, *m), strlen(vstr(k, *m)), &raw, &n), 0);
+			cr_assert_eq(n, sizes[f], "%s %s: %zu bytes", files[f], *m, n);
+			if (f == 0 && raw[0] == 0)
+				zero_seen = 1;
+			sodium_memzero(raw, n);
+			free(raw);
+		}
+		json_object_put(set);
+		buf_wipe_free(&out);
+	}
+	cr_assert(zero_seen, "the P-256 fixture has no member with a leading zero byte");
+}
+
+/* Byte-exact output: member order kty, kid, use, alg, then the key. */
+Test(jwk_pem, ed25519_exact_text)
+{
+	struct json_object *exp = vector("pem-ed25519-pkcs8.jwk.json");
+	struct buf out = BUF_INIT, want = BUF_INIT;
+	struct err e;
+
+	cr_assert_eq(buf_puts(&out, "prefix:"), 0);
+	cr_assert_eq(pem_convert("pem-ed25519-pkcs8.pem", "ed", "EdDSA", &out, &e), 0, "%s", e.msg);
+	cr_assert_eq(
+	    buf_printf(&want,
+		       "prefix:{\"keys\":[{\"kty\":\"OKP\",\"kid\":\"ed\",\"use\":\"sig\","
+		       "\"alg\":\"EdDSA\",\"crv\":\"Ed25519\",\"x\":\"%s\",\"d\":\"%s\"}]}",
+		       vstr(vobj(exp, "jwk"), "x"), vstr(vobj(exp, "jwk"), "d")),
+	    0);
+	cr_assert_str_eq(out.data, want.data);
+	buf_reset(&out);
+	cr_assert_eq(pem_convert("pem-ed25519-pkcs8.pem", "ed", NULL, &out, &e), 0, "%s", e.msg);
+	cr_assert_null(strstr(out.data, "\"alg\""), "%s", out.data);
+	buf_wipe_free(&out);
+	buf_wipe_free(&want);
+	json_object_put(exp);
+}
+
+Test(jwk_pem, kid_escaped)
+{
+	const char *kids[1] = {"a\"b<c"};
+	struct buf out = BUF_INIT;
+	struct jwk *key = NULL;
+	struct err e;
+
+	cr_assert_eq(pem_convert("pem-ed25519-pkcs8.pem", kids[0], NULL, &out, &e), 0, "%s", e.msg);
+	cr_assert_not_null(strstr(out.data, "\"kid\":\"a\\\"b\\u003cc\""), "%s", out.data);
+	cr_assert_eq(jwk_set_select(out.data, out.len, kids, 1, JWS_ALG_EDDSA, NULL, &key, &e), 0,
+		     "%s", e.msg);
+	cr_assert_str_eq(jwk_kid(key), kids[0]);
+	jwk_free(key);
+	buf_wipe_free(&out);
+}
+
+/* Several blocks: the first "... PRIVATE KEY" block is used, whatever
+ * comes before (text, a certificate) or after (another key). */
+Test(jwk_pem, first_private_key_block_used)
+{
+	struct json_object *exp = vector("pem-ec-p256-pkcs8.jwk.json");
+	char *cert = pem_file("pem-cert.pem", NULL), *ec = pem_file("pem-ec-p256-pkcs8.pem", NULL);
+	char *rsa = pem_file("pem-rsa2048-pkcs1.pem", NULL);
+	struct json_object *set, *k;
+	struct buf doc = BUF_INIT, out = BUF_INIT;
+	struct err e = {0};
+
+	/* openssl pkcs12 -nodes style: attributes, then cert, key, key. */
+	cr_assert_eq(buf_printf(&doc, "Bag Attributes\n    localKeyID: 01\n%s%s%s", cert, ec, rsa),
+		     0);
+	cr_assert(jwk_is_pem(doc.data, doc.len));
+	cr_assert_eq(jwk_pem_to_set(doc.data, doc.len, "k", "ES256", &out, &e), 0, "%s", e.msg);
+	k = only_key(out.data, &set);
+	cr_assert_str_eq(vstr(k, "kty"), "EC");
+	cr_assert_str_eq(vstr(k, "d"), vstr(vobj(exp, "jwk"), "d"));
+	json_object_put(set);
+	/* RSA first this time. */
+	buf_reset(&doc);
+	buf_reset(&out);
+	cr_assert_eq(buf_printf(&doc, "%s\n%s", rsa, ec), 0);
+	cr_assert_eq(jwk_pem_to_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
+	k = only_key(out.data, &set);
+	cr_assert_str_eq(vstr(k, "kty"), "RSA");
+	json_object_put(set);
+	json_object_put(exp);
+	free(cert);
+	free(ec);
+	free(rsa);
+	buf_wipe_free(&doc);
+	buf_wipe_free(&out);
+}
+
+/* CRLF line ends and indentation before the markers are accepted. */
+Test(jwk_pem, crlf_and_indent)
+{
+	char *ed = pem_file("pem-ed25519-pkcs8.pem", NULL);
+	struct buf doc = BUF_INIT, out = BUF_INIT, ref = BUF_INIT;
+	struct err e = {0};
+
+	cr_assert_eq(buf_puts(&doc, "\r\n  "), 0);
+	for (const char *p = ed; *p; p++)
+		cr_assert_eq(*p == '\n' ? buf_puts(&doc, "\r\n") : buf_putc(&doc, *p), 0);
+	cr_assert(jwk_is_pem(doc.data, doc.len));
+	cr_assert_eq(jwk_pem_to_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
+	cr_assert_eq(jwk_pem_to_set(ed, strlen(ed), "k", NULL, &ref, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(out.data, ref.data);
+	free(ed);
+	buf_wipe_free(&doc);
+	buf_wipe_free(&out);
+	buf_wipe_free(&ref);
+}
+
+/* A 1024-bit RSA key converts without alg (it matches jwcrypto's), and
+ * is refused for signing, here with alg and by jwk_set_select. */
+Test(jwk_pem, rsa1024_refused_for_signing)
+{
+	struct json_object *exp = vector("pem-rsa1024-pkcs1.jwk.json");
+	struct json_object *set, *k;
+	struct buf out = BUF_INIT;
+	const char *kids[1] = {"k"};
+	struct jwk *key = (struct jwk *)1;
+	struct err e;
+
+	cr_assert_eq(pem_convert("pem-rsa1024-pkcs1.pem", "k", NULL, &out, &e), 0, "%s", e.msg);
+	k = only_key(out.data, &set);
+	cr_assert_str_eq(vstr(k, "n"), vstr(vobj(exp, "jwk"), "n"));
+	cr_assert_str_eq(vstr(k, "qi"), vstr(vobj(exp, "jwk"), "qi"));
+	cr_assert_eq(jwk_set_select(out.data, out.len, kids, 1, JWS_ALG_RS256, NULL, &key, &e),
+		     ERR_KEY);
+	cr_assert_not_null(strstr(e.msg, "1024-bit RSA key is too small"), "%s", e.msg);
+	cr_assert_null(key);
+	buf_reset(&out);
+	cr_assert_eq(pem_convert("pem-rsa1024-pkcs1.pem", "k", "RS256", &out, &e), ERR_KEY);
+	cr_assert_not_null(strstr(e.msg, "1024-bit RSA key is too small"), "%s", e.msg);
+	cr_assert_eq(out.len, 0);
+	json_object_put(set);
+	json_object_put(exp);
+	buf_wipe_free(&out);
+}
+
+/* GnuTLS recomputes dp, dq, qi from d, p, q when it reads PKCS#1: a wrong
+ * "exponent1" in the file must never reach the JWK (either refused, or
+ * replaced by the right value). */
+Test(jwk_pem, wrong_crt_value_never_copied)
+{
+	struct json_object *exp = vector("pem-rsa2048-pkcs1.jwk.json");
+	struct json_object *set, *k;
+	struct buf out = BUF_INIT;
+	struct err e;
+	int rc = pem_convert("pem-rsa2048-bad-dp.pem", "k", "RS256", &out, &e);
+
+	if (rc == 0) {
+		k = only_key(out.data, &set);
+		cr_assert_str_eq(vstr(k, "dp"), vstr(vobj(exp, "jwk"), "dp"));
+		json_object_put(set);
+	} else {
+		cr_assert_eq(rc, ERR_KEY, "%s", e.msg);
+		cr_assert_eq(out.len, 0);
+	}
+	json_object_put(exp);
+	buf_wipe_free(&out);
+}
+
+/* Each refusal: its code, its text, "PEM" first, out unchanged, and no
+ * line of the file in the message. */
+static void pem_refused(const char *file, const char *kid, const char *alg, int code,
+			const char *text)
+{
+	struct buf out = BUF_INIT;
+	struct err e;
+	char *pem = pem_file(file, NULL), *line, *save = NULL;
+	int rc;
+
+	cr_assert_eq(buf_puts(&out, "keep"), 0);
+	rc = pem_convert(file, kid, alg, &out, &e);
+	cr_assert_eq(rc, code, "%s: got %d (%s), want %d", file, rc, e.msg, code);
+	cr_assert_eq(e.code, code);
+	cr_assert_str_eq(out.data, "keep", "%s: out changed", file);
+	cr_assert_eq(strncmp(e.msg, "PEM", 3), 0, "%s: %s", file, e.msg);
+	cr_assert_not_null(strstr(e.msg, text), "%s: want '%s' in: %s", file, text, e.msg);
+	for (line = strtok_r(pem, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+		char head[13];
+
+		if (strncmp(line, "-----", 5) == 0 || strchr(line, ':') || strlen(line) < 12)
+			continue;
+		memcpy(head, line, 12);
+		head[12] = '\0';
+		cr_assert_null(strstr(e.msg, head), "%s: message shows the key: %s", file, e.msg);
+	}
+	free(pem);
+	buf_free(&out);
+}
+
+Test(jwk_pem, refusals)
+{
+	pem_refused("pem-encrypted-pkcs8.pem", "k", NULL, ERR_UNSUPPORTED,
+		    "encrypted (\"ENCRYPTED PRIVATE KEY\"");
+	pem_refused("pem-encrypted-pkcs1.pem", "k", NULL, ERR_UNSUPPORTED,
+		    "\"RSA PRIVATE KEY\" is encrypted (Proc-Type header)");
+	pem_refused("pem-cert.pem", "k", NULL, ERR_KEY,
+		    "a private key is needed, but the file holds no \"... PRIVATE KEY\" block "
+		    "(first block: \"CERTIFICATE\")");
+	pem_refused("pem-public.pem", "k", NULL, ERR_KEY,
+		    "a private key is needed, but the file holds no \"... PRIVATE KEY\" block "
+		    "(first block: \"PUBLIC KEY\")");
+	pem_refused("pem-openssh.pem", "k", NULL, ERR_UNSUPPORTED,
+		    "an OpenSSH private key is not supported");
+	pem_refused("pem-ed448-pkcs8.pem", "k", NULL, ERR_UNSUPPORTED,
+		    "key type EdDSA (Ed448) is not supported");
+	pem_refused("pem-x25519-pkcs8.pem", "k", NULL, ERR_UNSUPPORTED,
+		    "key type ECDH (X25519) is not supported");
+	pem_refused("pem-ec-p192-sec1.pem", "k", NULL, ERR_UNSUPPORTED,
+		    "curve SECP192R1 is not supported (P-256, P-384, P-521, Ed25519)");
+	/* GnuTLS does not know secp256k1 and reports a DER error. */
+	pem_refused("pem-ec-secp256k1-sec1.pem", "k", NULL, ERR_INVALID,
+		    "or holds a key type or curve GnuTLS does not know");
+	pem_refused("pem-rsa2048-bad-d.pem", "k", NULL, ERR_KEY,
+		    "key \"k\": member \"d\" does not match");
+	/* The kid and alg. */
+	pem_refused("pem-ed25519-pkcs8.pem", NULL, NULL, ERR_INVALID, "a kid is needed");
+	pem_refused("pem-ed25519-pkcs8.pem", "", NULL, ERR_INVALID, "a kid is needed");
+	pem_refused("pem-ed25519-pkcs8.pem", "k", "none", ERR_UNSUPPORTED,
+		    "alg \"none\" is not supported");
+	pem_refused("pem-ed25519-pkcs8.pem", "k", "ES256", ERR_KEY,
+		    "a \"OKP\" key cannot sign ES256");
+	pem_refused("pem-ec-p384-pkcs8.pem", "k", "ES256", ERR_KEY,
+		    "a P-384 key cannot sign ES256");
+	pem_refused("pem-rsa2048-pkcs8.pem", "k", "EdDSA", ERR_KEY,
+		    "a \"RSA\" key cannot sign EdDSA");
+}
+
+/* Malformed PEM text, built here. */
+Test(jwk_pem, malformed_text)
+{
+	static const struct {
+		const char *doc;
+		int code;
+		const char *text;
+	} c[] = {
+	    {"", ERR_INVALID, "no \"-----BEGIN ...-----\" line found"},
+	    {"{\"keys\":[]}", ERR_INVALID, "no \"-----BEGIN ...-----\" line found"},
+	    {"x-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n", ERR_INVALID,
+	     "no \"-----BEGIN ...-----\" line found"},
+	    {"-----BEGIN PRIVATE KEY\nAA==\n-----END PRIVATE KEY-----\n", ERR_INVALID,
+	     "has no label closed by \"-----\""},
+	    {"-----BEGIN PRIVATE\001KEY-----\nAA==\n", ERR_INVALID, "outside printable ASCII"},
+	    {"-----BEGIN PRIVATE KEY-----\nMIIEvAIBADANBgkqhkiG9w0BAQEFAASC\n", ERR_INVALID,
+	     "the \"PRIVATE KEY\" block has no \"-----END PRIVATE KEY-----\" line"},
+	    {"-----BEGIN PRIVATE KEY-----\nAA==\n-----END RSA PRIVATE KEY-----\n", ERR_INVALID,
+	     "has no \"-----END PRIVATE KEY-----\" line"},
+	    {"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n", ERR_INVALID,
+	     "GnuTLS cannot read the key"},
+	    {"-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n", ERR_INVALID,
+	     "GnuTLS cannot read the key"},
+	    {"-----BEGIN DSA PRIVATE KEY-----\nMAA=\n-----END DSA PRIVATE KEY-----\n",
+	     ERR_UNSUPPORTED, "a \"DSA PRIVATE KEY\" block is not supported"},
+	    {"-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n", ERR_KEY,
+	     "(first block: \"X509 CRL\")"},
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct buf out = BUF_INIT;
+		struct err e = {0};
+		int rc = jwk_pem_to_set(c[i].doc, strlen(c[i].doc), "k", NULL, &out, &e);
+
+		cr_assert_eq(rc, c[i].code, "case %zu: got %d (%s)", i, rc, e.msg);
+		cr_assert_not_null(strstr(e.msg, c[i].text), "case %zu: want '%s' in: %s", i,
+				   c[i].text, e.msg);
+		cr_assert_eq(out.len, 0, "case %zu wrote output", i);
+	}
+	{
+		struct buf out = BUF_INIT;
+		struct err e = {0};
+
+		cr_assert_eq(jwk_pem_to_set(NULL, 0, "k", NULL, &out, &e), ERR_INVALID);
+		cr_assert_eq(out.len, 0);
+	}
+}
+
+Test(jwk_pem, is_pem)
+{
+	static const char *const yes[] = {"-----BEGIN ", "-----BEGIN PRIVATE KEY-----\n",
+					  " \t\r\n-----BEGIN CERTIFICATE-----",
+					  "Bag Attributes\n-----BEGIN PRIVATE KEY-----",
+					  "\v-----BEGIN PRIVATE KEY-----"};
+	static const char *const no[] = {"",
+					 "   ",
+					 "-----BEGIN",
+					 "----BEGIN PRIVATE KEY-----",
+					 "{\"keys\":[]}",
+					 "{\"x\":\"-----BEGIN PRIVATE KEY-----\"}",
+					 "-----begin private key-----"};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		cr_assert(jwk_is_pem(yes[i], strlen(yes[i])), "%zu", i);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_assert_not(jwk_is_pem(no[i], strlen(no[i])), "%zu", i);
+	cr_assert_not(jwk_is_pem(NULL, 0));
+	/* len bounds the look. */
+	cr_assert_not(jwk_is_pem("-----BEGIN PRIVATE KEY-----", 10));
+	cr_assert(jwk_is_pem("-----BEGIN PRIVATE KEY-----", 11));
+}
+
+/* What keysource does with a jwk_local_path that holds PEM: detect,
+ * convert with the configured kid and alg, select. */
+Test(jwk_pem, keysource_flow)
+{
+	const char *kids[2] = {"new", "old"};
+	struct buf conv = BUF_INIT;
+	struct jwk *key = NULL;
+	struct err e = {0};
+	size_t len;
+	char *doc = pem_file("pem-ec-p384-sec1.pem", &len);
+
+	cr_assert(jwk_is_pem(doc, len));
+	cr_assert_eq(jwk_pem_to_set(doc, len, kids[0], jws_alg_name(JWS_ALG_ES384), &conv, &e), 0,
+		     "%s", e.msg);
+	cr_assert_eq(jwk_set_select(conv.data, conv.len, kids, 2, JWS_ALG_ES384, NULL, &key, &e), 0,
+		     "%s", e.msg);
+	cr_assert_str_eq(jwk_kid(key), "new");
+	cr_assert_eq(jwk_kty(key), JWK_KTY_EC);
+	jwk_free(key);
+	buf_wipe_free(&conv);
+	free(doc);
+}
