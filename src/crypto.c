@@ -109,18 +109,50 @@ int crypto_bytes_set(struct crypto_bytes *b, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* HMAC (RFC 2104) of msg with the key's "k" into mac (hash_len bytes). */
+struct crypto_hmac_keyed {
+	crypto_auth_hmacsha256_state s256;
+	crypto_auth_hmacsha512_state s512;
+};
+
+int crypto_hmac_prepare(struct jwk *key)
+{
+	struct crypto_hmac_keyed *h = sodium_malloc(sizeof(*h));
+
+	if (h == NULL)
+		return ERR_NOMEM;
+	/* The _init API takes keys of any length (RFC 2104 section 3). */
+	if (crypto_auth_hmacsha256_init(&h->s256, key->secret, key->secret_len) != 0 ||
+	    crypto_auth_hmacsha512_init(&h->s512, key->secret, key->secret_len) != 0) {
+		sodium_free(h);
+		return ERR_CRYPTO;
+	}
+	key->hmac = h;
+	return 0;
+}
+
+void crypto_hmac_release(struct jwk *key)
+{
+	if (key == NULL || key->hmac == NULL)
+		return;
+	sodium_free(key->hmac); /* sodium_free wipes the region */
+	key->hmac = NULL;
+}
+
+/* HMAC (RFC 2104) of msg with the key's "k" into mac (hash_len bytes):
+ * a copy of the keyed state when there is one, else keyed now. */
 static int sign_hmac(const struct jwk *key, const struct crypto_alg *a, const uint8_t *msg,
 		     size_t len, uint8_t *mac, struct err *err)
 {
-	int rc;
+	int rc = 0;
 
 	switch (a->alg) {
 	case JWS_ALG_HS256: {
 		crypto_auth_hmacsha256_state st;
 
-		/* The _init API takes keys of any length (RFC 2104 section 3). */
-		rc = crypto_auth_hmacsha256_init(&st, key->secret, key->secret_len);
+		if (key->hmac)
+			st = key->hmac->s256;
+		else
+			rc = crypto_auth_hmacsha256_init(&st, key->secret, key->secret_len);
 		if (rc == 0)
 			rc = crypto_auth_hmacsha256_update(&st, msg, len);
 		if (rc == 0)
@@ -131,7 +163,10 @@ static int sign_hmac(const struct jwk *key, const struct crypto_alg *a, const ui
 	case JWS_ALG_HS512: {
 		crypto_auth_hmacsha512_state st;
 
-		rc = crypto_auth_hmacsha512_init(&st, key->secret, key->secret_len);
+		if (key->hmac)
+			st = key->hmac->s512;
+		else
+			rc = crypto_auth_hmacsha512_init(&st, key->secret, key->secret_len);
 		if (rc == 0)
 			rc = crypto_auth_hmacsha512_update(&st, msg, len);
 		if (rc == 0)

@@ -51,20 +51,32 @@ struct crypto_alg {
 /* One parsed JWK.  Allocated by jwk.c (jwk_parse), freed by jwk_free. */
 struct jwk {
 	enum jwk_kty kty;
-	char *kid;		       /* malloc'd copy of "kid", or NULL */
-	char label[CRYPTO_LABEL_SIZE]; /* printable kid for messages */
-	char *alg_name;		       /* malloc'd copy of "alg", or NULL */
-	enum jws_alg alg;	       /* "alg" as enum; JWS_ALG_INVALID if absent/unknown */
-	char *use;		       /* malloc'd copy of "use", or NULL */
-	int has_key_ops;	       /* "key_ops" present */
-	int key_ops_sign;	       /* "key_ops" contains "sign" */
-	int is_private;		       /* oct always; RSA/EC/OKP with "d" */
-	unsigned bits;		       /* oct: key bits; RSA: modulus bits; EC: curve bits */
-	enum crypto_curve crv;	       /* EC and OKP */
-	uint8_t *secret;	       /* sodium_malloc: oct "k" or Ed25519 seed||pk (64) */
-	size_t secret_len;	       /* bytes at secret */
-	gnutls_privkey_t priv;	       /* RSA / EC private key, or NULL */
+	char *kid;			/* malloc'd copy of "kid", or NULL */
+	char label[CRYPTO_LABEL_SIZE];	/* printable kid for messages */
+	char *alg_name;			/* malloc'd copy of "alg", or NULL */
+	enum jws_alg alg;		/* "alg" as enum; JWS_ALG_INVALID if absent/unknown */
+	char *use;			/* malloc'd copy of "use", or NULL */
+	int has_key_ops;		/* "key_ops" present */
+	int key_ops_sign;		/* "key_ops" contains "sign" */
+	int is_private;			/* oct always; RSA/EC/OKP with "d" */
+	unsigned bits;			/* oct: key bits; RSA: modulus bits; EC: curve bits */
+	enum crypto_curve crv;		/* EC and OKP */
+	uint8_t *secret;		/* sodium_malloc: oct "k" or Ed25519 seed||pk (64) */
+	size_t secret_len;		/* bytes at secret */
+	gnutls_privkey_t priv;		/* RSA / EC private key, or NULL */
+	struct crypto_hmac_keyed *hmac; /* oct: HMAC-SHA-256/512 states keyed once
+					 * (sodium_malloc), or NULL */
 };
+
+/* crypto_hmac_prepare - key the HMAC-SHA-256 and HMAC-SHA-512 states of an
+ * oct key once (RFC 2104: the padded key blocks), so signing costs only the
+ * message's hashing.  The states are secret-equivalent: they live in
+ * sodium_malloc'd memory, released (and wiped) by crypto_hmac_release.
+ * Returns 0, ERR_NOMEM or ERR_CRYPTO. */
+int crypto_hmac_prepare(struct jwk *key);
+
+/* crypto_hmac_release - wipe and free the keyed states.  NULL-safe. */
+void crypto_hmac_release(struct jwk *key);
 
 /* A byte string in sodium_malloc'd memory (p NULL when absent). */
 struct crypto_bytes {

@@ -519,6 +519,9 @@ int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err)
 	switch (key->kty) {
 	case JWK_KTY_OCT:
 		rc = parse_oct(obj, key, err);
+		if (rc == 0 && crypto_hmac_prepare(key) != 0)
+			rc = err_set(err, ERR_NOMEM, "key %s: cannot prepare the HMAC key",
+				     key->label);
 		break;
 	case JWK_KTY_RSA:
 		rc = parse_rsa(obj, key, err);
@@ -615,6 +618,7 @@ void jwk_free(struct jwk *key)
 	}
 	if (key->priv)
 		gnutls_privkey_deinit(key->priv);
+	crypto_hmac_release(key);
 	free(key->kid);
 	free(key->alg_name);
 	free(key->use);
