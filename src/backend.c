@@ -66,7 +66,11 @@ static int map_curl_error(CURLcode cc, const struct sink *s, const char *url, st
 				       url, s->body->limit);
 		return err_set(err, ERR_NOMEM, "backend %s: out of memory", url);
 	case CURLE_OUT_OF_MEMORY:
-		return err_set(err, ERR_NOMEM, "backend %s: out of memory", url);
+		/* libcurl 7.88 also reports a response header over its 100 KiB
+		 * limit this way: a bad answer rather than our memory. */
+		return err_set(err, ERR_IO,
+			       "backend %s: %s (a response header over libcurl's limit?)", url,
+			       curl_easy_strerror(cc));
 	default:
 		return err_set(err, ERR_IO, "backend %s: %s", url, curl_easy_strerror(cc));
 	}
