@@ -130,23 +130,11 @@ static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *l
 		       const struct jwk *key, const struct backend_reply *reply,
 		       struct response *resp)
 {
-	const struct cfg_signer *s = &ep->signer;
-	struct signer_opts opts = {
-	    .key = key,
-	    .alg = s->alg,
-	    .typ = s->typ,
-	    .full = s->full,
-	    .keys_to_sign = s->keys_to_sign,
-	    .nkeys_to_sign = s->nkeys_to_sign,
-	    .limits = {lim->max_json_depth, lim->max_json_members},
-	    .set_iat = s->set_iat,
-	    .ttl = s->ttl,
-	    .set_nbf = s->set_nbf,
-	    .nbf_skew = s->nbf_skew,
-	};
+	struct signer_opts opts;
 	struct err e = {0};
 	int rc;
 
+	signer_opts_from_cfg(&opts, &ep->signer, lim, key);
 	buf_reset(&resp->body);
 	rc = signer_transform(&opts, reply->body.data ? reply->body.data : "", reply->body.len,
 			      &resp->body, &e);

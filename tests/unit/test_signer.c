@@ -873,26 +873,13 @@ Test(signer_pointer, malformed_pointer_is_internal_error)
 }
 
 /* ------------------------------------------------------------------ */
-/* From the configuration file, as handler.c's sign_reply builds opts */
+/* From the configuration file, through signer_opts_from_cfg as handler.c */
 
 static struct signer_opts opts_from_cfg(const struct cfg *cfg, const struct jwk *key)
 {
-	const struct cfg_signer *s = &cfg->endpoints[0].signer;
-	const struct cfg_limits *lim = &cfg->limits;
-	struct signer_opts opts = {
-	    .key = key,
-	    .alg = s->alg,
-	    .typ = s->typ,
-	    .full = s->full,
-	    .keys_to_sign = s->keys_to_sign,
-	    .nkeys_to_sign = s->nkeys_to_sign,
-	    .limits = {lim->max_json_depth, lim->max_json_members},
-	    .set_iat = s->set_iat,
-	    .ttl = s->ttl,
-	    .set_nbf = s->set_nbf,
-	    .nbf_skew = s->nbf_skew,
-	};
+	struct signer_opts opts;
 
+	signer_opts_from_cfg(&opts, &cfg->endpoints[0].signer, &cfg->limits, key);
 	return opts;
 }
 
