@@ -139,6 +139,15 @@ int crypto_rsa_import(const struct crypto_rsa *r, const char *who, gnutls_privke
 	/* GnuTLS dereferences the primes unconditionally. */
 	if (!r->n.p || !r->e.p || !r->d.p || !r->p.p || !r->q.p || (crt != 0 && crt != 3))
 		return err_set(err, ERR_INTERNAL, "key %s: incomplete RSA key reached import", who);
+	/* Primes and a public exponent are odd.  GnuTLS 3.7.9 leaks memory
+	 * importing an even p or q (fuzz/crashes-fixed/jwk), so refuse them
+	 * before it sees them. */
+	if (!(r->p.p[r->p.len - 1] & 1) || !(r->q.p[r->q.len - 1] & 1) ||
+	    !(r->e.p[r->e.len - 1] & 1))
+		return err_set(err, ERR_KEY,
+			       "key %s: members \"p\", \"q\", \"e\" must be odd (RSA primes and "
+			       "public exponent)",
+			       who);
 	rc = gnutls_privkey_init(&k);
 	if (rc < 0)
 		return err_set(err, ERR_NOMEM, "key %s: gnutls_privkey_init: %s", who,

@@ -1843,3 +1843,19 @@ Test(jwk_pem, keysource_flow)
 	buf_wipe_free(&conv);
 	free(doc);
 }
+
+/* fuzz/crashes-fixed/jwk/gnutls-rsa-import-even-p-leak: GnuTLS 3.7.9
+ * leaks memory importing an even prime, so it is refused before import. */
+Test(jwk_rsa, even_prime_refused_before_import)
+{
+	static const char doc[] = "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r\",\"n\":\"0w\",\"e\":\"QA\","
+				  "\"d\":\"XQ\",\"p\":\"rVI\",\"q\":\"3256\"}]}";
+	const char *kid = "r";
+	struct jwk *key = NULL;
+	struct err e = {0};
+
+	cr_assert_eq(jwk_set_select(doc, sizeof(doc) - 1, &kid, 1, JWS_ALG_RS256, NULL, &key, &e),
+		     ERR_KEY, "%s", e.msg);
+	cr_assert_null(key);
+	cr_assert(strstr(e.msg, "must be odd") != NULL, "%s", e.msg);
+}
