@@ -18,16 +18,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Set by SIGTERM/SIGUSR1: finish the request in flight, then exit 0. */
 static volatile sig_atomic_t stop_requested;
+/* Set before the FastCGI loop starts: fd 0 is the listening socket. */
+static volatile sig_atomic_t serving_fastcgi;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
 	FCGX_ShutdownPending();
+	/* A signal that lands between the loop's check and accept() would
+	 * leave accept() blocked until the server kills us: shutting the
+	 * listening socket down makes accept() fail at once.  The connection
+	 * of a request in flight is another socket and is not affected. */
+	if (serving_fastcgi)
+		shutdown(STDIN_FILENO, SHUT_RDWR);
 }
 
 static void install_signals(void)
@@ -196,6 +205,7 @@ static int serve_fastcgi(struct app *app)
 		return 1;
 	}
 	app_load_keys(app);
+	serving_fastcgi = 1;
 	log_info("fastcgi", "ready");
 	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
 		fcgi_one(app, &fr, &out);
