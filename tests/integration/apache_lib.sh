@@ -346,11 +346,16 @@ check_log_format() {
 
 # check_fcgid_exits LOG: mod_fcgid logs how each process it stopped with
 # SIGTERM ended (LogLevel info); every one must have called exit(0), none
-# may have died by the signal or needed SIGKILL.
+# may have died by the signal.  One exception: when Apache itself shuts
+# down, mod_fcgid escalates to SIGKILL after a few milliseconds, which a
+# loaded machine cannot always meet ("shutting down ... get stop signal
+# 9"); that is mod_fcgid's timing, not jwtsign's (lifecycle.sh checks
+# exit 0 on SIGTERM directly).
 check_fcgid_exits() {
 	local stops bad
 	stops=$(grep -E 'mod_fcgid: process .*exit\((shutting down|idle timeout|lifetime expired)\)' "$1" || true)
-	bad=$(printf '%s\n' "$stops" | grep -v 'terminated by calling exit(), return code: 0' | grep . || true)
+	bad=$(printf '%s\n' "$stops" | grep -v 'terminated by calling exit(), return code: 0' |
+		grep -v 'exit(shutting down), get stop signal 9' | grep . || true)
 	if [ -z "$stops" ]; then
 		fail "mod_fcgid logged no stopped process" "$1"
 	elif [ -z "$bad" ]; then
