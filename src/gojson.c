@@ -845,6 +845,8 @@ static int gj_write_object(struct gj_writer *w, struct json_object *v, unsigned 
 	struct gj_member *m;
 	int rc;
 
+	if (n == 0) /* no member: w->stack may still be NULL */
+		return buf_puts(w->b, "{}");
 	if (n > w->cap - w->top) {
 		size_t ncap = w->cap ? w->cap : 64;
 		while (ncap - w->top < n)

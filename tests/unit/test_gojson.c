@@ -102,6 +102,14 @@ Test(gojson, whitespace_removed)
 		  "{\"a\":[1,2,[],{}],\"b\":true,\"c\":false,\"d\":null}");
 }
 
+Test(gojson, empty_objects)
+{
+	/* The first object written may have no member (fuzz_signer F1). */
+	EXPECT_SAME("{}");
+	EXPECT_RT("{ }", "{}");
+	EXPECT_SAME("{\"a\":{},\"b\":[{},{\"c\":{}}]}");
+}
+
 Test(gojson, duplicate_keys_last_wins)
 {
 	EXPECT_RT("{\"a\":1,\"b\":2,\"a\":3}", "{\"a\":3,\"b\":2}");
