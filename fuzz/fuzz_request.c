@@ -85,9 +85,11 @@ static bool plain_length(const char *s, unsigned long long *v)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return false;
-		if (x > (~0ULL - 9) / 10)
-			return false;
-		x = x * 10 + (unsigned)(*s - '0');
+		unsigned d = (unsigned)(*s - '0');
+
+		if (x > (~0ULL - d) / 10)
+			return false; /* over ULLONG_MAX */
+		x = x * 10 + d;
 	}
 	*v = x;
 	return true;
