@@ -11,7 +11,10 @@ struct backend {
 
 struct sink {
 	struct buf *body;
-	int over_limit;
+	int over_limit;	   /* body over its buf's limit */
+	size_t max_header; /* 0: no cap */
+	size_t header_len; /* bytes of header lines so far */
+	int header_over;   /* header block over max_header */
 };
 
 int backend_new(struct backend **out, struct err *err)
@@ -46,6 +49,20 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return rc ? 0 : len; /* a short count makes libcurl stop: CURLE_WRITE_ERROR */
 }
 
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct sink *s = ud;
+	size_t len = size * n;
+
+	(void)p;
+	s->header_len += len;
+	if (s->max_header && s->header_len > s->max_header) {
+		s->header_over = 1;
+		return 0; /* makes libcurl stop: CURLE_WRITE_ERROR */
+	}
+	return len;
+}
+
 static int map_curl_error(CURLcode cc, const struct sink *s, const char *url, struct err *err)
 {
 	switch (cc) {
@@ -59,6 +76,11 @@ static int map_curl_error(CURLcode cc, const struct sink *s, const char *url, st
 	case CURLE_OPERATION_TIMEDOUT:
 		return err_set(err, ERR_TIMEOUT, "backend %s: %s", url, curl_easy_strerror(cc));
 	case CURLE_WRITE_ERROR:
+		if (s->header_over)
+			return err_set(err, ERR_LIMIT,
+				       "backend %s: response header block larger than "
+				       "%zu bytes (max_header_size)",
+				       url, s->max_header);
 		if (s->over_limit)
 			return err_set(err, ERR_LIMIT,
 				       "backend %s: answer larger than the "
@@ -147,6 +169,8 @@ static void setup_handle(CURL *curl, const struct backend_request *req, struct c
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, sink);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "jwtsign/" PACKAGE_VERSION);
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_response);
 	if (strcmp(req->method, "GET") == 0) {
@@ -164,7 +188,7 @@ int backend_call(void *ctx, const struct backend_request *req, struct backend_re
 {
 	struct backend *be = ctx;
 	struct curl_slist *hdrs = NULL;
-	struct sink sink = {&reply->body, 0};
+	struct sink sink = {&reply->body, 0, req->max_header, 0, 0};
 	CURLcode cc;
 	int rc;
 

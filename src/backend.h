@@ -23,6 +23,9 @@ struct backend_request {
 	unsigned timeout_ms;	   /* whole exchange */
 	unsigned connect_timeout_ms;
 	size_t max_response; /* body cap in bytes */
+	size_t max_header;   /* cap on the answer's header block (status line
+			      * and every header line), bytes; 0: no cap of
+			      * ours (libcurl still refuses one line > 100 KiB) */
 };
 
 struct backend_reply {
@@ -51,8 +54,9 @@ void backend_free(struct backend *be);
  * X-Forwarded-For when given.  ctx is a struct backend *.
  * Returns 0 when an HTTP answer arrived, else ERR_NET (no connection:
  * refused, DNS, TLS; the caller may try the next host), ERR_TIMEOUT,
- * ERR_LIMIT (answer over max_response), ERR_IO (connection broken
- * mid-answer), ERR_NOMEM. */
+ * ERR_LIMIT (body over max_response, or header block over max_header),
+ * ERR_IO (connection broken mid-answer, or one header line over
+ * libcurl's 100 KiB), ERR_NOMEM. */
 int backend_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
 		 struct err *err);
 

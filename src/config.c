@@ -1203,6 +1203,7 @@ static void default_limits(struct cfg_limits *l)
 	l->max_json_members = 100000;
 	l->max_jwk_set_size = 1048576;
 	l->max_jwk_keys = 1000;
+	l->max_header_size = 65536;
 	l->connect_timeout_ms = 2000;
 	l->jwk_fetch_timeout_ms = 5000;
 }
@@ -1224,8 +1225,9 @@ static int limit_size(struct pctx *c, json_object *obj, const char *key, long lo
 static int parse_limits(struct pctx *c, json_object *root, struct cfg_limits *l)
 {
 	static const char *const known[] = {
-	    "max_request_body", "max_backend_response", "max_json_depth",  "max_json_members",
-	    "max_jwk_set_size", "max_jwk_keys",		"connect_timeout", "jwk_fetch_timeout",
+	    "max_request_body", "max_backend_response", "max_json_depth",
+	    "max_json_members", "max_jwk_set_size",	"max_jwk_keys",
+	    "max_header_size",	"connect_timeout",	"jwk_fetch_timeout",
 	};
 	const long long smax = SIZE_MAX > INT64_MAX ? INT64_MAX : (long long)SIZE_MAX;
 	json_object *ec = member(root, "extra_config"), *obj;
@@ -1260,6 +1262,7 @@ static int parse_limits(struct pctx *c, json_object *root, struct cfg_limits *l)
 	    (rc = limit_size(c, obj, "max_json_members", smax, &l->max_json_members)) != 0 ||
 	    (rc = limit_size(c, obj, "max_jwk_set_size", smax, &l->max_jwk_set_size)) != 0 ||
 	    (rc = limit_size(c, obj, "max_jwk_keys", smax, &l->max_jwk_keys)) != 0 ||
+	    (rc = limit_size(c, obj, "max_header_size", smax, &l->max_header_size)) != 0 ||
 	    (rc = opt_duration(c, obj, "connect_timeout", &l->connect_timeout_ms)) != 0 ||
 	    (rc = opt_duration(c, obj, "jwk_fetch_timeout", &l->jwk_fetch_timeout_ms)) != 0)
 		return rc;

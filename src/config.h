@@ -22,6 +22,9 @@ struct cfg_limits {
 	size_t max_json_members;       /* members + elements per document (100000) */
 	size_t max_jwk_set_size;       /* JWK Set document, bytes (1 MiB) */
 	size_t max_jwk_keys;	       /* keys in a JWK Set (1000) */
+	size_t max_header_size;	       /* one response's header block from the backend
+					* or the JWK server, and each client header
+					* jwtsign reads, bytes (65536) */
 	unsigned connect_timeout_ms;   /* TCP+TLS connect to backend / JWK server (2000) */
 	unsigned jwk_fetch_timeout_ms; /* whole JWK Set download (5000) */
 };

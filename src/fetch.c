@@ -47,7 +47,9 @@ struct fetch_ctx {
 	unsigned char pins[16][FETCH_PIN_SIZE];
 	size_t npins;
 	int over_limit;
-	int policy_rc; /* set when on_prereq refused a connection */
+	size_t header_len; /* bytes of the current answer's header block */
+	int header_over;   /* it went over o->max_header_bytes */
+	int policy_rc;	   /* set when on_prereq refused a connection */
 	struct err policy_err;
 };
 
@@ -326,6 +328,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 
 	/* A new status line starts a new header block (after a redirect). */
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		c->header_len = 0;
+	c->header_len += len;
+	if (c->o->max_header_bytes && c->header_len > c->o->max_header_bytes) {
+		c->header_over = 1;
+		return 0; /* makes libcurl stop: CURLE_WRITE_ERROR */
+	}
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		c->res->etag[0] = '\0';
 		c->res->last_modified[0] = '\0';
@@ -548,6 +557,11 @@ static int map_error(CURLcode cc, const struct fetch_ctx *c, const char *errbuf,
 		return err_set(err, ERR_TIMEOUT, "jwk_url %s: %s", o->url, why);
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
+		if (c->header_over)
+			return err_set(err, ERR_LIMIT,
+				       "jwk_url %s: response header block larger than %zu bytes "
+				       "(max_header_size)",
+				       o->url, o->max_header_bytes);
 		if (c->over_limit || cc == CURLE_FILESIZE_EXCEEDED)
 			return err_set(
 			    err, ERR_LIMIT,
@@ -573,7 +587,11 @@ static int map_error(CURLcode cc, const struct fetch_ctx *c, const char *errbuf,
 	case CURLE_SSL_CONNECT_ERROR:
 		return err_set(err, ERR_NET, "jwk_url %s: TLS handshake failed: %s", o->url, why);
 	case CURLE_OUT_OF_MEMORY:
-		return err_set(err, ERR_NOMEM, "jwk_url %s: out of memory", o->url);
+		/* libcurl 7.88 also reports a response header line over its
+		 * 100 KiB limit this way: a bad answer rather than our memory. */
+		return err_set(err, ERR_IO,
+			       "jwk_url %s: %s (a response header over libcurl's limit?)", o->url,
+			       why);
 	case CURLE_RECV_ERROR:
 	case CURLE_PARTIAL_FILE:
 		return err_set(err, ERR_IO, "jwk_url %s: %s", o->url, why);

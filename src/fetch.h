@@ -47,6 +47,8 @@ struct fetch_opts {
 	unsigned connect_timeout_ms;
 	unsigned timeout_ms;	   /* whole download */
 	size_t max_bytes;	   /* body cap */
+	size_t max_header_bytes;   /* cap on each answer's header block (status
+				    * line and header lines), bytes; 0: none */
 	const char *etag;	   /* for a conditional GET (If-None-Match), or NULL */
 	const char *last_modified; /* for If-Modified-Since, or NULL */
 };
@@ -69,7 +71,8 @@ struct fetch_result {
  * Returns 0, ERR_INVALID (URL scheme not allowed, bad pin or suite: see
  * fetch_check_opts), ERR_NET (connect, TLS handshake, certificate, pin or
  * cipher suite refused), ERR_TIMEOUT, ERR_HTTP (other status or content
- * type, too many redirects), ERR_LIMIT (over max_bytes), ERR_IO (ca_file
+ * type, too many redirects), ERR_LIMIT (body over max_bytes, or a header
+ * block over max_header_bytes), ERR_IO (ca_file
  * unreadable, transfer cut), ERR_NOMEM.  The message names the URL. */
 int fetch_jwks(const struct fetch_opts *opts, struct fetch_result *res, struct err *err);
 

@@ -68,6 +68,7 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 					      ? lim->connect_timeout_ms
 					      : cs->ep->timeout_ms,
 		    .max_response = lim->max_backend_response,
+		    .max_header = lim->max_header_size,
 		};
 
 		buf_reset(&url);
@@ -253,6 +254,20 @@ static void serve_jwks(const struct app_endpoint *aep, const struct request *req
 	resp->status = 200;
 }
 
+/* The name of the first client header jwtsign uses that is longer than max
+ * bytes, or NULL.  The web server has its own limits; in CGI mode these
+ * come from the environment. */
+static const char *oversized_header(const struct request *req, size_t max)
+{
+	if (req->content_type && strlen(req->content_type) > max)
+		return "Content-Type";
+	if (req->forwarded_for && strlen(req->forwarded_for) > max)
+		return "X-Forwarded-For";
+	if (req->if_none_match && strlen(req->if_none_match) > max)
+		return "If-None-Match";
+	return NULL;
+}
+
 void handle_request(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct cfg_endpoint *ep;
@@ -262,11 +277,18 @@ void handle_request(struct app *app, const struct request *req, struct response 
 	struct call_state cs;
 	const struct jwk *key = NULL;
 	struct err e = {0};
+	const char *hdr;
 	int rc;
 
 	if (app->cfg == NULL) {
 		resp->retry_after = HANDLER_RETRY_AFTER;
 		response_error(resp, 503, "not_configured");
+		return;
+	}
+	if ((hdr = oversized_header(req, app->cfg->limits.max_header_size)) != NULL) {
+		log_info("request", "request refused: %s header over %zu bytes (max_header_size)",
+			 hdr, app->cfg->limits.max_header_size);
+		response_error(resp, 431, "header_too_large");
 		return;
 	}
 	if ((aep = find_jwks_endpoint(app, req->path)) != NULL) {

@@ -76,6 +76,7 @@ static void fetch_opts_of(const struct keysource *ks, struct fetch_opts *o)
 	o->connect_timeout_ms = ks->limits->connect_timeout_ms;
 	o->timeout_ms = ks->limits->jwk_fetch_timeout_ms;
 	o->max_bytes = ks->limits->max_jwk_set_size;
+	o->max_header_bytes = ks->limits->max_header_size;
 }
 
 /* The source id: the URL and every setting that changes what a download

@@ -59,6 +59,7 @@ const char *response_reason(int status)
 	    {425, "Too Early"},
 	    {428, "Precondition Required"},
 	    {429, "Too Many Requests"},
+	    {431, "Request Header Fields Too Large"},
 	    {451, "Unavailable For Legal Reasons"},
 	    {500, "Internal Server Error"},
 	    {502, "Bad Gateway"},

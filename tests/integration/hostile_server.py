@@ -102,12 +102,25 @@ REFERENCE = (
 STATIC["/token-issuer"] = ok_json(REFERENCE)
 
 
+def with_headers(answer, n):
+    """answer with n more header lines of 104 bytes each."""
+    status, hdrs, body = answer
+    extra = [("X-H%05d" % i, "b" * 92) for i in range(n)]
+    return (status, hdrs + extra, body)
+
+
+# 700 lines of 104 bytes: a 72,800-byte header block, over the default
+# max_header_size (65536) though every line is small.
+STATIC["/headers-70k"] = with_headers(STATIC["/ok"], 700)
+
+
 class Server:
     def __init__(self, args):
         self.args = args
         if args.jwks:
             with open(args.jwks, "rb") as f:
                 STATIC["/jwk/symmetric.json"] = ok_json(f.read())
+            STATIC["/jwk/headers-70k.json"] = with_headers(STATIC["/jwk/symmetric.json"], 700)
         self.lock = threading.Lock()
         self.hits = {}
         self.sent = {}

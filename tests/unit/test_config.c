@@ -1216,6 +1216,8 @@ Test(config, err_limits)
 	limit_err("\"max_json_members\":1.0", "\"max_json_members\"");
 	limit_err("\"max_jwk_set_size\":true", "\"max_jwk_set_size\"");
 	limit_err("\"max_jwk_keys\":[]", "\"max_jwk_keys\"");
+	limit_err("\"max_header_size\":\"64k\"", "\"max_header_size\"");
+	limit_err("\"max_header_size\":0", "\"max_header_size\"");
 	limit_err("\"connect_timeout\":2", "\"connect_timeout\"");
 	limit_err("\"connect_timeout\":\"0\"", "\"connect_timeout\"");
 	limit_err("\"jwk_fetch_timeout\":\"5 s\"", "\"jwk_fetch_timeout\"");

@@ -18,6 +18,7 @@ struct fake {
 	size_t body_len;
 	char ctype[128];
 	char xff[128];
+	size_t max_header;
 	int fail_first; /* ERR_NET on the first host */
 	int rc;		/* error to return, or 0 */
 	long status;
@@ -36,6 +37,7 @@ static int fake_call(void *ctx, const struct backend_request *req, struct backen
 	fk.calls++;
 	memcpy(fk.body, req->body, req->body_len < sizeof(fk.body) ? req->body_len : 0);
 	fk.body_len = req->body_len;
+	fk.max_header = req->max_header;
 	snprintf(fk.ctype, sizeof(fk.ctype), "%s", req->content_type ? req->content_type : "");
 	snprintf(fk.xff, sizeof(fk.xff), "%s", req->forwarded_for ? req->forwarded_for : "");
 	if (fk.fail_first && fk.calls == 1)
@@ -247,6 +249,35 @@ Test(handler, forwarded_for_is_extended)
 	handle_request(&app, &req, &resp);
 	cr_assert_eq(resp.status, 200);
 	cr_assert_str_eq(fk.xff, "198.51.100.1, 192.0.2.7");
+}
+
+/* Each client header jwtsign reads may hold max_header_size (65536) bytes;
+ * one more is 431 and the backend is not called. */
+Test(handler, oversized_client_headers_are_431)
+{
+	static char big[65538];
+	struct request req;
+
+	memset(big, 'a', sizeof(big) - 1);
+	memset(&req, 0, sizeof(req));
+	req.method = (char *)"POST";
+	req.path = (char *)"/token";
+	req.body = (uint8_t *)"";
+	req.content_type = big + 1; /* 65536 bytes: accepted */
+	handle_request(&app, &req, &resp);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_eq(fk.calls, 1);
+	cr_assert_eq(fk.max_header, 65536, "the backend's header block is capped too");
+	for (int i = 0; i < 3; i++) {
+		response_free(&resp);
+		response_init(&resp);
+		req.content_type = i == 0 ? big : NULL;
+		req.forwarded_for = i == 1 ? big : NULL;
+		req.if_none_match = i == 2 ? big : NULL;
+		handle_request(&app, &req, &resp);
+		assert_error(431, "header_too_large");
+		cr_assert_eq(fk.calls, 1, "backend not called (case %d)", i);
+	}
 }
 
 Test(handler_nokeys, missing_key_file_is_503_and_backend_not_called)

@@ -61,6 +61,7 @@ Test(limits, defaults_as_documented)
 	cr_assert_eq(l->max_json_members, 100000);
 	cr_assert_eq(l->max_jwk_set_size, 1048576);
 	cr_assert_eq(l->max_jwk_keys, 1000);
+	cr_assert_eq(l->max_header_size, 65536);
 	cr_assert_eq(l->connect_timeout_ms, 2000);
 	cr_assert_eq(l->jwk_fetch_timeout_ms, 5000);
 	cr_assert_eq(cfg->endpoints[0].timeout_ms, 2000);
@@ -72,6 +73,7 @@ Test(limits, every_limit_settable)
 	struct cfg *cfg =
 	    parse_cfg("{\"max_request_body\":10,\"max_backend_response\":20,\"max_json_depth\":64,"
 		      "\"max_json_members\":30,\"max_jwk_set_size\":40,\"max_jwk_keys\":2,"
+		      "\"max_header_size\":1024,"
 		      "\"connect_timeout\":\"250ms\",\"jwk_fetch_timeout\":\"1m\"}");
 	const struct cfg_limits *l = &cfg->limits;
 
@@ -81,6 +83,7 @@ Test(limits, every_limit_settable)
 	cr_assert_eq(l->max_json_members, 30);
 	cr_assert_eq(l->max_jwk_set_size, 40);
 	cr_assert_eq(l->max_jwk_keys, 2);
+	cr_assert_eq(l->max_header_size, 1024);
 	cr_assert_eq(l->connect_timeout_ms, 250);
 	cr_assert_eq(l->jwk_fetch_timeout_ms, 60000);
 	cfg_free(cfg);
