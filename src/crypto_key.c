@@ -129,7 +129,8 @@ int crypto_rsa_import(const struct crypto_rsa *r, const char *who, gnutls_privke
 		      unsigned *bits, struct err *err)
 {
 	gnutls_datum_t n = datum(&r->n), e = datum(&r->e), d = datum(&r->d);
-	gnutls_datum_t p = datum(&r->p), q = datum(&r->q);
+	gnutls_datum_t p = datum(&r->p), q = datum(&r->q), u = datum(&r->qi);
+	static unsigned char placeholder_u = 1;
 	gnutls_privkey_t k = NULL;
 	int crt = (r->dp.p != NULL) + (r->dq.p != NULL) + (r->qi.p != NULL);
 	int rc;
@@ -152,8 +153,18 @@ int crypto_rsa_import(const struct crypto_rsa *r, const char *who, gnutls_privke
 	if (rc < 0)
 		return err_set(err, ERR_NOMEM, "key %s: gnutls_privkey_init: %s", who,
 			       gnutls_strerror(rc));
-	/* NULL u, e1, e2: GnuTLS 3.7 derives them from d, p and q. */
-	rc = gnutls_privkey_import_rsa_raw(k, &n, &e, &d, &p, &q, NULL, NULL, NULL);
+	/* GnuTLS 3.7 derives u = q^-1 mod p, e1 and e2 from d, p and q,
+	 * whatever it is given.  But given no u, it allocates one outside the
+	 * parameters its failure paths release, so every key it then refuses
+	 * (q not invertible mod p) leaks 16 bytes (fuzz/crashes-fixed/jwk).
+	 * So it always gets a u: "qi" when the JWK has one, else 1.  Should a
+	 * GnuTLS use that value, rsa_check_crt catches a wrong "qi" and the
+	 * trial signature (which nettle checks against n and e) a wrong u. */
+	if (u.data == NULL) {
+		u.data = &placeholder_u;
+		u.size = 1;
+	}
+	rc = gnutls_privkey_import_rsa_raw(k, &n, &e, &d, &p, &q, &u, NULL, NULL);
 	if (rc < 0) {
 		rc = err_set(err, ERR_KEY, "key %s: RSA key refused by GnuTLS: %s", who,
 			     gnutls_strerror(rc));

@@ -1799,10 +1799,9 @@ Test(jwk_pem, malformed_text)
 
 Test(jwk_pem, is_pem)
 {
-	static const char *const yes[] = {"-----BEGIN ", "-----BEGIN PRIVATE KEY-----\n",
-					  " \t\r\n-----BEGIN CERTIFICATE-----",
-					  "Bag Attributes\n-----BEGIN PRIVATE KEY-----",
-					  "\v-----BEGIN PRIVATE KEY-----"};
+	static const char *const yes[] = {
+	    "-----BEGIN ", "-----BEGIN PRIVATE KEY-----\n", " \t\r\n-----BEGIN CERTIFICATE-----",
+	    "Bag Attributes\n-----BEGIN PRIVATE KEY-----", "\v-----BEGIN PRIVATE KEY-----"};
 	static const char *const no[] = {"",
 					 "   ",
 					 "-----BEGIN",
@@ -1848,8 +1847,9 @@ Test(jwk_pem, keysource_flow)
  * leaks memory importing an even prime, so it is refused before import. */
 Test(jwk_rsa, even_prime_refused_before_import)
 {
-	static const char doc[] = "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r\",\"n\":\"0w\",\"e\":\"QA\","
-				  "\"d\":\"XQ\",\"p\":\"rVI\",\"q\":\"3256\"}]}";
+	static const char doc[] =
+	    "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r\",\"n\":\"0w\",\"e\":\"QA\","
+	    "\"d\":\"XQ\",\"p\":\"rVI\",\"q\":\"3256\"}]}";
 	const char *kid = "r";
 	struct jwk *key = NULL;
 	struct err e = {0};
@@ -1858,4 +1858,30 @@ Test(jwk_rsa, even_prime_refused_before_import)
 		     ERR_KEY, "%s", e.msg);
 	cr_assert_null(key);
 	cr_assert(strstr(e.msg, "must be odd") != NULL, "%s", e.msg);
+}
+
+/* fuzz/crashes-fixed/jwk/gnutls-rsa-import-gcd-leak: GnuTLS 3.7.9 leaked
+ * 16 bytes refusing a key whose q has no inverse mod p (here gcd(p, q) =
+ * 3) when it was given no "qi".  Refused, with and without CRT members;
+ * the sanitizer build and make check-valgrind fail on a leak. */
+Test(jwk_rsa, primes_with_common_factor_refused)
+{
+	static const char *const docs[] = {
+	    "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r\",\"n\":\"ATs\",\"e\":\"Aw\",\"d\":\"AQ\","
+	    "\"p\":\"Dw\",\"q\":\"FQ\"}]}",
+	    "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r\",\"n\":\"ATs\",\"e\":\"Aw\",\"d\":\"AQ\","
+	    "\"p\":\"Dw\",\"q\":\"FQ\",\"dp\":\"AQ\",\"dq\":\"AQ\",\"qi\":\"AQ\"}]}",
+	};
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		const char *kid = "r";
+		struct jwk *key = NULL;
+		struct err e = {0};
+
+		cr_assert_eq(jwk_set_select(docs[i], strlen(docs[i]), &kid, 1, JWS_ALG_RS256, NULL,
+					    &key, &e),
+			     ERR_KEY, "doc %zu: %s", i, e.msg);
+		cr_assert_null(key);
+		cr_assert(strstr(e.msg, "refused by GnuTLS") != NULL, "%s", e.msg);
+	}
 }
