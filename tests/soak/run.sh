@@ -265,6 +265,11 @@ LATENCY=$(sed -n 's/^LATENCY_MS //p' "$T/wrk.out")
 RPS=$(sed -n 's/^Requests\/sec: *//p' "$T/wrk.out")
 NON2XX=$(echo "$STATUSES" | tr ' ' '\n' | awk -F: '$1 !~ /^2/ && $1 != "" {printf "%s:%s ", $1, $2}')
 CRASHES=$(grep -ciE 'died|crash|signal|core' "$T/lighttpd-error.log" || true)
+# jwtsign's own log: its stderr, which lighttpd -D leaves on its own stderr
+# ($T/lighttpd.log).  Error lines grouped by message, numbers masked.
+JW_ERRORS=$(grep -c '^jwtsign\[[0-9]*\]: error:' "$T/lighttpd.log" || true)
+JW_KINDS=$(sed -n 's/^jwtsign\[[0-9]*\]: error: //p' "$T/lighttpd.log" |
+	sed 's/[0-9][0-9]*/N/g' | sort | uniq -c | sort -rn | head -5)
 
 {
 	echo "soak $(date -u +%Y-%m-%dT%H:%MZ): ${DURATION}s, wrk -t$THREADS -c$CONNS, lighttpd max-procs $PROCS"
@@ -277,6 +282,8 @@ CRASHES=$(grep -ciE 'died|crash|signal|core' "$T/lighttpd-error.log" || true)
 	echo "  jwtsign workers: start $WORKERS_START; end $WORKERS_END; restarts $WORKER_RESTARTS"
 	echo "  worker RSS KiB (pid:rss): start $RSS_START(sum $RSS_START_SUM); end $RSS_END(sum $RSS_END_SUM)"
 	echo "  lighttpd error log lines: $(wc -l <"$T/lighttpd-error.log"), crash-like: $CRASHES"
+	echo "  jwtsign error log lines: $JW_ERRORS${JW_KINDS:+; most frequent:}"
+	if [ -n "$JW_KINDS" ]; then echo "$JW_KINDS" | sed 's/^ */    /'; fi
 } | tee -a "$RESULTS"
 cp "$T/rss.log" "${RESULTS%.txt}-rss.log" 2>/dev/null || true
 
