@@ -326,16 +326,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct fetch_ctx *c = ud;
 	size_t len = size * n;
-
 	/* A new status line starts a new header block (after a redirect). */
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		c->header_len = 0;
-	c->header_len += len;
+	bool status_line = len >= 5 && strncmp(p, "HTTP/", 5) == 0;
+
+	c->header_len = (status_line ? 0 : c->header_len) + len;
 	if (c->o->max_header_bytes && c->header_len > c->o->max_header_bytes) {
 		c->header_over = 1;
 		return 0; /* makes libcurl stop: CURLE_WRITE_ERROR */
 	}
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+	if (status_line) {
 		c->res->etag[0] = '\0';
 		c->res->last_modified[0] = '\0';
 	} else if (len > 5 && strncasecmp(p, "ETag:", 5) == 0) {
