@@ -30,9 +30,10 @@
 #include "bench-config.h"
 
 #include "buf.h"
-#include "crypto.h" /* struct jwk: the parsed key, for the raw primitives */
+#include "crypto.h"
 #include "gojson.h"
 #include "jwk.h"
+#include "jwk_int.h" /* struct jwk: the parsed key, for the raw primitives */
 #include "jws.h"
 
 #include <gnutls/abstract.h>
@@ -145,37 +146,41 @@ struct raw_op {
 __attribute__((noinline)) int bench_op_raw(void *arg)
 {
 	struct raw_op *c = arg;
-	const struct crypto_alg *a = crypto_alg_info(c->alg);
+	const struct alg_info *a = alg_info(c->alg);
 
-	switch (a->kind) {
-	case CRYPTO_HMAC: {
+	switch (a->family) {
+	case ALG_FAMILY_HMAC: {
 		crypto_auth_hmacsha256_state st;
 
 		if (c->alg != JWS_ALG_HS256)
 			return ERR_UNSUPPORTED;
-		crypto_auth_hmacsha256_init(&st, c->key->secret, c->key->secret_len);
+		crypto_auth_hmacsha256_init(&st, c->key->ck.secret, c->key->ck.secret_len);
 		crypto_auth_hmacsha256_update(&st, c->input, c->len);
 		crypto_auth_hmacsha256_final(&st, c->sig);
 		return 0;
 	}
-	case CRYPTO_RSA_PKCS1:
-	case CRYPTO_RSA_PSS:
-	case CRYPTO_ECDSA: {
+	case ALG_FAMILY_RSA_PKCS1:
+	case ALG_FAMILY_RSA_PSS:
+	case ALG_FAMILY_ECDSA: {
 		gnutls_datum_t data = {(unsigned char *)c->input, (unsigned)c->len};
 		gnutls_datum_t out = {NULL, 0};
-		unsigned flags =
-		    a->kind == CRYPTO_RSA_PSS ? GNUTLS_PRIVKEY_FLAG_RSA_PSS_FIXED_SALT_LENGTH : 0;
+		unsigned flags = a->family == ALG_FAMILY_RSA_PSS
+				     ? GNUTLS_PRIVKEY_FLAG_RSA_PSS_FIXED_SALT_LENGTH
+				     : 0;
 
-		if (gnutls_privkey_sign_data2(c->key->priv, a->sign, flags, &data, &out) < 0)
+		if (gnutls_privkey_sign_data2(c->key->ck.priv, crypto_gnutls_sign(a), flags, &data,
+					      &out) < 0)
 			return ERR_CRYPTO;
 		gnutls_free(out.data);
 		return 0;
 	}
-	case CRYPTO_EDDSA:
+	case ALG_FAMILY_EDDSA:
 		return crypto_sign_ed25519_detached(c->sig, NULL, c->input, c->len,
-						    c->key->secret) == 0
+						    c->key->ck.secret) == 0
 			   ? 0
 			   : ERR_CRYPTO;
+	case ALG_FAMILY_NONE:
+		break;
 	}
 	return ERR_INTERNAL;
 }
@@ -187,8 +192,8 @@ __attribute__((noinline)) int bench_op_hmac_gnutls(void *arg)
 {
 	struct raw_op *c = arg;
 
-	return gnutls_hmac_fast(GNUTLS_MAC_SHA256, c->key->secret, c->key->secret_len, c->input,
-				c->len, c->sig) < 0
+	return gnutls_hmac_fast(GNUTLS_MAC_SHA256, c->key->ck.secret, c->key->ck.secret_len,
+				c->input, c->len, c->sig) < 0
 		   ? ERR_CRYPTO
 		   : 0;
 }
@@ -276,14 +281,14 @@ static int libjwt_key(const struct jwk *key, gnutls_datum_t *out)
 	int rc;
 
 	if (key->kty == JWK_KTY_OCT) {
-		out->data = gnutls_malloc(key->secret_len);
+		out->data = gnutls_malloc(key->ck.secret_len);
 		if (out->data == NULL)
 			return -1;
-		memcpy(out->data, key->secret, key->secret_len);
-		out->size = (unsigned)key->secret_len;
+		memcpy(out->data, key->ck.secret, key->ck.secret_len);
+		out->size = (unsigned)key->ck.secret_len;
 		return 0;
 	}
-	if (gnutls_privkey_export_x509(key->priv, &x) < 0)
+	if (gnutls_privkey_export_x509(key->ck.priv, &x) < 0)
 		return -1;
 	rc =
 	    gnutls_x509_privkey_export2_pkcs8(x, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, out);
@@ -417,7 +422,7 @@ static enum jws_alg alg_or_die(const char *name)
 {
 	enum jws_alg alg;
 
-	if (name == NULL || jws_alg_from_name(name, &alg) != 0)
+	if (name == NULL || alg_from_name(name, &alg) != 0)
 		die("--alg", "missing or not a JWS algorithm");
 	return alg;
 }
@@ -437,7 +442,7 @@ static void signing_input_of(const struct buf *token, const uint8_t **p, size_t 
 
 static void tokens_one_alg(const struct opts *o, enum jws_alg alg)
 {
-	const char *name = jws_alg_name(alg);
+	const char *name = alg_name(alg);
 	struct jwk *key = load_key(o, alg, kid_for(alg));
 	struct jwtsign_op js = {key,	  alg,	   reference_claims, strlen(reference_claims),
 				BUF_INIT, BUF_INIT};
@@ -487,7 +492,7 @@ static void tokens_one_alg(const struct opts *o, enum jws_alg alg)
 	run_interleaved(bs, n, o->rounds, o->round_s);
 	if (alg == JWS_ALG_HS256) {
 		keyed.raw = &raw;
-		crypto_auth_hmacsha256_init(&keyed.keyed, key->secret, key->secret_len);
+		crypto_auth_hmacsha256_init(&keyed.keyed, key->ck.secret, key->ck.secret_len);
 		hs[0] = (struct bench){"raw-HS256", bench_op_raw, &raw, 0, 0};
 		hs[1] = (struct bench){"gnutls-HS256", bench_op_hmac_gnutls, &raw, 0, 0};
 		hs[2] = (struct bench){"keyed-HS256", bench_op_hmac_keyed, &keyed, 0, 0};
@@ -607,7 +612,7 @@ static int mode_lines(const struct opts *o)
 static int mode_rsa_raw(const struct opts *o)
 {
 	struct jwk *key = load_key(o, JWS_ALG_RS256, "bench-rsa");
-	struct rsa_raw_op c = {key->priv, {0}};
+	struct rsa_raw_op c = {key->ck.priv, {0}};
 	struct bench b = {"gnutls-rsa2048", bench_op_rsa_raw, &c, 0, 0};
 
 	crypto_hash_sha256(c.digest, (const unsigned char *)"jwtsign", 7);
@@ -624,7 +629,7 @@ static int mode_profile(const struct opts *o)
 	struct jwtsign_op js = {key,	  alg,	   reference_claims, strlen(reference_claims),
 				BUF_INIT, BUF_INIT};
 	struct raw_op raw = {key, alg, NULL, 0, {0}};
-	struct rsa_raw_op rr = {key->priv, {0}};
+	struct rsa_raw_op rr = {key->ck.priv, {0}};
 	int (*fn)(void *) = NULL;
 	void *ctx = NULL;
 #ifdef BENCH_HAVE_LIBJWT

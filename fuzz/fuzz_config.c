@@ -30,7 +30,7 @@ static void check_endpoint(const struct cfg_endpoint *ep)
 	FUZZ_ASSERT(ep->method != NULL);
 	FUZZ_ASSERT(ep->backend.nhosts >= 1 && ep->backend.hosts != NULL);
 	FUZZ_ASSERT(ep->backend.url_pattern != NULL);
-	FUZZ_ASSERT(s->alg != JWS_ALG_INVALID && jws_alg_name(s->alg) != NULL);
+	FUZZ_ASSERT(s->alg != JWS_ALG_INVALID && alg_name(s->alg) != NULL);
 	FUZZ_ASSERT(s->nkids >= 1 && s->kids != NULL);
 	FUZZ_ASSERT(s->nkeys_to_sign >= 1 && s->keys_to_sign != NULL);
 	/* exactly one key source */

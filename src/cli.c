@@ -268,7 +268,7 @@ static int pem_to_set(struct buf *doc, const char *kid, enum jws_alg alg, struct
 
 	if (!jwk_is_pem(doc->data, doc->len))
 		return 0;
-	rc = jwk_pem_to_set(doc->data, doc->len, kid, jws_alg_name(alg), &conv, err);
+	rc = jwk_pem_to_set(doc->data, doc->len, kid, alg_name(alg), &conv, err);
 	buf_wipe_free(doc);
 	if (rc) {
 		buf_wipe_free(&conv);
@@ -290,7 +290,7 @@ int cli_sign(int argc, char **argv)
 
 	if (parse_sign_args(argc, argv, &a) != 0)
 		return sign_usage();
-	if (jws_alg_from_name(a.alg, &alg) != 0) {
+	if (alg_from_name(a.alg, &alg) != 0) {
 		fprintf(stderr, "jwtsign sign: --alg \"%s\" is not a supported JWS algorithm\n",
 			a.alg);
 		return CLI_EXIT_USAGE;
@@ -346,7 +346,7 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		keysource_describe(app.eps[i].keys, where, sizeof(where));
 		if (rc == 0) {
 			printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method,
-			       ep->endpoint, jws_alg_name(ep->signer.alg),
+			       ep->endpoint, alg_name(ep->signer.alg),
 			       jwk_kid(key) ? jwk_kid(key) : "", where);
 		} else {
 			printf("%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint, e.msg,

@@ -595,7 +595,7 @@ static int parse_alg(struct pctx *c, json_object *obj, struct cfg_signer *s)
 			    "missing (e.g. \"RS256\", \"ES256\", \"EdDSA\")");
 	if ((rc = want_string(c, v, "alg", &name)) != 0)
 		return rc;
-	rc = jws_alg_from_name(name, &s->alg);
+	rc = alg_from_name(name, &s->alg);
 	if (rc != 0 || s->alg == JWS_ALG_INVALID)
 		return fail(c, rc ? rc : ERR_UNSUPPORTED, "alg", "unsupported value \"%s\"",
 			    show_str(sh, name));

@@ -1,4 +1,5 @@
-/* crypto.c - the alg table and the JWS signing primitives; see crypto.h.
+/* crypto.c - the JWS signing primitives; see crypto.h.  The alg table
+ * itself is alg.c.
  *
  * HS256/HS512 and Ed25519 go through libsodium, HS384, RS*, PS* and ES*
  * through GnuTLS.  Nothing here implements a primitive itself.
@@ -9,78 +10,30 @@
 #include <sodium.h>
 #include <string.h>
 
-/* RFC 7518 section 3.1 and RFC 8037 section 3.1, indexed by enum jws_alg. */
-static const struct crypto_alg alg_table[] = {
-    {JWS_ALG_INVALID, 0, 0, 0, 0, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_HS256, CRYPTO_HMAC, JWK_KTY_OCT, 0, 32, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_SHA256},
-    {JWS_ALG_HS384, CRYPTO_HMAC, JWK_KTY_OCT, 0, 48, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_SHA384},
-    {JWS_ALG_HS512, CRYPTO_HMAC, JWK_KTY_OCT, 0, 64, GNUTLS_SIGN_UNKNOWN, GNUTLS_MAC_SHA512},
-    {JWS_ALG_RS256, CRYPTO_RSA_PKCS1, JWK_KTY_RSA, 0, 32, GNUTLS_SIGN_RSA_SHA256,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_RS384, CRYPTO_RSA_PKCS1, JWK_KTY_RSA, 0, 48, GNUTLS_SIGN_RSA_SHA384,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_RS512, CRYPTO_RSA_PKCS1, JWK_KTY_RSA, 0, 64, GNUTLS_SIGN_RSA_SHA512,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_PS256, CRYPTO_RSA_PSS, JWK_KTY_RSA, 0, 32, GNUTLS_SIGN_RSA_PSS_SHA256,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_PS384, CRYPTO_RSA_PSS, JWK_KTY_RSA, 0, 48, GNUTLS_SIGN_RSA_PSS_SHA384,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_PS512, CRYPTO_RSA_PSS, JWK_KTY_RSA, 0, 64, GNUTLS_SIGN_RSA_PSS_SHA512,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_ES256, CRYPTO_ECDSA, JWK_KTY_EC, CRYPTO_P256, 32, GNUTLS_SIGN_ECDSA_SHA256,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_ES384, CRYPTO_ECDSA, JWK_KTY_EC, CRYPTO_P384, 48, GNUTLS_SIGN_ECDSA_SHA384,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_ES512, CRYPTO_ECDSA, JWK_KTY_EC, CRYPTO_P521, 64, GNUTLS_SIGN_ECDSA_SHA512,
-     GNUTLS_MAC_UNKNOWN},
-    {JWS_ALG_EDDSA, CRYPTO_EDDSA, JWK_KTY_OKP, CRYPTO_ED25519, 0, GNUTLS_SIGN_UNKNOWN,
-     GNUTLS_MAC_UNKNOWN},
-};
-
-#define ALG_COUNT (sizeof(alg_table) / sizeof(alg_table[0]))
-
-const struct crypto_alg *crypto_alg_info(enum jws_alg alg)
+gnutls_sign_algorithm_t crypto_gnutls_sign(const struct alg_info *a)
 {
-	if (alg <= JWS_ALG_INVALID || (size_t)alg >= ALG_COUNT)
-		return NULL;
-	return &alg_table[alg];
-}
+	static const gnutls_sign_algorithm_t rsa[] = {GNUTLS_SIGN_UNKNOWN, GNUTLS_SIGN_RSA_SHA256,
+						      GNUTLS_SIGN_RSA_SHA384,
+						      GNUTLS_SIGN_RSA_SHA512};
+	static const gnutls_sign_algorithm_t pss[] = {
+	    GNUTLS_SIGN_UNKNOWN, GNUTLS_SIGN_RSA_PSS_SHA256, GNUTLS_SIGN_RSA_PSS_SHA384,
+	    GNUTLS_SIGN_RSA_PSS_SHA512};
+	static const gnutls_sign_algorithm_t ecdsa[] = {
+	    GNUTLS_SIGN_UNKNOWN, GNUTLS_SIGN_ECDSA_SHA256, GNUTLS_SIGN_ECDSA_SHA384,
+	    GNUTLS_SIGN_ECDSA_SHA512};
 
-static const struct {
-	enum crypto_curve crv;
-	const char *name;
-	size_t size;
-} curve_table[] = {
-    {CRYPTO_P256, "P-256", 32},
-    {CRYPTO_P384, "P-384", 48},
-    {CRYPTO_P521, "P-521", 66},
-    {CRYPTO_ED25519, "Ed25519", 32},
-};
-
-#define CURVE_COUNT (sizeof(curve_table) / sizeof(curve_table[0]))
-
-const char *crypto_curve_name(enum crypto_curve crv)
-{
-	for (size_t i = 0; i < CURVE_COUNT; i++)
-		if (curve_table[i].crv == crv)
-			return curve_table[i].name;
-	return NULL;
-}
-
-enum crypto_curve crypto_curve_from_name(const char *name)
-{
-	for (size_t i = 0; name && i < CURVE_COUNT; i++)
-		if (strcmp(curve_table[i].name, name) == 0)
-			return curve_table[i].crv;
-	return 0;
-}
-
-size_t crypto_curve_size(enum crypto_curve crv)
-{
-	for (size_t i = 0; i < CURVE_COUNT; i++)
-		if (curve_table[i].crv == crv)
-			return curve_table[i].size;
-	return 0;
+	if (a == NULL)
+		return GNUTLS_SIGN_UNKNOWN;
+	switch (a->family) {
+	case ALG_FAMILY_RSA_PKCS1:
+		return rsa[a->hash];
+	case ALG_FAMILY_RSA_PSS:
+		return pss[a->hash];
+	case ALG_FAMILY_ECDSA:
+		return ecdsa[a->hash];
+	default:
+		return GNUTLS_SIGN_UNKNOWN;
+	}
 }
 
 void crypto_bytes_free(struct crypto_bytes *b)
@@ -114,7 +67,7 @@ struct crypto_hmac_keyed {
 	crypto_auth_hmacsha512_state s512;
 };
 
-int crypto_hmac_prepare(struct jwk *key)
+int crypto_hmac_prepare(struct crypto_key *key)
 {
 	struct crypto_hmac_keyed *h = sodium_malloc(sizeof(*h));
 
@@ -130,7 +83,7 @@ int crypto_hmac_prepare(struct jwk *key)
 	return 0;
 }
 
-void crypto_hmac_release(struct jwk *key)
+void crypto_hmac_release(struct crypto_key *key)
 {
 	if (key == NULL || key->hmac == NULL)
 		return;
@@ -140,13 +93,13 @@ void crypto_hmac_release(struct jwk *key)
 
 /* HMAC (RFC 2104) of msg with the key's "k" into mac (hash_len bytes):
  * a copy of the keyed state when there is one, else keyed now. */
-static int sign_hmac(const struct jwk *key, const struct crypto_alg *a, const uint8_t *msg,
+static int sign_hmac(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
 		     size_t len, uint8_t *mac, struct err *err)
 {
 	int rc = 0;
 
-	switch (a->alg) {
-	case JWS_ALG_HS256: {
+	switch (a->hash) {
+	case ALG_HASH_SHA256: {
 		crypto_auth_hmacsha256_state st;
 
 		if (key->hmac)
@@ -160,7 +113,7 @@ static int sign_hmac(const struct jwk *key, const struct crypto_alg *a, const ui
 		sodium_memzero(&st, sizeof(st));
 		break;
 	}
-	case JWS_ALG_HS512: {
+	case ALG_HASH_SHA512: {
 		crypto_auth_hmacsha512_state st;
 
 		if (key->hmac)
@@ -174,9 +127,10 @@ static int sign_hmac(const struct jwk *key, const struct crypto_alg *a, const ui
 		sodium_memzero(&st, sizeof(st));
 		break;
 	}
-	case JWS_ALG_HS384:
+	case ALG_HASH_SHA384:
 		/* libsodium has no HMAC-SHA-384. */
-		rc = gnutls_hmac_fast(a->mac, key->secret, key->secret_len, msg, len, mac);
+		rc = gnutls_hmac_fast(GNUTLS_MAC_SHA384, key->secret, key->secret_len, msg, len,
+				      mac);
 		break;
 	default:
 		return err_set(err, ERR_INTERNAL, "crypto: not an HMAC alg");
@@ -217,7 +171,7 @@ int crypto_ecdsa_der_to_raw(const gnutls_datum_t *der, size_t field, uint8_t *ou
 }
 
 /* RSA PKCS#1 v1.5, RSA-PSS or ECDSA through the GnuTLS private key. */
-static int sign_gnutls(const struct jwk *key, const struct crypto_alg *a, const uint8_t *msg,
+static int sign_gnutls(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
 		       size_t len, struct buf *sig, struct err *err)
 {
 	gnutls_datum_t data = {(unsigned char *)msg, (unsigned)len};
@@ -232,14 +186,14 @@ static int sign_gnutls(const struct jwk *key, const struct crypto_alg *a, const 
 	/* RFC 7518 section 3.5: MGF1 with the same hash, salt length equal
 	 * to the hash length.  GnuTLS's default would pick the same size, but
 	 * the flag makes it explicit. */
-	if (a->kind == CRYPTO_RSA_PSS)
+	if (a->family == ALG_FAMILY_RSA_PSS)
 		flags |= GNUTLS_PRIVKEY_FLAG_RSA_PSS_FIXED_SALT_LENGTH;
-	rc = gnutls_privkey_sign_data2(key->priv, a->sign, flags, &data, &out);
+	rc = gnutls_privkey_sign_data2(key->priv, crypto_gnutls_sign(a), flags, &data, &out);
 	if (rc < 0)
 		return err_set(err, ERR_CRYPTO, "key %s: signing with GnuTLS failed: %s",
 			       key->label, gnutls_strerror(rc));
-	if (a->kind == CRYPTO_ECDSA) {
-		size_t field = crypto_curve_size(a->crv);
+	if (a->family == ALG_FAMILY_ECDSA) {
+		size_t field = alg_crv_size(a->crv);
 		uint8_t raw[2 * 66];
 
 		rc = crypto_ecdsa_der_to_raw(&out, field, raw);
@@ -258,7 +212,7 @@ static int sign_gnutls(const struct jwk *key, const struct crypto_alg *a, const 
 	return 0;
 }
 
-static int sign_eddsa(const struct jwk *key, const uint8_t *msg, size_t len, struct buf *sig,
+static int sign_eddsa(const struct crypto_key *key, const uint8_t *msg, size_t len, struct buf *sig,
 		      struct err *err)
 {
 	uint8_t out[crypto_sign_ed25519_BYTES];
@@ -275,17 +229,17 @@ static int sign_eddsa(const struct jwk *key, const uint8_t *msg, size_t len, str
 	return 0;
 }
 
-int crypto_jws_sign(const struct jwk *key, enum jws_alg alg, const uint8_t *msg, size_t len,
+int crypto_jws_sign(const struct crypto_key *key, enum jws_alg alg, const uint8_t *msg, size_t len,
 		    struct buf *sig, struct err *err)
 {
-	const struct crypto_alg *a = crypto_alg_info(alg);
+	const struct alg_info *a = alg_info(alg);
 	uint8_t mac[64];
 	int rc;
 
 	if (a == NULL)
 		return err_set(err, ERR_UNSUPPORTED, "no valid alg to sign with");
-	switch (a->kind) {
-	case CRYPTO_HMAC:
+	switch (a->family) {
+	case ALG_FAMILY_HMAC:
 		if (key->secret == NULL || key->secret_len == 0)
 			return err_set(err, ERR_KEY, "key %s: no symmetric key", key->label);
 		rc = sign_hmac(key, a, msg, len, mac, err);
@@ -297,12 +251,14 @@ int crypto_jws_sign(const struct jwk *key, enum jws_alg alg, const uint8_t *msg,
 		}
 		sodium_memzero(mac, sizeof(mac));
 		return rc;
-	case CRYPTO_RSA_PKCS1:
-	case CRYPTO_RSA_PSS:
-	case CRYPTO_ECDSA:
+	case ALG_FAMILY_RSA_PKCS1:
+	case ALG_FAMILY_RSA_PSS:
+	case ALG_FAMILY_ECDSA:
 		return sign_gnutls(key, a, msg, len, sig, err);
-	case CRYPTO_EDDSA:
+	case ALG_FAMILY_EDDSA:
 		return sign_eddsa(key, msg, len, sig, err);
+	case ALG_FAMILY_NONE:
+		break;
 	}
 	return err_set(err, ERR_INTERNAL, "crypto: unknown signing kind");
 }

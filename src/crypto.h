@@ -1,7 +1,11 @@
-/* crypto.h - INTERNAL to jwk.c, jws.c and crypto*.c: the layout of
- * struct jwk and the primitives that sign, import and generate keys through
- * libsodium (HMAC-SHA-256/512, Ed25519) and GnuTLS (HMAC-SHA-384, RSA
- * PKCS#1 v1.5, RSA-PSS, ECDSA).  Other modules use jwk.h and jws.h.
+/* crypto.h - INTERNAL to the JOSE core (jwk*, pem, jws) and crypto*.c:
+ * the primitives that sign, import and generate keys through libsodium
+ * (HMAC-SHA-256/512, Ed25519) and GnuTLS (HMAC-SHA-384, RSA PKCS#1 v1.5,
+ * RSA-PSS, ECDSA).  Other modules use jwk.h, jwk_set.h and jws.h.
+ *
+ * The primitives know the algorithm table (alg.h) and nothing of the
+ * layers above: a key reaches them as a struct crypto_key, borrowed from
+ * the JWK layer's struct jwk (jwk_int.h).
  *
  * Function names avoid libsodium's crypto_auth_*, crypto_sign_*, ... names.
  */
@@ -15,12 +19,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "jwk.h"
-#include "jws.h"
-
-/* Longest label used in messages for a key: `"KID"` (sanitised,
- * truncated) or `without kid`, plus the NUL. */
-#define CRYPTO_LABEL_SIZE 80
+#include "alg.h"
 
 /* Ed25519 sizes (RFC 8032): seed ("d"), public key ("x"), signature. */
 #define CRYPTO_ED25519_SEED 32
@@ -31,36 +30,10 @@
 #define CRYPTO_RSA_MIN_BITS 2048
 #define CRYPTO_RSA_MAX_BITS 16384
 
-/* How an alg signs. */
-enum crypto_kind { CRYPTO_HMAC = 1, CRYPTO_RSA_PKCS1, CRYPTO_RSA_PSS, CRYPTO_ECDSA, CRYPTO_EDDSA };
-
-/* EC curves usable for JWS (RFC 7518 section 6.2.1.1); 0 = none. */
-enum crypto_curve { CRYPTO_P256 = 1, CRYPTO_P384, CRYPTO_P521, CRYPTO_ED25519 };
-
-/* What one JWS alg needs.  From crypto_alg_info(). */
-struct crypto_alg {
-	enum jws_alg alg;
-	enum crypto_kind kind;
-	enum jwk_kty kty;	      /* key type it needs */
-	enum crypto_curve crv;	      /* ES*: the curve; EdDSA: Ed25519; else 0 */
-	size_t hash_len;	      /* digest bytes (HMAC output, PSS salt) */
-	gnutls_sign_algorithm_t sign; /* RSA, PSS, ECDSA: GnuTLS algorithm */
-	gnutls_mac_algorithm_t mac;   /* HS*: GnuTLS MAC (only HS384 uses it) */
-};
-
-/* One parsed JWK.  Allocated by jwk.c (jwk_parse), freed by jwk_free. */
-struct jwk {
-	enum jwk_kty kty;
-	char *kid;			/* malloc'd copy of "kid", or NULL */
-	char label[CRYPTO_LABEL_SIZE];	/* printable kid for messages */
-	char *alg_name;			/* malloc'd copy of "alg", or NULL */
-	enum jws_alg alg;		/* "alg" as enum; JWS_ALG_INVALID if absent/unknown */
-	char *use;			/* malloc'd copy of "use", or NULL */
-	int has_key_ops;		/* "key_ops" present */
-	int key_ops_sign;		/* "key_ops" contains "sign" */
-	int is_private;			/* oct always; RSA/EC/OKP with "d" */
-	unsigned bits;			/* oct: key bits; RSA: modulus bits; EC: curve bits */
-	enum crypto_curve crv;		/* EC and OKP */
+/* The key material the signing primitives need.  Borrowed: the JWK layer
+ * fills it in when it parses a key and frees it in jwk_free. */
+struct crypto_key {
+	const char *label;		/* printable kid for messages */
 	uint8_t *secret;		/* sodium_malloc: oct "k" or Ed25519 seed||pk (64) */
 	size_t secret_len;		/* bytes at secret */
 	gnutls_privkey_t priv;		/* RSA / EC private key, or NULL */
@@ -73,10 +46,10 @@ struct jwk {
  * message's hashing.  The states are secret-equivalent: they live in
  * sodium_malloc'd memory, released (and wiped) by crypto_hmac_release.
  * Returns 0, ERR_NOMEM or ERR_CRYPTO. */
-int crypto_hmac_prepare(struct jwk *key);
+int crypto_hmac_prepare(struct crypto_key *key);
 
 /* crypto_hmac_release - wipe and free the keyed states.  NULL-safe. */
-void crypto_hmac_release(struct jwk *key);
+void crypto_hmac_release(struct crypto_key *key);
 
 /* A byte string in sodium_malloc'd memory (p NULL when absent). */
 struct crypto_bytes {
@@ -91,26 +64,16 @@ void crypto_bytes_free(struct crypto_bytes *b);
  * p (len >= 1).  Returns 0 or ERR_NOMEM. */
 int crypto_bytes_set(struct crypto_bytes *b, const uint8_t *p, size_t len);
 
-/* crypto_alg_info - the table entry for alg, or NULL for JWS_ALG_INVALID
- * and out-of-range values. */
-const struct crypto_alg *crypto_alg_info(enum jws_alg alg);
-
-/* crypto_curve_name - "P-256", "P-384", "P-521", "Ed25519"; NULL for 0. */
-const char *crypto_curve_name(enum crypto_curve crv);
-
-/* crypto_curve_from_name - the curve named name (exact), or 0. */
-enum crypto_curve crypto_curve_from_name(const char *name);
-
-/* crypto_curve_size - bytes of a coordinate / private scalar: 32, 48, 66
- * (RFC 7518 section 6.2.1.2), 32 for Ed25519; 0 for an unknown curve. */
-size_t crypto_curve_size(enum crypto_curve crv);
+/* crypto_gnutls_sign - the GnuTLS signature algorithm of an RS*, PS* or
+ * ES* alg (from its family and hash), else GNUTLS_SIGN_UNKNOWN. */
+gnutls_sign_algorithm_t crypto_gnutls_sign(const struct alg_info *a);
 
 /* crypto_jws_sign - append the raw JWS signature (RFC 7518 section 3; RFC 8037
  * section 3.1) of the len bytes at msg to sig.  The caller has checked
- * the key with jwk_check_alg.  On error sig is unchanged.
+ * the key with jwk_check_alg.  key: borrowed.  On error sig is unchanged.
  * Returns 0, ERR_CRYPTO, ERR_NOMEM, ERR_LIMIT (sig's limit), ERR_KEY
  * (the key lacks the material for alg). */
-int crypto_jws_sign(const struct jwk *key, enum jws_alg alg, const uint8_t *msg, size_t len,
+int crypto_jws_sign(const struct crypto_key *key, enum jws_alg alg, const uint8_t *msg, size_t len,
 		    struct buf *sig, struct err *err) __attribute__((warn_unused_result));
 
 /* crypto_ecdsa_der_to_raw - convert the DER ECDSA-Sig-Value der into
@@ -139,11 +102,11 @@ int crypto_rsa_import(const struct crypto_rsa *r, const char *who, gnutls_privke
 		      unsigned *bits, struct err *err);
 
 /* crypto_ec_import - import the P-256/384/521 private key (x, y, d, each
- * exactly crypto_curve_size bytes) into a new GnuTLS key, refused with
+ * exactly alg_crv_size bytes) into a new GnuTLS key, refused with
  * ERR_KEY when the point is not on the curve or does not belong to d
  * (gnutls_privkey_verify_params).  Returns 0, ERR_KEY, ERR_CRYPTO,
  * ERR_NOMEM, ERR_UNSUPPORTED (curve). */
-int crypto_ec_import(enum crypto_curve crv, const uint8_t *x, const uint8_t *y, const uint8_t *d,
+int crypto_ec_import(enum jwk_crv crv, const uint8_t *x, const uint8_t *y, const uint8_t *d,
 		     const char *who, gnutls_privkey_t *out, struct err *err);
 
 /* crypto_ed25519_import - derive the libsodium secret key (seed || pk, 64
@@ -159,20 +122,20 @@ int crypto_ed25519_import(const uint8_t *d, const uint8_t *x, const char *who,
  * Returns 0, ERR_CRYPTO, ERR_NOMEM. */
 int crypto_rsa_generate(unsigned bits, struct crypto_rsa *r, struct err *err);
 
-/* crypto_ec_generate - a new key on crv: x, y, d each crypto_curve_size
+/* crypto_ec_generate - a new key on crv: x, y, d each alg_crv_size
  * bytes (sodium_malloc'd; free with crypto_bytes_free).  For Ed25519, x is
  * the public key, d the seed and y is left empty.
  * Returns 0, ERR_CRYPTO, ERR_NOMEM, ERR_UNSUPPORTED. */
-int crypto_ec_generate(enum crypto_curve crv, struct crypto_bytes *x, struct crypto_bytes *y,
+int crypto_ec_generate(enum jwk_crv crv, struct crypto_bytes *x, struct crypto_bytes *y,
 		       struct crypto_bytes *d, struct err *err);
 
 /* A private key read from PEM, as JWK members (RFC 7518 section 6,
  * RFC 8037 section 2), each sodium_malloc'd. */
 struct crypto_pem_key {
 	enum jwk_kty kty;	     /* JWK_KTY_RSA, JWK_KTY_EC or JWK_KTY_OKP */
-	enum crypto_curve crv;	     /* EC and OKP; 0 for RSA */
+	enum jwk_crv crv;	     /* EC and OKP; 0 for RSA */
 	struct crypto_rsa rsa;	     /* RSA: all eight members, minimal big-endian */
-	struct crypto_bytes x, y, d; /* EC: crypto_curve_size bytes each, left-padded;
+	struct crypto_bytes x, y, d; /* EC: alg_crv_size bytes each, left-padded;
 				      * OKP: x (public key) and d (seed), y empty */
 };
 

@@ -25,14 +25,14 @@ void crypto_rsa_free(struct crypto_rsa *r)
 	crypto_bytes_free(&r->qi);
 }
 
-static gnutls_ecc_curve_t gnutls_curve(enum crypto_curve crv)
+static gnutls_ecc_curve_t gnutls_curve(enum jwk_crv crv)
 {
 	switch (crv) {
-	case CRYPTO_P256:
+	case JWK_CRV_P256:
 		return GNUTLS_ECC_CURVE_SECP256R1;
-	case CRYPTO_P384:
+	case JWK_CRV_P384:
 		return GNUTLS_ECC_CURVE_SECP384R1;
-	case CRYPTO_P521:
+	case JWK_CRV_P521:
 		return GNUTLS_ECC_CURVE_SECP521R1;
 	default:
 		return GNUTLS_ECC_CURVE_INVALID;
@@ -201,11 +201,11 @@ out:
 	return rc;
 }
 
-int crypto_ec_import(enum crypto_curve crv, const uint8_t *x, const uint8_t *y, const uint8_t *d,
+int crypto_ec_import(enum jwk_crv crv, const uint8_t *x, const uint8_t *y, const uint8_t *d,
 		     const char *who, gnutls_privkey_t *out, struct err *err)
 {
 	gnutls_ecc_curve_t curve = gnutls_curve(crv);
-	size_t size = crypto_curve_size(crv);
+	size_t size = alg_crv_size(crv);
 	gnutls_datum_t dx = {(unsigned char *)x, (unsigned)size};
 	gnutls_datum_t dy = {(unsigned char *)y, (unsigned)size};
 	gnutls_datum_t dd = {(unsigned char *)d, (unsigned)size};
@@ -231,7 +231,7 @@ int crypto_ec_import(enum crypto_curve crv, const uint8_t *x, const uint8_t *y, 
 		rc = err_set(err, ERR_KEY,
 			     "key %s: members \"x\", \"y\" are not the public point of \"d\" on "
 			     "%s (EC key check: %s)",
-			     who, crypto_curve_name(crv), gnutls_strerror(rc));
+			     who, alg_crv_name(crv), gnutls_strerror(rc));
 		goto out;
 	}
 	*out = k;
@@ -377,16 +377,16 @@ out:
 	return rc;
 }
 
-int crypto_ec_generate(enum crypto_curve crv, struct crypto_bytes *x, struct crypto_bytes *y,
+int crypto_ec_generate(enum jwk_crv crv, struct crypto_bytes *x, struct crypto_bytes *y,
 		       struct crypto_bytes *d, struct err *err)
 {
 	gnutls_ecc_curve_t curve = gnutls_curve(crv), got = GNUTLS_ECC_CURVE_INVALID;
 	gnutls_datum_t dx = {0}, dy = {0}, dd = {0};
-	size_t size = crypto_curve_size(crv);
+	size_t size = alg_crv_size(crv);
 	gnutls_privkey_t k = NULL;
 	int rc;
 
-	if (crv == CRYPTO_ED25519)
+	if (crv == JWK_CRV_ED25519)
 		return ed25519_generate(x, d, err);
 	if (curve == GNUTLS_ECC_CURVE_INVALID)
 		return err_set(err, ERR_UNSUPPORTED, "unsupported curve");
@@ -396,7 +396,7 @@ int crypto_ec_generate(enum crypto_curve crv, struct crypto_bytes *x, struct cry
 	rc = gnutls_privkey_generate2(k, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(curve), 0, NULL, 0);
 	if (rc < 0) {
 		rc = err_set(err, ERR_CRYPTO, "EC key generation (%s) failed: %s",
-			     crypto_curve_name(crv), gnutls_strerror(rc));
+			     alg_crv_name(crv), gnutls_strerror(rc));
 		goto out;
 	}
 	rc = gnutls_privkey_export_ecc_raw2(k, &got, &dx, &dy, &dd, GNUTLS_EXPORT_FLAG_NO_LZ);
@@ -436,22 +436,22 @@ void crypto_pem_key_free(struct crypto_pem_key *k)
 	crypto_bytes_free(&k->y);
 	crypto_bytes_free(&k->d);
 	k->kty = 0;
-	k->crv = 0;
+	k->crv = JWK_CRV_NONE;
 }
 
-static enum crypto_curve curve_from_gnutls(gnutls_ecc_curve_t c)
+static enum jwk_crv curve_from_gnutls(gnutls_ecc_curve_t c)
 {
 	switch (c) {
 	case GNUTLS_ECC_CURVE_SECP256R1:
-		return CRYPTO_P256;
+		return JWK_CRV_P256;
 	case GNUTLS_ECC_CURVE_SECP384R1:
-		return CRYPTO_P384;
+		return JWK_CRV_P384;
 	case GNUTLS_ECC_CURVE_SECP521R1:
-		return CRYPTO_P521;
+		return JWK_CRV_P521;
 	case GNUTLS_ECC_CURVE_ED25519:
-		return CRYPTO_ED25519;
+		return JWK_CRV_ED25519;
 	default:
-		return 0;
+		return JWK_CRV_NONE;
 	}
 }
 
@@ -514,7 +514,7 @@ static int pem_export_ecc(gnutls_privkey_t k, struct crypto_pem_key *out, struct
 		goto out;
 	}
 	out->crv = curve_from_gnutls(curve);
-	if (out->crv == 0) {
+	if (out->crv == JWK_CRV_NONE) {
 		const char *name = gnutls_ecc_curve_get_name(curve);
 
 		rc = err_set(err, ERR_UNSUPPORTED,
@@ -522,14 +522,14 @@ static int pem_export_ecc(gnutls_privkey_t k, struct crypto_pem_key *out, struct
 			     name ? name : "(unknown)");
 		goto out;
 	}
-	size = crypto_curve_size(out->crv);
-	if (out->crv == CRYPTO_ED25519 && (x.size != size || d.size != size)) {
+	size = alg_crv_size(out->crv);
+	if (out->crv == JWK_CRV_ED25519 && (x.size != size || d.size != size)) {
 		rc = err_set(err, ERR_CRYPTO, "Ed25519 key export: unexpected sizes");
 		goto out;
 	}
 	/* RFC 7518 section 6.2.1.2/6.2.2.1: fixed-size members. */
 	rc = take_datum_padded(&out->x, &x, size);
-	if (rc == 0 && out->crv != CRYPTO_ED25519)
+	if (rc == 0 && out->crv != JWK_CRV_ED25519)
 		rc = take_datum_padded(&out->y, &y, size);
 	if (rc == 0)
 		rc = take_datum_padded(&out->d, &d, size);

@@ -11,6 +11,7 @@
 #include "b64.h"
 #include "crypto.h"
 #include "gojson.h"
+#include "jwk_int.h"
 
 #include <limits.h>
 #include <sodium.h>
@@ -25,7 +26,7 @@
 
 /* Copy the len bytes at s into dst (size n) for a message: control bytes,
  * '"' and '\\' become '?', long text is cut with "...". */
-static void printable(char *dst, size_t n, const char *s, size_t len)
+void jwk_printable(char *dst, size_t n, const char *s, size_t len)
 {
 	size_t o = 0, max = n - 4;
 
@@ -48,14 +49,14 @@ static void printable(char *dst, size_t n, const char *s, size_t len)
 }
 
 /* The message label of a key: "KID" (quoted) or `without kid`. */
-static void make_label(char *dst, const char *kid, size_t len)
+void jwk_make_label(char *dst, const char *kid, size_t len)
 {
 	if (kid == NULL) {
-		snprintf(dst, CRYPTO_LABEL_SIZE, "without kid");
+		snprintf(dst, JWK_LABEL_SIZE, "without kid");
 		return;
 	}
 	dst[0] = '"';
-	printable(dst + 1, CRYPTO_LABEL_SIZE - 2, kid, len);
+	jwk_printable(dst + 1, JWK_LABEL_SIZE - 2, kid, len);
 	strcat(dst, "\"");
 }
 
@@ -210,7 +211,7 @@ static int parse_common(struct json_object *obj, struct jwk *key, struct err *er
 
 	if (rc)
 		return rc;
-	make_label(key->label, s, len);
+	jwk_make_label(key->label, s, len);
 	if (s) {
 		if (strlen(s) != len)
 			return err_set(err, ERR_INVALID, "key %s: member \"kid\" contains U+0000",
@@ -224,7 +225,7 @@ static int parse_common(struct json_object *obj, struct jwk *key, struct err *er
 	if (s) {
 		if ((key->alg_name = dup_n(s, len)) == NULL)
 			return err_set(err, ERR_NOMEM, "out of memory");
-		if (jws_alg_from_name(key->alg_name, &key->alg) != 0 || strlen(s) != len)
+		if (alg_from_name(key->alg_name, &key->alg) != 0 || strlen(s) != len)
 			key->alg = JWS_ALG_INVALID;
 	}
 	rc = get_string(obj, "use", key->label, &s, &len, err);
@@ -262,8 +263,8 @@ static int parse_oct(struct json_object *obj, struct jwk *key, struct err *err)
 
 	if (rc)
 		return rc;
-	key->secret = k.p;
-	key->secret_len = k.len;
+	key->ck.secret = k.p;
+	key->ck.secret_len = k.len;
 	key->bits = (unsigned)(k.len > UINT_MAX / 8 ? UINT_MAX : k.len * 8);
 	key->is_private = 1;
 	return 0;
@@ -362,7 +363,7 @@ static int parse_rsa(struct json_object *obj, struct jwk *key, struct err *err)
 		goto out;
 	if (r.d.p == NULL)
 		goto out; /* a public key */
-	rc = crypto_rsa_import(&r, who, &key->priv, &key->bits, err);
+	rc = crypto_rsa_import(&r, who, &key->ck.priv, &key->bits, err);
 	if (rc == 0)
 		key->is_private = 1;
 out:
@@ -381,10 +382,10 @@ static int parse_curve(struct json_object *obj, struct jwk *key, int okp, struct
 		return rc;
 	if (s == NULL)
 		return err_set(err, ERR_INVALID, "key %s: member \"crv\" is missing", key->label);
-	key->crv = strlen(s) == len ? crypto_curve_from_name(s) : 0;
-	if (key->crv == 0 || (key->crv == CRYPTO_ED25519) != okp) {
-		key->crv = 0;
-		printable(shown, sizeof(shown), s, len);
+	key->crv = strlen(s) == len ? alg_crv_from_name(s) : 0;
+	if (key->crv == 0 || (key->crv == JWK_CRV_ED25519) != okp) {
+		key->crv = JWK_CRV_NONE;
+		jwk_printable(shown, sizeof(shown), s, len);
 		return err_set(err, ERR_UNSUPPORTED,
 			       "key %s: member \"crv\": curve \"%s\" is not supported for kty "
 			       "\"%s\" (%s)",
@@ -404,15 +405,15 @@ static int parse_ec(struct json_object *obj, struct jwk *key, struct err *err)
 
 	if (rc)
 		return rc;
-	size = crypto_curve_size(key->crv);
-	key->bits = key->crv == CRYPTO_P521 ? 521 : (unsigned)size * 8;
-	if ((rc = get_b64(obj, "x", who, 1, size, crypto_curve_name(key->crv), &x, err)) ||
-	    (rc = get_b64(obj, "y", who, 1, size, crypto_curve_name(key->crv), &y, err)) ||
-	    (rc = get_b64(obj, "d", who, 0, size, crypto_curve_name(key->crv), &d, err)))
+	size = alg_crv_size(key->crv);
+	key->bits = key->crv == JWK_CRV_P521 ? 521 : (unsigned)size * 8;
+	if ((rc = get_b64(obj, "x", who, 1, size, alg_crv_name(key->crv), &x, err)) ||
+	    (rc = get_b64(obj, "y", who, 1, size, alg_crv_name(key->crv), &y, err)) ||
+	    (rc = get_b64(obj, "d", who, 0, size, alg_crv_name(key->crv), &d, err)))
 		goto out;
 	if (d.p == NULL)
 		goto out; /* a public key */
-	rc = crypto_ec_import(key->crv, x.p, y.p, d.p, who, &key->priv, err);
+	rc = crypto_ec_import(key->crv, x.p, y.p, d.p, who, &key->ck.priv, err);
 	if (rc == 0)
 		key->is_private = 1;
 out:
@@ -439,46 +440,14 @@ static int parse_okp(struct json_object *obj, struct jwk *key, struct err *err)
 		goto out; /* a public key */
 	rc = crypto_ed25519_import(d.p, x.p, who, &sk, err);
 	if (rc == 0) {
-		key->secret = sk.p;
-		key->secret_len = sk.len;
+		key->ck.secret = sk.p;
+		key->ck.secret_len = sk.len;
 		key->is_private = 1;
 	}
 out:
 	crypto_bytes_free(&x);
 	crypto_bytes_free(&d);
 	return rc;
-}
-
-static int kty_from_name(const char *s, enum jwk_kty *out)
-{
-	static const struct {
-		const char *name;
-		enum jwk_kty kty;
-	} map[] = {
-	    {"oct", JWK_KTY_OCT}, {"RSA", JWK_KTY_RSA}, {"EC", JWK_KTY_EC}, {"OKP", JWK_KTY_OKP}};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (strcmp(map[i].name, s) == 0) {
-			*out = map[i].kty;
-			return 0;
-		}
-	}
-	return ERR_UNSUPPORTED;
-}
-
-static const char *kty_name(enum jwk_kty kty)
-{
-	switch (kty) {
-	case JWK_KTY_OCT:
-		return "oct";
-	case JWK_KTY_RSA:
-		return "RSA";
-	case JWK_KTY_EC:
-		return "EC";
-	case JWK_KTY_OKP:
-		return "OKP";
-	}
-	return "?";
 }
 
 int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err)
@@ -496,6 +465,7 @@ int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err)
 	key = calloc(1, sizeof(*key));
 	if (key == NULL)
 		return err_set(err, ERR_NOMEM, "out of memory");
+	key->ck.label = key->label;
 	rc = parse_common(obj, key, err);
 	if (rc)
 		goto out;
@@ -506,10 +476,10 @@ int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err)
 		rc = err_set(err, ERR_INVALID, "key %s: member \"kty\" is missing", key->label);
 		goto out;
 	}
-	if (strlen(s) != len || kty_from_name(s, &key->kty) != 0) {
+	if (strlen(s) != len || alg_kty_from_name(s, &key->kty) != 0) {
 		char shown[40];
 
-		printable(shown, sizeof(shown), s, len);
+		jwk_printable(shown, sizeof(shown), s, len);
 		rc = err_set(err, ERR_UNSUPPORTED,
 			     "key %s: member \"kty\": key type \"%s\" is not supported (oct, "
 			     "RSA, EC, OKP)",
@@ -519,7 +489,7 @@ int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err)
 	switch (key->kty) {
 	case JWK_KTY_OCT:
 		rc = parse_oct(obj, key, err);
-		if (rc == 0 && crypto_hmac_prepare(key) != 0)
+		if (rc == 0 && crypto_hmac_prepare(&key->ck) != 0)
 			rc = err_set(err, ERR_NOMEM, "key %s: cannot prepare the HMAC key",
 				     key->label);
 		break;
@@ -531,6 +501,8 @@ int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err)
 		break;
 	case JWK_KTY_OKP:
 		rc = parse_okp(obj, key, err);
+		break;
+	case JWK_KTY_NONE:
 		break;
 	}
 out:
@@ -546,8 +518,8 @@ out:
 
 int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
 {
-	const struct crypto_alg *a = crypto_alg_info(alg);
-	const char *name = jws_alg_name(alg);
+	const struct alg_info *a = alg_info(alg);
+	const char *name = alg_name(alg);
 
 	if (a == NULL)
 		return err_set(err, ERR_UNSUPPORTED,
@@ -559,19 +531,19 @@ int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"kty\": a \"%s\" key cannot sign %s (needs kty "
 			       "\"%s\")",
-			       key->label, kty_name(key->kty), name, kty_name(a->kty));
+			       key->label, alg_kty_name(key->kty), name, alg_kty_name(a->kty));
 	if (key->alg_name && key->alg != alg) {
 		char shown[40];
 
-		printable(shown, sizeof(shown), key->alg_name, strlen(key->alg_name));
+		jwk_printable(shown, sizeof(shown), key->alg_name, strlen(key->alg_name));
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"alg\" is \"%s\" but the configured alg is %s",
 			       key->label, shown, name);
 	}
 	if ((a->kty == JWK_KTY_EC || a->kty == JWK_KTY_OKP) && key->crv != a->crv)
-		return err_set(
-		    err, ERR_KEY, "key %s: member \"crv\": a %s key cannot sign %s (needs %s)",
-		    key->label, crypto_curve_name(key->crv), name, crypto_curve_name(a->crv));
+		return err_set(err, ERR_KEY,
+			       "key %s: member \"crv\": a %s key cannot sign %s (needs %s)",
+			       key->label, alg_crv_name(key->crv), name, alg_crv_name(a->crv));
 	if (!key->is_private)
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"d\" is missing: a public key cannot sign",
@@ -584,7 +556,7 @@ int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
 	if (key->use && strcmp(key->use, "sig") != 0) {
 		char shown[40];
 
-		printable(shown, sizeof(shown), key->use, strlen(key->use));
+		jwk_printable(shown, sizeof(shown), key->use, strlen(key->use));
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"use\" is \"%s\": the key is not meant for "
 			       "signatures (RFC 7517 section 4.2)",
@@ -612,13 +584,13 @@ void jwk_free(struct jwk *key)
 {
 	if (key == NULL)
 		return;
-	if (key->secret) {
-		sodium_memzero(key->secret, key->secret_len);
-		sodium_free(key->secret);
+	if (key->ck.secret) {
+		sodium_memzero(key->ck.secret, key->ck.secret_len);
+		sodium_free(key->ck.secret);
 	}
-	if (key->priv)
-		gnutls_privkey_deinit(key->priv);
-	crypto_hmac_release(key);
+	if (key->ck.priv)
+		gnutls_privkey_deinit(key->ck.priv);
+	crypto_hmac_release(&key->ck);
 	free(key->kid);
 	free(key->alg_name);
 	free(key->use);
@@ -742,9 +714,9 @@ static int set_open(struct jwk_set *set, const char *doc, size_t len, const stru
 	qsort(set->index, set->nindex, sizeof(*set->index), kid_ref_cmp);
 	for (size_t i = 1; i < set->nindex; i++) {
 		if (strcmp(set->index[i - 1].kid, set->index[i].kid) == 0) {
-			char label[CRYPTO_LABEL_SIZE];
+			char label[JWK_LABEL_SIZE];
 
-			make_label(label, set->index[i].kid, strlen(set->index[i].kid));
+			jwk_make_label(label, set->index[i].kid, strlen(set->index[i].kid));
 			rc = err_set(err, ERR_INVALID,
 				     "JWK Set: kid %s appears twice (entries #%zu and #%zu)", label,
 				     set->index[i - 1].pos, set->index[i].pos);
@@ -773,12 +745,12 @@ static void not_found(const char *const *kids, size_t nkids, struct err *err)
 	char list[ERR_MSG_SIZE / 2] = "";
 	size_t used = 0;
 
-	for (size_t i = 0; i < nkids && used + CRYPTO_LABEL_SIZE + 3 < sizeof(list); i++) {
-		char label[CRYPTO_LABEL_SIZE];
+	for (size_t i = 0; i < nkids && used + JWK_LABEL_SIZE + 3 < sizeof(list); i++) {
+		char label[JWK_LABEL_SIZE];
 
 		if (kids[i] == NULL)
 			continue;
-		make_label(label, kids[i], strlen(kids[i]));
+		jwk_make_label(label, kids[i], strlen(kids[i]));
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
 					 label);
 	}
@@ -795,7 +767,7 @@ int jwk_set_select(const char *doc, size_t len, const char *const *kids, size_t 
 	int rc;
 
 	*out = NULL;
-	if (crypto_alg_info(alg) == NULL)
+	if (alg_info(alg) == NULL)
 		return err_set(err, ERR_UNSUPPORTED,
 			       "no valid alg to sign with (\"none\" is never used)");
 	rc = set_open(&set, doc, len, lim, err);
@@ -869,7 +841,7 @@ static int write_public(struct buf *b, struct json_object *e, const struct jwk *
 	static const char *const ec[] = {"crv", "x", "y", NULL};
 	static const char *const okp[] = {"crv", "x", NULL};
 	const char *const *m = key->kty == JWK_KTY_RSA ? rsa : key->kty == JWK_KTY_EC ? ec : okp;
-	int rc = buf_printf(b, "{\"kty\":\"%s\"", kty_name(key->kty));
+	int rc = buf_printf(b, "{\"kty\":\"%s\"", alg_kty_name(key->kty));
 
 	if (rc == 0)
 		rc = copy_member(b, e, "kid");
@@ -935,7 +907,7 @@ out:
 /* -------------------------------------------------------- jwk_generate */
 
 /* Append ,"name":"BASE64URL(bytes)". */
-static int put_b64(struct buf *b, const char *name, const struct crypto_bytes *v)
+int jwk_put_b64(struct buf *b, const char *name, const struct crypto_bytes *v)
 {
 	int rc = buf_printf(b, ",\"%s\":\"", name);
 
@@ -948,24 +920,24 @@ static int put_b64(struct buf *b, const char *name, const struct crypto_bytes *v
 
 /* Append {"keys":[{"kty":KTY,"kid":KID,"use":"sig"[,"alg":ALG] (the set
  * and the key are left open). */
-static int put_head(struct buf *b, enum jwk_kty kty, const char *kid, enum jws_alg alg)
+int jwk_put_head(struct buf *b, enum jwk_kty kty, const char *kid, enum jws_alg alg)
 {
-	int rc = buf_printf(b, "{\"keys\":[{\"kty\":\"%s\",\"kid\":", kty_name(kty));
+	int rc = buf_printf(b, "{\"keys\":[{\"kty\":\"%s\",\"kid\":", alg_kty_name(kty));
 
 	if (rc == 0)
 		rc = gojson_write_string(b, kid, strlen(kid));
 	if (rc == 0)
 		rc = buf_puts(b, ",\"use\":\"sig\"");
 	if (rc == 0 && alg != JWS_ALG_INVALID)
-		rc = buf_printf(b, ",\"alg\":\"%s\"", jws_alg_name(alg));
+		rc = buf_printf(b, ",\"alg\":\"%s\"", alg_name(alg));
 	return rc;
 }
 
 struct gen_params {
 	enum jwk_kty kty;
 	unsigned bits;
-	enum crypto_curve crv;
-	const struct crypto_alg *alg; /* or NULL */
+	enum jwk_crv crv;
+	const struct alg_info *alg; /* or NULL */
 };
 
 /* Check the request and fill in defaults. */
@@ -977,16 +949,16 @@ static int gen_check(const char *kty, unsigned bits, const char *crv, const char
 	memset(g, 0, sizeof(*g));
 	if (kid == NULL || *kid == '\0')
 		return err_set(err, ERR_INVALID, "genkey: a kid is required");
-	if (kty == NULL || kty_from_name(kty, &g->kty) != 0)
+	if (kty == NULL || alg_kty_from_name(kty, &g->kty) != 0)
 		return err_set(err, ERR_UNSUPPORTED, "genkey: kty must be oct, RSA, EC or OKP");
 	if (alg) {
-		if (jws_alg_from_name(alg, &a) != 0)
+		if (alg_from_name(alg, &a) != 0)
 			return err_set(err, ERR_UNSUPPORTED,
 				       "genkey: alg \"%.20s\" is not supported", alg);
-		g->alg = crypto_alg_info(a);
+		g->alg = alg_info(a);
 		if (g->alg->kty != g->kty)
 			return err_set(err, ERR_INVALID, "genkey: alg %s needs kty \"%s\"", alg,
-				       kty_name(g->alg->kty));
+				       alg_kty_name(g->alg->kty));
 	}
 	if ((g->kty == JWK_KTY_OCT || g->kty == JWK_KTY_RSA) && crv)
 		return err_set(err, ERR_INVALID, "genkey: crv applies to kty EC and OKP only");
@@ -1017,16 +989,18 @@ static int gen_check(const char *kty, unsigned bits, const char *crv, const char
 	case JWK_KTY_OKP:
 		if (crv == NULL)
 			g->crv = g->alg			? g->alg->crv
-				 : g->kty == JWK_KTY_EC ? CRYPTO_P256
-							: CRYPTO_ED25519;
+				 : g->kty == JWK_KTY_EC ? JWK_CRV_P256
+							: JWK_CRV_ED25519;
 		else
-			g->crv = crypto_curve_from_name(crv);
-		if (g->crv == 0 || (g->crv == CRYPTO_ED25519) != (g->kty == JWK_KTY_OKP))
+			g->crv = alg_crv_from_name(crv);
+		if (g->crv == 0 || (g->crv == JWK_CRV_ED25519) != (g->kty == JWK_KTY_OKP))
 			return err_set(err, ERR_UNSUPPORTED, "genkey: crv must be %s",
 				       g->kty == JWK_KTY_OKP ? "Ed25519" : "P-256, P-384 or P-521");
 		if (g->alg && g->alg->crv != g->crv)
 			return err_set(err, ERR_INVALID, "genkey: alg %s needs crv %s", alg,
-				       crypto_curve_name(g->alg->crv));
+				       alg_crv_name(g->alg->crv));
+		break;
+	case JWK_KTY_NONE:
 		break;
 	}
 	return 0;
@@ -1048,29 +1022,29 @@ static int gen_members(struct buf *b, const struct gen_params *g, struct err *er
 			return err_set(err, ERR_NOMEM, "out of memory");
 		d.len = g->bits / 8;
 		randombytes_buf(d.p, d.len);
-		rc = put_b64(b, "k", &d);
+		rc = jwk_put_b64(b, "k", &d);
 		break;
 	case JWK_KTY_RSA:
 		rc = crypto_rsa_generate(g->bits, &r, err);
 		if (rc)
 			return rc;
-		if ((rc = put_b64(b, "n", &r.n)) || (rc = put_b64(b, "e", &r.e)) ||
-		    (rc = put_b64(b, "d", &r.d)) || (rc = put_b64(b, "p", &r.p)) ||
-		    (rc = put_b64(b, "q", &r.q)) || (rc = put_b64(b, "dp", &r.dp)) ||
-		    (rc = put_b64(b, "dq", &r.dq)) || (rc = put_b64(b, "qi", &r.qi)))
+		if ((rc = jwk_put_b64(b, "n", &r.n)) || (rc = jwk_put_b64(b, "e", &r.e)) ||
+		    (rc = jwk_put_b64(b, "d", &r.d)) || (rc = jwk_put_b64(b, "p", &r.p)) ||
+		    (rc = jwk_put_b64(b, "q", &r.q)) || (rc = jwk_put_b64(b, "dp", &r.dp)) ||
+		    (rc = jwk_put_b64(b, "dq", &r.dq)) || (rc = jwk_put_b64(b, "qi", &r.qi)))
 			break;
 		break;
 	default:
 		rc = crypto_ec_generate(g->crv, &x, &y, &d, err);
 		if (rc)
 			return rc;
-		rc = buf_printf(b, ",\"crv\":\"%s\"", crypto_curve_name(g->crv));
+		rc = buf_printf(b, ",\"crv\":\"%s\"", alg_crv_name(g->crv));
 		if (rc == 0)
-			rc = put_b64(b, "x", &x);
+			rc = jwk_put_b64(b, "x", &x);
 		if (rc == 0 && y.p)
-			rc = put_b64(b, "y", &y);
+			rc = jwk_put_b64(b, "y", &y);
 		if (rc == 0)
-			rc = put_b64(b, "d", &d);
+			rc = jwk_put_b64(b, "d", &d);
 		break;
 	}
 	crypto_rsa_free(&r);
@@ -1097,9 +1071,9 @@ static int gen_selfcheck(const struct buf *b, const char *kid, const struct gen_
 	int rc;
 
 	if (!g->alg && g->kty == JWK_KTY_EC)
-		alg = g->crv == CRYPTO_P384   ? JWS_ALG_ES384
-		      : g->crv == CRYPTO_P521 ? JWS_ALG_ES512
-					      : JWS_ALG_ES256;
+		alg = g->crv == JWK_CRV_P384   ? JWS_ALG_ES384
+		      : g->crv == JWK_CRV_P521 ? JWS_ALG_ES512
+					       : JWS_ALG_ES256;
 	rc = jwk_set_select(b->data, b->len, kids, 1, alg, NULL, &key, err);
 	jwk_free(key);
 	if (rc && err)
@@ -1124,7 +1098,7 @@ int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *cr
 	rc = buf_reserve(&b, (g.kty == JWK_KTY_RSA || g.kty == JWK_KTY_OCT ? g.bits : 0) + 1024 +
 				 6 * strlen(kid));
 	if (rc == 0)
-		rc = put_head(&b, g.kty, kid, g.alg ? g.alg->alg : JWS_ALG_INVALID);
+		rc = jwk_put_head(&b, g.kty, kid, g.alg ? g.alg->alg : JWS_ALG_INVALID);
 	if (rc) {
 		err_set(err, rc, "genkey: %s", err_strerror(rc));
 		goto out;
@@ -1238,7 +1212,7 @@ static int pem_next(const char *s, size_t len, size_t *pos, struct pem_block *b,
 			     PEM_DASHES);
 	e = find_bytes(s, len, close + nd, end, n);
 	if (e == len) {
-		printable(shown, sizeof(shown), s + lab, close - lab);
+		jwk_printable(shown, sizeof(shown), s + lab, close - lab);
 		return err_set(err, ERR_INVALID,
 			       "PEM: the \"%s\" block has no \"-----END %s-----\" line (file cut "
 			       "short?)",
@@ -1285,13 +1259,13 @@ static int pem_find_key(const char *pem, size_t len, struct pem_block *key, stru
 		if (first.text == NULL)
 			return err_set(err, ERR_INVALID,
 				       "PEM: no \"-----BEGIN ...-----\" line found");
-		printable(shown, sizeof(shown), first.label, first.label_len);
+		jwk_printable(shown, sizeof(shown), first.label, first.label_len);
 		return err_set(err, ERR_KEY,
 			       "PEM: a private key is needed, but the file holds no \"... "
 			       "PRIVATE KEY\" block (first block: \"%s\")",
 			       shown);
 	}
-	printable(shown, sizeof(shown), b.label, b.label_len);
+	jwk_printable(shown, sizeof(shown), b.label, b.label_len);
 	if (label_is(&b, "ENCRYPTED PRIVATE KEY"))
 		return err_set(err, ERR_UNSUPPORTED,
 			       "PEM: the private key is encrypted (\"ENCRYPTED PRIVATE KEY\", "
@@ -1326,20 +1300,20 @@ static int put_pem_members(struct buf *b, const struct crypto_pem_key *k)
 	int rc;
 
 	if (k->kty == JWK_KTY_RSA) {
-		if ((rc = put_b64(b, "n", &r->n)) || (rc = put_b64(b, "e", &r->e)) ||
-		    (rc = put_b64(b, "d", &r->d)) || (rc = put_b64(b, "p", &r->p)) ||
-		    (rc = put_b64(b, "q", &r->q)) || (rc = put_b64(b, "dp", &r->dp)) ||
-		    (rc = put_b64(b, "dq", &r->dq)) || (rc = put_b64(b, "qi", &r->qi)))
+		if ((rc = jwk_put_b64(b, "n", &r->n)) || (rc = jwk_put_b64(b, "e", &r->e)) ||
+		    (rc = jwk_put_b64(b, "d", &r->d)) || (rc = jwk_put_b64(b, "p", &r->p)) ||
+		    (rc = jwk_put_b64(b, "q", &r->q)) || (rc = jwk_put_b64(b, "dp", &r->dp)) ||
+		    (rc = jwk_put_b64(b, "dq", &r->dq)) || (rc = jwk_put_b64(b, "qi", &r->qi)))
 			return rc;
 		return 0;
 	}
-	rc = buf_printf(b, ",\"crv\":\"%s\"", crypto_curve_name(k->crv));
+	rc = buf_printf(b, ",\"crv\":\"%s\"", alg_crv_name(k->crv));
 	if (rc == 0)
-		rc = put_b64(b, "x", &k->x);
+		rc = jwk_put_b64(b, "x", &k->x);
 	if (rc == 0 && k->kty == JWK_KTY_EC)
-		rc = put_b64(b, "y", &k->y);
+		rc = jwk_put_b64(b, "y", &k->y);
 	if (rc == 0)
-		rc = put_b64(b, "d", &k->d);
+		rc = jwk_put_b64(b, "d", &k->d);
 	return rc;
 }
 
@@ -1390,7 +1364,7 @@ int jwk_pem_to_set(const char *pem, size_t len, const char *kid, const char *alg
 	if (kid == NULL || *kid == '\0')
 		return err_set(err, ERR_INVALID,
 			       "PEM: a kid is needed to turn a PEM private key into a JWK");
-	if (alg_or_null && jws_alg_from_name(alg_or_null, &alg) != 0)
+	if (alg_or_null && alg_from_name(alg_or_null, &alg) != 0)
 		return err_set(err, ERR_UNSUPPORTED, "PEM: alg \"%.20s\" is not supported",
 			       alg_or_null);
 	if (pem == NULL)
@@ -1400,14 +1374,14 @@ int jwk_pem_to_set(const char *pem, size_t len, const char *kid, const char *alg
 		return rc;
 	rc = crypto_pem_key_read(block.text, block.len, &k, err);
 	if (rc) {
-		printable(shown, sizeof(shown), block.label, block.label_len);
+		jwk_printable(shown, sizeof(shown), block.label, block.label_len);
 		err_prefix(err, "PEM: the \"%s\" block", shown);
 		goto out;
 	}
 	/* Reserved once, so that no realloc leaves key material behind. */
 	rc = buf_reserve(&b, pem_members_size(&k) + 6 * strlen(kid) + 256);
 	if (rc == 0)
-		rc = put_head(&b, k.kty, kid, alg);
+		rc = jwk_put_head(&b, k.kty, kid, alg);
 	if (rc == 0)
 		rc = put_pem_members(&b, &k);
 	if (rc == 0)

@@ -16,12 +16,11 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
+#include "alg.h"
 #include "buf.h"
 #include "err.h"
-#include "jws.h"
 
-enum jwk_kty { JWK_KTY_OCT = 1, JWK_KTY_RSA, JWK_KTY_EC, JWK_KTY_OKP };
-
+/* Opaque here; the layout is private to the JWK layer (jwk_int.h). */
 struct jwk;
 
 /* Limits for JWK Set documents (bytes / count).  A NULL limits pointer or

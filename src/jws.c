@@ -6,35 +6,9 @@
 #include "crypto.h"
 #include "gojson.h"
 #include "jwk.h"
+#include "jwk_int.h"
 
 #include <string.h>
-
-/* Registered names (RFC 7518 section 3.1, RFC 8037 section 3.1), indexed
- * by enum jws_alg. */
-static const char *const alg_names[] = {
-    NULL,    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-    "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
-};
-
-#define ALG_COUNT (sizeof(alg_names) / sizeof(alg_names[0]))
-
-int jws_alg_from_name(const char *name, enum jws_alg *out)
-{
-	for (size_t i = 1; name && i < ALG_COUNT; i++) {
-		if (strcmp(alg_names[i], name) == 0) {
-			*out = (enum jws_alg)i;
-			return 0;
-		}
-	}
-	return ERR_UNSUPPORTED;
-}
-
-const char *jws_alg_name(enum jws_alg alg)
-{
-	if (alg <= JWS_ALG_INVALID || (size_t)alg >= ALG_COUNT)
-		return NULL;
-	return alg_names[alg];
-}
 
 /* Restore b to len bytes (undo a partial append). */
 static void buf_truncate(struct buf *b, size_t len)
@@ -46,7 +20,7 @@ static void buf_truncate(struct buf *b, size_t len)
 
 int jws_protected_header(struct buf *b, enum jws_alg alg, const char *kid, const char *typ)
 {
-	const char *name = jws_alg_name(alg);
+	const char *name = alg_name(alg);
 	size_t start = b->len;
 	int rc;
 
@@ -83,7 +57,7 @@ int jws_sign_input(struct buf *sig, const struct jwk *key, enum jws_alg alg, con
 	rc = jwk_check_alg(key, alg, err);
 	if (rc)
 		return rc;
-	return crypto_jws_sign(key, alg, input, len, sig, err);
+	return crypto_jws_sign(&key->ck, alg, input, len, sig, err);
 }
 
 /* Append BASE64URL(header) '.' BASE64URL(payload) to b. */
@@ -120,8 +94,8 @@ int jws_sign_compact(struct buf *out, const struct jwk *key, enum jws_alg alg, c
 	rc = signing_input(out, key, alg, typ, payload, len, err);
 	if (rc)
 		goto out;
-	rc = crypto_jws_sign(key, alg, (const uint8_t *)out->data + start, out->len - start, &sig,
-			     err);
+	rc = crypto_jws_sign(&key->ck, alg, (const uint8_t *)out->data + start, out->len - start,
+			     &sig, err);
 	if (rc)
 		goto out;
 	rc = buf_putc(out, '.');
@@ -152,7 +126,7 @@ int jws_sign_flattened(struct buf *out, const struct jwk *key, enum jws_alg alg,
 	rc = signing_input(&in, key, alg, typ, payload, len, err);
 	if (rc)
 		goto out;
-	rc = crypto_jws_sign(key, alg, (const uint8_t *)in.data, in.len, &sig, err);
+	rc = crypto_jws_sign(&key->ck, alg, (const uint8_t *)in.data, in.len, &sig, err);
 	if (rc)
 		goto out;
 	/* in = header '.' payload; base64url never contains '.'. */

@@ -238,7 +238,7 @@ static int pem_to_set(const struct keysource *ks, struct buf *doc, struct err *e
 	int rc;
 
 	buf_init(&conv, 0);
-	rc = jwk_pem_to_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, jws_alg_name(s->alg),
+	rc = jwk_pem_to_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, alg_name(s->alg),
 			    &conv, err);
 	buf_wipe_free(doc);
 	if (rc) {

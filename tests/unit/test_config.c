@@ -363,7 +363,7 @@ Test(config, all_algs)
 				"\"jwk_local_path\":\"/k\""),
 			 names[i]);
 		cfg = parse_ok(doc);
-		cr_assert_str_eq(jws_alg_name(cfg->endpoints[0].signer.alg), names[i]);
+		cr_assert_str_eq(alg_name(cfg->endpoints[0].signer.alg), names[i]);
 		cfg_free(cfg);
 	}
 }

@@ -149,7 +149,7 @@ static enum jws_alg alg_of(const char *name)
 {
 	enum jws_alg a = JWS_ALG_INVALID;
 
-	cr_assert_eq(jws_alg_from_name(name, &a), 0, "%s", name);
+	cr_assert_eq(alg_from_name(name, &a), 0, "%s", name);
 	return a;
 }
 
@@ -484,7 +484,7 @@ Test(jwk_alg, none_refused)
 	struct err e;
 
 	cr_assert_str_eq(vstr(v, "alg"), "none");
-	cr_assert_eq(jws_alg_from_name(vstr(v, "alg"), &a), ERR_UNSUPPORTED);
+	cr_assert_eq(alg_from_name(vstr(v, "alg"), &a), ERR_UNSUPPORTED);
 	cr_assert_eq(select_doc(SIM2_SET, "sim2", JWS_ALG_INVALID, &e), ERR_UNSUPPORTED);
 	cr_assert_not_null(strstr(e.msg, "none"), "%s", e.msg);
 	json_object_put(v);
@@ -556,7 +556,7 @@ Test(jwk_alg, negative_vectors_all_refused)
 		int rc;
 
 		cr_assert_str_eq(vstr(v, "expect"), "error");
-		if (jws_alg_from_name(vstr(v, "alg"), &alg) != 0) {
+		if (alg_from_name(vstr(v, "alg"), &alg) != 0) {
 			/* "none" never gets as far as a key. */
 			cr_assert(json_object_is_type(jwk, json_type_null));
 			json_object_put(v);
@@ -893,7 +893,7 @@ Test(jwk_ec, every_curve_alg_pairing)
 			struct err e;
 
 			cr_assert_eq(select_jwk(jwk, algs[a], &e), f == a ? 0 : ERR_KEY,
-				     "%s %s: %s", files[f], jws_alg_name(algs[a]), e.msg);
+				     "%s %s: %s", files[f], alg_name(algs[a]), e.msg);
 		}
 	}
 }
@@ -1832,8 +1832,8 @@ Test(jwk_pem, keysource_flow)
 	char *doc = pem_file("pem-ec-p384-sec1.pem", &len);
 
 	cr_assert(jwk_is_pem(doc, len));
-	cr_assert_eq(jwk_pem_to_set(doc, len, kids[0], jws_alg_name(JWS_ALG_ES384), &conv, &e), 0,
-		     "%s", e.msg);
+	cr_assert_eq(jwk_pem_to_set(doc, len, kids[0], alg_name(JWS_ALG_ES384), &conv, &e), 0, "%s",
+		     e.msg);
 	cr_assert_eq(jwk_set_select(conv.data, conv.len, kids, 2, JWS_ALG_ES384, NULL, &key, &e), 0,
 		     "%s", e.msg);
 	cr_assert_str_eq(jwk_kid(key), "new");

@@ -86,7 +86,7 @@ static struct jwk *load_vector_key(struct json_object *v)
 {
 	enum jws_alg alg;
 
-	cr_assert_eq(jws_alg_from_name(vstr(v, "alg"), &alg), 0);
+	cr_assert_eq(alg_from_name(vstr(v, "alg"), &alg), 0);
 	return load_jwk(vobj(v, "jwk"), "t", alg);
 }
 
@@ -212,7 +212,7 @@ static void sign_vector_input(struct json_object *v, struct buf *sig)
 	enum jws_alg alg;
 	struct err e = {0};
 
-	cr_assert_eq(jws_alg_from_name(vstr(v, "alg"), &alg), 0);
+	cr_assert_eq(alg_from_name(vstr(v, "alg"), &alg), 0);
 	cr_assert_eq(jws_sign_input(sig, key, alg, (const uint8_t *)in, strlen(in), &e), 0, "%s",
 		     e.msg);
 	jwk_free(key);
@@ -247,14 +247,14 @@ Test(jws_alg, names_round_trip)
 {
 	for (int a = JWS_ALG_HS256; a <= JWS_ALG_EDDSA; a++) {
 		enum jws_alg back = JWS_ALG_INVALID;
-		const char *name = jws_alg_name((enum jws_alg)a);
+		const char *name = alg_name((enum jws_alg)a);
 
 		cr_assert_not_null(name);
-		cr_assert_eq(jws_alg_from_name(name, &back), 0);
+		cr_assert_eq(alg_from_name(name, &back), 0);
 		cr_assert_eq(back, a);
 	}
-	cr_assert_str_eq(jws_alg_name(JWS_ALG_EDDSA), "EdDSA");
-	cr_assert_null(jws_alg_name(JWS_ALG_INVALID));
+	cr_assert_str_eq(alg_name(JWS_ALG_EDDSA), "EdDSA");
+	cr_assert_null(alg_name(JWS_ALG_INVALID));
 }
 
 Test(jws_alg, none_and_unknown_refused)
@@ -264,8 +264,8 @@ Test(jws_alg, none_and_unknown_refused)
 	enum jws_alg out = JWS_ALG_HS256;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(jws_alg_from_name(bad[i], &out), ERR_UNSUPPORTED, "%s", bad[i]);
-	cr_assert_eq(jws_alg_from_name(NULL, &out), ERR_UNSUPPORTED);
+		cr_assert_eq(alg_from_name(bad[i], &out), ERR_UNSUPPORTED, "%s", bad[i]);
+	cr_assert_eq(alg_from_name(NULL, &out), ERR_UNSUPPORTED);
 }
 
 /* ------------------------------------------------------------ header */
@@ -432,7 +432,7 @@ static void expect_hmac(enum jws_alg alg, const char *k_b64, const char *want)
 	cr_assert_eq(jws_sign_input(&sig, key, alg, (const uint8_t *)in, strlen(in), &e), 0, "%s",
 		     e.msg);
 	got = b64e(&sig);
-	cr_assert_str_eq(got, want, "%s", jws_alg_name(alg));
+	cr_assert_str_eq(got, want, "%s", alg_name(alg));
 	free(got);
 	buf_free(&sig);
 	jwk_free(key);
@@ -577,7 +577,7 @@ Test(jws_pss, ps256_ps384_ps512_verify)
 		cr_assert_neq(memcmp(s1.data, s2.data, 256), 0, "PSS salt must be random");
 		cr_assert(verify(jwk, algs[i], (const uint8_t *)in, strlen(in),
 				 (const uint8_t *)s1.data, s1.len),
-			  "%s", jws_alg_name(algs[i]));
+			  "%s", alg_name(algs[i]));
 		cr_assert(verify(jwk, algs[i], (const uint8_t *)in, strlen(in),
 				 (const uint8_t *)s2.data, s2.len));
 		buf_free(&s1);
@@ -633,7 +633,7 @@ static void ecdsa_rounds(struct json_object *jwk, enum jws_alg alg, size_t field
 		buf_free(&sig);
 	}
 	jwk_free(key);
-	cr_log_info("%s: %d of %d signatures had a zero leading byte in R or S", jws_alg_name(alg),
+	cr_log_info("%s: %d of %d signatures had a zero leading byte in R or S", alg_name(alg),
 		    short_parts, rounds);
 }
 

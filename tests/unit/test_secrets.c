@@ -390,7 +390,7 @@ Test(secrets, select_sign_free_every_key_type)
 		jwk_free(key);
 		buf_free(&tok);
 		snprintf(during, sizeof(during), "select/sign/free %s %s", kid,
-			 jws_alg_name(test_keys[i].alg));
+			 alg_name(test_keys[i].alg));
 		assert_no_secret_released(during);
 		rec_stop_and_clear();
 	}

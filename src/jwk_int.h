@@ -1,0 +1,57 @@
+/* jwk_int.h - PRIVATE to the JWK layer (jwk.c, jwk_set.c, jwk_gen.c,
+ * pem.c) and the JWS layer that hands a key to the primitives (jws.c):
+ * the layout of struct jwk and the helpers the JWK files share.  Other
+ * modules use jwk.h, which keeps struct jwk opaque.  (As cjose's
+ * src/include/jwk_int.h.)
+ */
+#ifndef JWTSIGN_JWK_INT_H
+#define JWTSIGN_JWK_INT_H
+
+#include <stddef.h>
+
+#include "alg.h"
+#include "buf.h"
+#include "crypto.h"
+#include "jwk.h"
+
+/* Longest label used in messages for a key: `"KID"` (sanitised,
+ * truncated) or `without kid`, plus the NUL. */
+#define JWK_LABEL_SIZE 80
+
+/* One parsed JWK.  Allocated by jwk.c (jwk_parse), freed by jwk_free. */
+struct jwk {
+	enum jwk_kty kty;
+	char *kid;		    /* malloc'd copy of "kid", or NULL */
+	char label[JWK_LABEL_SIZE]; /* printable kid for messages */
+	char *alg_name;		    /* malloc'd copy of "alg", or NULL */
+	enum jws_alg alg;	    /* "alg" as enum; JWS_ALG_INVALID if absent/unknown */
+	char *use;		    /* malloc'd copy of "use", or NULL */
+	int has_key_ops;	    /* "key_ops" present */
+	int key_ops_sign;	    /* "key_ops" contains "sign" */
+	int is_private;		    /* oct always; RSA/EC/OKP with "d" */
+	unsigned bits;		    /* oct: key bits; RSA: modulus bits; EC: curve bits */
+	enum jwk_crv crv;	    /* EC and OKP */
+	struct crypto_key ck;	    /* the material the primitives sign with; ck.label
+				     * points at label */
+};
+
+/* jwk_printable - copy the len bytes at s into dst (size n, at least 5)
+ * for a message: control bytes, '"' and '\\' become '?', long text is cut
+ * with "..." (never inside a UTF-8 sequence).  Always NUL-terminated. */
+void jwk_printable(char *dst, size_t n, const char *s, size_t len);
+
+/* jwk_make_label - the message label of a key into dst (JWK_LABEL_SIZE
+ * bytes): "KID" (quoted, through jwk_printable) or `without kid` when kid
+ * is NULL. */
+void jwk_make_label(char *dst, const char *kid, size_t len);
+
+/* jwk_put_b64 - append ,"name":"BASE64URL(bytes)" to b.  Returns 0,
+ * ERR_NOMEM, ERR_LIMIT. */
+int jwk_put_b64(struct buf *b, const char *name, const struct crypto_bytes *v);
+
+/* jwk_put_head - append {"keys":[{"kty":KTY,"kid":KID,"use":"sig" and,
+ * unless alg is JWS_ALG_INVALID, ,"alg":ALG to b (the set and the key are
+ * left open).  kid: JSON-escaped.  Returns 0, ERR_NOMEM, ERR_LIMIT. */
+int jwk_put_head(struct buf *b, enum jwk_kty kty, const char *kid, enum jws_alg alg);
+
+#endif
