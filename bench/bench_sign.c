@@ -33,6 +33,7 @@
 #include "crypto.h"
 #include "gojson.h"
 #include "jwk.h"
+#include "jwk_set.h"
 #include "jwk_int.h" /* struct jwk: the parsed key, for the raw primitives */
 #include "jws.h"
 

@@ -17,6 +17,7 @@
 #include "fuzz.h"
 #include "gojson.h"
 #include "jwk.h"
+#include "jwk_set.h"
 #include "jws.h"
 #include "log.h"
 

@@ -32,6 +32,7 @@
 #include "fuzz.h"
 #include "gojson.h"
 #include "jwk.h"
+#include "jwk_set.h"
 #include "log.h"
 #include "signer.h"
 

@@ -1,6 +1,6 @@
-/* jwk.h - JSON Web Keys (RFC 7517) and JWK Sets: parsing, strict
- * validation for signing (RFC 7518 section 6, RFC 8037 section 2), public
- * export and key generation.
+/* jwk.h - one JSON Web Key (RFC 7517): parsing and strict validation for
+ * signing (RFC 7518 section 6, RFC 8037 section 2).  JWK Sets (selection
+ * by kid, public export) are jwk_set.h.
  *
  * PEM private keys (PKCS#8, PKCS#1, SEC1) are converted into JWK Sets
  * by jwk_pem_to_set.
@@ -23,41 +23,9 @@
 /* Opaque here; the layout is private to the JWK layer (jwk_int.h). */
 struct jwk;
 
-/* Limits for JWK Set documents (bytes / count).  A NULL limits pointer or
- * a 0 field means "no limit". */
-struct jwk_limits {
-	size_t max_doc_bytes; /* the whole JWK Set document */
-	size_t max_keys;      /* entries in "keys" */
-};
-
-/* jwk_set_select - parse the JWK Set document doc (len bytes, JSON text
- * {"keys":[...]}), take the first kid of kids[0..nkids-1] that the set
- * contains, parse that key fully and check it can sign with alg
- * (jwk_check_alg).  Other entries are only checked for shape (an object
- * with a string "kty"); two entries with the same kid are an error.
- * The document is parsed with gojson_parse (RFC 8259 strict, json-c
- * underneath; nesting limited to 16 levels), whitespace after it allowed.
- * String buffers of the parsed document are wiped before it is released.
- * out: receives a new key (NULL on error); the caller frees it with
- * jwk_free().
- * Errors (ERR_INVALID unless stated): not JSON, a bare JWK instead of a
- * set, "keys" missing/not an array/empty, duplicate kid, over the limits
- * (ERR_LIMIT), none of the kids present (ERR_NOTFOUND), the key malformed
- * (bad base64url, wrong sizes, missing members), or unusable with alg
- * or inconsistent (x not d's public key, dp/dq/qi or d not matching the
- * primes) (ERR_KEY), ERR_UNSUPPORTED (alg JWS_ALG_INVALID, kty, crv, RSA
- * without p and q, multi-prime RSA), ERR_CRYPTO, ERR_NOMEM.
- * RSA: n, e, d, p, q required for a private key; dp, dq, qi all or none
- * (derived by GnuTLS when absent); leading zero bytes of n are ignored.
- * EC: x, y (and d) exactly 32/48/66 bytes for P-256/P-384/P-521.
- * OKP: Ed25519 only; d is the 32-byte seed. */
-int jwk_set_select(const char *doc, size_t len, const char *const *kids, size_t nkids,
-		   enum jws_alg alg, const struct jwk_limits *lim, struct jwk **out,
-		   struct err *err);
-
 /* jwk_parse - parse one JWK (a json-c object, borrowed) into a new key.
  * Public-only keys parse (they cannot sign: see jwk_check_alg).  Errors as
- * jwk_set_select. */
+ * jwk_set_select (jwk_set.h), which also lists what each kty needs. */
 int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err);
 
 /* jwk_check_alg - 0 when key can produce JWS with alg: oct for HS* (key at
@@ -78,17 +46,6 @@ enum jwk_kty jwk_kty(const struct jwk *key);
 
 /* jwk_free - wipe and release a key.  NULL-safe. */
 void jwk_free(struct jwk *key);
-
-/* jwk_set_public - append to out the public JWK Set of the document doc:
- * one entry per RSA, EC or OKP key (public members only, plus kid, alg,
- * use, key_ops when present), "oct" keys left out.  Every entry is parsed
- * fully (a private key must be consistent, an unknown kty is refused), so
- * this costs one key import per entry.  Member order: kty, kid, use,
- * key_ops, alg, then n, e / crv, x, y / crv, x.  On error out is
- * unchanged and the message starts with "JWK Set entry #N" for a bad
- * entry.  Errors as jwk_set_select. */
-int jwk_set_public(const char *doc, size_t len, const struct jwk_limits *lim, struct buf *out,
-		   struct err *err);
 
 /* jwk_generate - append to out a private JWK Set {"keys":[JWK]} holding a
  * new key made with the system CSPRNG (libsodium randombytes, GnuTLS key

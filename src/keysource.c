@@ -4,7 +4,7 @@
 #include "fetch.h"
 #include "jwk.h"
 #include "jwk_cache.h"
-#include "jwks.h"
+#include "jwk_set.h"
 #include "log.h"
 
 #include <errno.h>
@@ -203,8 +203,8 @@ static void publish(struct keysource *ks, const struct buf *doc, const struct jw
 
 	if (s->jwks_endpoint == NULL)
 		return;
-	if (jwks_publish(doc->data ? doc->data : "", doc->len, (const char *const *)s->kids,
-			 s->nkids, lim, &pub, &e) != 0) {
+	if (jwk_set_publish(doc->data ? doc->data : "", doc->len, (const char *const *)s->kids,
+			    s->nkids, lim, &pub, &e) != 0) {
 		log_warn(ks->name, "%s: public JWK Set not updated: %s", s->jwks_endpoint, e.msg);
 		buf_free(&pub);
 		return;

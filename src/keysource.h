@@ -69,7 +69,7 @@ void keysource_describe(const struct keysource *ks, char *out, size_t size);
 /* keysource_published - the public JWK Set published at the signer's
  * jwks_endpoint: the public part of every key of the current JWK Set whose
  * kid is listed in "kid" (oct keys never), made when the set is parsed
- * (jwks_publish).  Loads or refreshes the set like keysource_get.
+ * (jwk_set_publish).  Loads or refreshes the set like keysource_get.
  * *doc (borrowed, not NUL-terminated guarantee: use *len bytes) is valid
  * until the next keysource call.  Returns 0, the errors of
  * keysource_get, or ERR_NOTFOUND (no jwks_endpoint, or the set could not

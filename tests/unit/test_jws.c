@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "err.h"
 #include "jwk.h"
+#include "jwk_set.h"
 #include "jws.h"
 
 /* ------------------------------------------------------------ helpers */

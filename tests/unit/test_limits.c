@@ -12,6 +12,7 @@
 #include "config.h"
 #include "gojson.h"
 #include "jwk.h"
+#include "jwk_set.h"
 #include "log.h"
 #include "request.h"
 #include "signer.h"

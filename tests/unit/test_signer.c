@@ -25,6 +25,7 @@
 #include "config.h"
 #include "err.h"
 #include "jwk.h"
+#include "jwk_set.h"
 #include "jws.h"
 #include "signer.h"
 

@@ -1,0 +1,488 @@
+/* jwk_set.c - JWK Sets (RFC 7517 section 5): selecting the signing key
+ * by kid and alg, the public export and the published set; see
+ * jwk_set.h.
+ *
+ * Only the selected key of a set is parsed fully (jwk_parse); the other
+ * entries are checked for shape, so a set of thousands of keys stays
+ * cheap.  Every string of the json-c document is wiped before the
+ * document is released.
+ */
+#include "jwk_set.h"
+#include "gojson.h"
+#include "jwk_int.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nesting allowed in a JWK Set: set, "keys", key, "key_ops"/"x5c", plus
+ * headroom for extension members. */
+#define JWK_JSON_DEPTH 16
+
+/* ------------------------------------------------------------ helpers */
+
+/* Overwrite every string value of the tree v (keys are names, not key
+ * material).  json-c cannot scrub its own strings: its buffers are
+ * writable, so cast the const away.  Recursion depth is bounded by
+ * JWK_JSON_DEPTH. */
+static void wipe_strings(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_string: {
+		char *s = (char *)json_object_get_string(v);
+		int n = json_object_get_string_len(v);
+
+		if (s && n > 0)
+			sodium_memzero(s, (size_t)n);
+		break;
+	}
+	case json_type_object: {
+		json_object_object_foreach(v, name, child)
+		{
+			(void)name;
+			wipe_strings(child);
+		}
+		break;
+	}
+	case json_type_array: {
+		size_t n = json_object_array_length(v);
+
+		for (size_t i = 0; i < n; i++)
+			wipe_strings(json_object_array_get_idx(v, i));
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Wipe the document's strings, then release it.  NULL-safe. */
+static void doc_release(struct json_object *root)
+{
+	if (root == NULL)
+		return;
+	wipe_strings(root);
+	json_object_put(root);
+}
+
+/* Parse a whole JWK Set document strictly: RFC 8259 through gojson_parse
+ * (json-c in strict mode plus the checks json-c lacks: no single quotes,
+ * NaN, raw control characters; only whitespace after the value). */
+static int doc_parse(const char *doc, size_t len, const struct jwk_limits *lim,
+		     struct json_object **out, struct err *err)
+{
+	struct gojson_limits glim = {JWK_JSON_DEPTH, 0};
+	int rc;
+
+	*out = NULL;
+	if (lim && lim->max_doc_bytes && len > lim->max_doc_bytes)
+		return err_set(err, ERR_LIMIT, "JWK Set is %zu bytes; the limit is %zu", len,
+			       lim->max_doc_bytes);
+	if (doc == NULL || len == 0)
+		return err_set(err, ERR_INVALID, "JWK Set is empty");
+	rc = gojson_parse(doc, len, &glim, out, err);
+	if (rc) {
+		*out = NULL;
+		if (err)
+			err_prefix(err, "JWK Set");
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ JWK Sets */
+
+/* One entry of "keys", indexed by kid. */
+struct kid_ref {
+	const char *kid;
+	size_t pos;
+};
+
+struct jwk_set {
+	struct json_object *root;
+	struct json_object *keys;
+	size_t n;
+	struct kid_ref *index; /* entries with a kid, sorted by kid */
+	size_t nindex;
+};
+
+static int kid_ref_cmp(const void *a, const void *b)
+{
+	const struct kid_ref *x = a, *y = b;
+	int c = strcmp(x->kid, y->kid);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int kid_key_cmp(const void *k, const void *e)
+{
+	return strcmp((const char *)k, ((const struct kid_ref *)e)->kid);
+}
+
+static void set_close(struct jwk_set *set)
+{
+	free(set->index);
+	doc_release(set->root);
+	memset(set, 0, sizeof(*set));
+}
+
+/* Shape check of entry i: an object with a string "kty" and, when
+ * present, a string "kid" without U+0000. */
+static int set_check_entry(struct jwk_set *set, size_t i, struct err *err)
+{
+	struct json_object *e = json_object_array_get_idx(set->keys, i), *v;
+
+	if (!json_object_is_type(e, json_type_object))
+		return err_set(err, ERR_INVALID, "JWK Set: entry #%zu of \"keys\" is not an object",
+			       i);
+	if (!json_object_object_get_ex(e, "kty", &v) || !json_object_is_type(v, json_type_string))
+		return err_set(err, ERR_INVALID,
+			       "JWK Set: entry #%zu: member \"kty\" is missing or not a string", i);
+	if (!json_object_object_get_ex(e, "kid", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string) ||
+	    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+		return err_set(err, ERR_INVALID,
+			       "JWK Set: entry #%zu: member \"kid\" is not a string without "
+			       "U+0000",
+			       i);
+	set->index[set->nindex].kid = json_object_get_string(v);
+	set->index[set->nindex].pos = i;
+	set->nindex++;
+	return 0;
+}
+
+/* Parse doc as a JWK Set {"keys":[...]} and index its kids. */
+static int set_open(struct jwk_set *set, const char *doc, size_t len, const struct jwk_limits *lim,
+		    struct err *err)
+{
+	struct json_object *v;
+	int rc;
+
+	memset(set, 0, sizeof(*set));
+	rc = doc_parse(doc, len, lim, &set->root, err);
+	if (rc)
+		return rc;
+	rc = ERR_INVALID;
+	if (!json_object_is_type(set->root, json_type_object)) {
+		err_set(err, rc, "JWK Set is not a JSON object");
+		goto fail;
+	}
+	if (!json_object_object_get_ex(set->root, "keys", &set->keys)) {
+		if (json_object_object_get_ex(set->root, "kty", &v))
+			err_set(err, rc,
+				"a single JWK was given where a JWK Set is expected: wrap it as "
+				"{\"keys\":[JWK]} (RFC 7517 section 5)");
+		else
+			err_set(err, rc, "JWK Set has no \"keys\" member (RFC 7517 section 5)");
+		goto fail;
+	}
+	if (!json_object_is_type(set->keys, json_type_array)) {
+		err_set(err, rc, "JWK Set: member \"keys\" is not an array");
+		goto fail;
+	}
+	set->n = json_object_array_length(set->keys);
+	if (set->n == 0) {
+		err_set(err, rc, "JWK Set: \"keys\" is empty");
+		goto fail;
+	}
+	if (lim && lim->max_keys && set->n > lim->max_keys) {
+		rc = err_set(err, ERR_LIMIT, "JWK Set holds %zu keys; the limit is %zu", set->n,
+			     lim->max_keys);
+		goto fail;
+	}
+	set->index = calloc(set->n, sizeof(*set->index));
+	if (set->index == NULL) {
+		rc = err_set(err, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		rc = set_check_entry(set, i, err);
+		if (rc)
+			goto fail;
+	}
+	qsort(set->index, set->nindex, sizeof(*set->index), kid_ref_cmp);
+	for (size_t i = 1; i < set->nindex; i++) {
+		if (strcmp(set->index[i - 1].kid, set->index[i].kid) == 0) {
+			char label[JWK_LABEL_SIZE];
+
+			jwk_make_label(label, set->index[i].kid, strlen(set->index[i].kid));
+			rc = err_set(err, ERR_INVALID,
+				     "JWK Set: kid %s appears twice (entries #%zu and #%zu)", label,
+				     set->index[i - 1].pos, set->index[i].pos);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	set_close(set);
+	return rc;
+}
+
+/* The entry with this kid, or NULL. */
+static struct json_object *set_find(const struct jwk_set *set, const char *kid)
+{
+	const struct kid_ref *r;
+
+	if (kid == NULL || set->nindex == 0)
+		return NULL;
+	r = bsearch(kid, set->index, set->nindex, sizeof(*set->index), kid_key_cmp);
+	return r ? json_object_array_get_idx(set->keys, r->pos) : NULL;
+}
+
+static void not_found(const char *const *kids, size_t nkids, struct err *err)
+{
+	char list[ERR_MSG_SIZE / 2] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < nkids && used + JWK_LABEL_SIZE + 3 < sizeof(list); i++) {
+		char label[JWK_LABEL_SIZE];
+
+		if (kids[i] == NULL)
+			continue;
+		jwk_make_label(label, kids[i], strlen(kids[i]));
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
+					 label);
+	}
+	err_set(err, ERR_NOTFOUND, "JWK Set has no key with kid %s", used ? list : "(none given)");
+}
+
+int jwk_set_select(const char *doc, size_t len, const char *const *kids, size_t nkids,
+		   enum jws_alg alg, const struct jwk_limits *lim, struct jwk **out,
+		   struct err *err)
+{
+	struct json_object *entry = NULL;
+	struct jwk_set set;
+	struct jwk *key = NULL;
+	int rc;
+
+	*out = NULL;
+	if (alg_info(alg) == NULL)
+		return err_set(err, ERR_UNSUPPORTED,
+			       "no valid alg to sign with (\"none\" is never used)");
+	rc = set_open(&set, doc, len, lim, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < nkids && entry == NULL; i++)
+		entry = set_find(&set, kids[i]);
+	if (entry == NULL) {
+		not_found(kids, nkids, err);
+		rc = ERR_NOTFOUND;
+		goto out;
+	}
+	rc = jwk_parse(entry, &key, err);
+	if (rc == 0)
+		rc = jwk_check_alg(key, alg, err);
+	if (rc == 0) {
+		*out = key;
+		key = NULL;
+	}
+out:
+	jwk_free(key);
+	set_close(&set);
+	return rc;
+}
+
+/* ------------------------------------------------------ jwk_set_public */
+
+/* Append ,"name":"value" for a string member that is present. */
+static int copy_member(struct buf *b, struct json_object *obj, const char *name)
+{
+	struct json_object *v;
+	int rc;
+
+	if (!json_object_object_get_ex(obj, name, &v))
+		return 0;
+	rc = buf_printf(b, ",\"%s\":", name);
+	if (rc == 0)
+		rc = gojson_write_string(b, json_object_get_string(v),
+					 (size_t)json_object_get_string_len(v));
+	return rc;
+}
+
+static int copy_key_ops(struct buf *b, struct json_object *obj)
+{
+	struct json_object *ops;
+	size_t n;
+	int rc;
+
+	if (!json_object_object_get_ex(obj, "key_ops", &ops))
+		return 0;
+	rc = buf_puts(b, ",\"key_ops\":[");
+	n = json_object_array_length(ops);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct json_object *op = json_object_array_get_idx(ops, i);
+
+		if (i)
+			rc = buf_putc(b, ',');
+		if (rc == 0)
+			rc = gojson_write_string(b, json_object_get_string(op),
+						 (size_t)json_object_get_string_len(op));
+	}
+	if (rc == 0)
+		rc = buf_putc(b, ']');
+	return rc;
+}
+
+/* Append the public form of the (validated) key entry. */
+static int write_public(struct buf *b, struct json_object *e, const struct jwk *key)
+{
+	static const char *const rsa[] = {"n", "e", NULL};
+	static const char *const ec[] = {"crv", "x", "y", NULL};
+	static const char *const okp[] = {"crv", "x", NULL};
+	const char *const *m = key->kty == JWK_KTY_RSA ? rsa : key->kty == JWK_KTY_EC ? ec : okp;
+	int rc = buf_printf(b, "{\"kty\":\"%s\"", alg_kty_name(key->kty));
+
+	if (rc == 0)
+		rc = copy_member(b, e, "kid");
+	if (rc == 0)
+		rc = copy_member(b, e, "use");
+	if (rc == 0)
+		rc = copy_key_ops(b, e);
+	if (rc == 0)
+		rc = copy_member(b, e, "alg");
+	for (; rc == 0 && *m; m++)
+		rc = copy_member(b, e, *m);
+	if (rc == 0)
+		rc = buf_putc(b, '}');
+	return rc;
+}
+
+int jwk_set_public(const char *doc, size_t len, const struct jwk_limits *lim, struct buf *out,
+		   struct err *err)
+{
+	struct buf b = BUF_INIT;
+	struct jwk_set set;
+	size_t written = 0;
+	int rc;
+
+	if (sodium_init() < 0)
+		return err_set(err, ERR_CRYPTO, "libsodium cannot be initialised");
+	rc = set_open(&set, doc, len, lim, err);
+	if (rc)
+		return rc;
+	rc = buf_puts(&b, "{\"keys\":[");
+	for (size_t i = 0; rc == 0 && i < set.n; i++) {
+		struct json_object *e = json_object_array_get_idx(set.keys, i);
+		struct jwk *key = NULL;
+
+		/* Full parse: the public part is exported only from a key that
+		 * is well-formed and, when private, consistent. */
+		rc = jwk_parse(e, &key, err);
+		if (rc) {
+			if (err)
+				err_prefix(err, "JWK Set entry #%zu", i);
+			goto out;
+		}
+		if (key->kty != JWK_KTY_OCT) {
+			if (written++)
+				rc = buf_putc(&b, ',');
+			if (rc == 0)
+				rc = write_public(&b, e, key);
+		}
+		jwk_free(key);
+	}
+	if (rc == 0)
+		rc = buf_puts(&b, "]}");
+	if (rc == 0)
+		rc = buf_append(out, b.data, b.len);
+	if (rc)
+		err_set(err, rc, "cannot write the public JWK Set: %s", err_strerror(rc));
+out:
+	buf_free(&b);
+	set_close(&set);
+	return rc;
+}
+
+/* --------------------------------------------------- jwk_set_check_first */
+
+int jwk_set_check_first(const char *doc, size_t len, enum jws_alg alg, struct err *err)
+{
+	struct jwk_set set;
+	struct jwk *key = NULL;
+	int rc = set_open(&set, doc, len, NULL, err);
+
+	if (rc)
+		return rc;
+	rc = jwk_parse(json_object_array_get_idx(set.keys, 0), &key, err);
+	if (rc == 0 && alg != JWS_ALG_INVALID)
+		rc = jwk_check_alg(key, alg, err);
+	jwk_free(key);
+	set_close(&set);
+	return rc;
+}
+
+/* ----------------------------------------------------- jwk_set_publish */
+
+/* The entry of keys whose "kid" is kid, or NULL. */
+static struct json_object *find_kid(struct json_object *keys, const char *kid)
+{
+	size_t n = json_object_array_length(keys);
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *k = json_object_array_get_idx(keys, i), *v;
+
+		if (json_object_object_get_ex(k, "kid", &v) &&
+		    json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), kid) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+static int build_set(struct json_object *pub, const char *const *kids, size_t nkids,
+		     struct json_object **out)
+{
+	struct json_object *keys, *set = json_object_new_object(), *arr = json_object_new_array();
+
+	*out = NULL;
+	if (set == NULL || arr == NULL || json_object_object_add(set, "keys", arr) != 0) {
+		json_object_put(set);
+		json_object_put(arr);
+		return ERR_NOMEM;
+	}
+	if (!json_object_object_get_ex(pub, "keys", &keys) ||
+	    !json_object_is_type(keys, json_type_array)) {
+		json_object_put(set);
+		return ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < nkids; i++) {
+		struct json_object *k = find_kid(keys, kids[i]);
+
+		if (k == NULL || find_kid(arr, kids[i]) != NULL)
+			continue;
+		if (json_object_array_add(arr, json_object_get(k)) != 0) {
+			json_object_put(k);
+			json_object_put(set);
+			return ERR_NOMEM;
+		}
+	}
+	*out = set;
+	return 0;
+}
+
+int jwk_set_publish(const char *doc, size_t len, const char *const *kids, size_t nkids,
+		    const struct jwk_limits *lim, struct buf *out, struct err *err)
+{
+	struct buf all = BUF_INIT;
+	struct json_object *pub = NULL, *set = NULL;
+	size_t start = out->len;
+	int rc;
+
+	rc = jwk_set_public(doc, len, lim, &all, err);
+	if (rc == 0)
+		rc = gojson_parse(all.data ? all.data : "", all.len, NULL, &pub, err);
+	if (rc == 0 && (rc = build_set(pub, kids, nkids, &set)) != 0)
+		err_set(err, rc, "cannot build the public JWK Set: %s", err_strerror(rc));
+	if (rc == 0)
+		rc = gojson_write(out, set, err);
+	if (rc)
+		out->len = start;
+	if (out->data)
+		out->data[out->len] = '\0';
+	json_object_put(set);
+	json_object_put(pub);
+	buf_free(&all);
+	return rc;
+}
