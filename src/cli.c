@@ -5,6 +5,7 @@
 #include "config.h"
 #include "gojson.h"
 #include "jwk.h"
+#include "jwk_gen.h"
 #include "jwk_set.h"
 #include "jws.h"
 #include "keysource.h"

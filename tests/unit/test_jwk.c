@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "err.h"
 #include "jwk.h"
+#include "jwk_gen.h"
 #include "jwk_set.h"
 #include "jws.h"
 

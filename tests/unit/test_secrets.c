@@ -44,6 +44,7 @@
 #include "buf.h"
 #include "config.h"
 #include "jwk.h"
+#include "jwk_gen.h"
 #include "jwk_set.h"
 #include "jws.h"
 #include "keysource.h"
