@@ -10,6 +10,7 @@
 #include "jws.h"
 #include "keysource.h"
 #include "log.h"
+#include "pem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -268,9 +269,9 @@ static int pem_to_set(struct buf *doc, const char *kid, enum jws_alg alg, struct
 	struct buf conv = BUF_INIT;
 	int rc;
 
-	if (!jwk_is_pem(doc->data, doc->len))
+	if (!pem_detect(doc->data, doc->len))
 		return 0;
-	rc = jwk_pem_to_set(doc->data, doc->len, kid, alg_name(alg), &conv, err);
+	rc = pem_to_jwk_set(doc->data, doc->len, kid, alg_name(alg), &conv, err);
 	buf_wipe_free(doc);
 	if (rc) {
 		buf_wipe_free(&conv);

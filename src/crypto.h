@@ -129,33 +129,18 @@ int crypto_rsa_generate(unsigned bits, struct crypto_rsa *r, struct err *err);
 int crypto_ec_generate(enum jwk_crv crv, struct crypto_bytes *x, struct crypto_bytes *y,
 		       struct crypto_bytes *d, struct err *err);
 
-/* A private key read from PEM, as JWK members (RFC 7518 section 6,
- * RFC 8037 section 2), each sodium_malloc'd. */
-struct crypto_pem_key {
-	enum jwk_kty kty;	     /* JWK_KTY_RSA, JWK_KTY_EC or JWK_KTY_OKP */
-	enum jwk_crv crv;	     /* EC and OKP; 0 for RSA */
-	struct crypto_rsa rsa;	     /* RSA: all eight members, minimal big-endian */
-	struct crypto_bytes x, y, d; /* EC: alg_crv_size bytes each, left-padded;
-				      * OKP: x (public key) and d (seed), y empty */
-};
+/* crypto_datum_wipe - wipe and gnutls_free a datum GnuTLS allocated, and
+ * reset it.  NULL data is safe. */
+void crypto_datum_wipe(gnutls_datum_t *d);
 
-/* crypto_pem_key_free - wipe and free every member.  NULL-safe. */
-void crypto_pem_key_free(struct crypto_pem_key *k);
+/* crypto_take_datum - copy a GnuTLS export into *b (sodium_malloc'd),
+ * then wipe and free the export (also on error).  Returns 0 or
+ * ERR_NOMEM. */
+int crypto_take_datum(struct crypto_bytes *b, gnutls_datum_t *d);
 
-/* crypto_pem_key_read - read the unencrypted private key in one PEM block
- * (the len bytes at block, from "-----BEGIN " to the end of its
- * "-----END ...-----" line; PKCS#8 "PRIVATE KEY", PKCS#1 "RSA PRIVATE
- * KEY" or SEC1 "EC PRIVATE KEY") with GnuTLS
- * (gnutls_x509_privkey_import2, no password, GNUTLS_PKCS_PLAIN) and export
- * its members into *out (zeroed first; free with crypto_pem_key_free).
- * The key is not checked for consistency here (jwk_parse does that).
- * Every GnuTLS export is wiped before it is freed.
- * Returns 0, ERR_INVALID (GnuTLS cannot read the block: bad base64, DER,
- * an encrypted key, or a curve GnuTLS does not know such as secp256k1 or
- * brainpool, which GnuTLS reports as a DER error), ERR_UNSUPPORTED
- * (RSA-PSS-only, DSA, Ed448, X25519, GOST keys; curves GnuTLS knows other
- * than P-256/P-384/P-521/Ed25519), ERR_CRYPTO, ERR_NOMEM, ERR_LIMIT (len
- * over UINT_MAX).  Messages name no key material. */
-int crypto_pem_key_read(const char *block, size_t len, struct crypto_pem_key *out, struct err *err);
+/* crypto_take_datum_padded - like crypto_take_datum, left-padded with zero
+ * bytes (or stripped of leading zero bytes) to exactly size bytes.
+ * Returns 0, ERR_CRYPTO (the value does not fit in size bytes), ERR_NOMEM. */
+int crypto_take_datum_padded(struct crypto_bytes *b, gnutls_datum_t *d, size_t size);
 
 #endif

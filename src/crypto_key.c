@@ -1,5 +1,6 @@
 /* crypto_key.c - import, check and generate RSA, EC and Ed25519 private
- * keys through GnuTLS and libsodium, and read them from PEM; see crypto.h.
+ * keys through GnuTLS and libsodium; see crypto.h.  Reading them from PEM
+ * is pem.c.
  */
 #include "crypto.h"
 
@@ -47,7 +48,7 @@ static gnutls_datum_t datum(const struct crypto_bytes *b)
 }
 
 /* Wipe and release a datum GnuTLS allocated. */
-static void datum_wipe(gnutls_datum_t *d)
+void crypto_datum_wipe(gnutls_datum_t *d)
 {
 	if (d->data) {
 		sodium_memzero(d->data, d->size);
@@ -102,9 +103,9 @@ static int rsa_check_crt(const struct crypto_rsa *r, gnutls_privkey_t k, const c
 			     "(inconsistent RSA private key)",
 			     who, bad);
 out:
-	datum_wipe(&u);
-	datum_wipe(&e1);
-	datum_wipe(&e2);
+	crypto_datum_wipe(&u);
+	crypto_datum_wipe(&e1);
+	crypto_datum_wipe(&e2);
 	return rc;
 }
 
@@ -268,16 +269,16 @@ int crypto_ed25519_import(const uint8_t *d, const uint8_t *x, const char *who,
 }
 
 /* Copy a GnuTLS export into sodium memory, then wipe and free it. */
-static int take_datum(struct crypto_bytes *b, gnutls_datum_t *d)
+int crypto_take_datum(struct crypto_bytes *b, gnutls_datum_t *d)
 {
 	int rc = crypto_bytes_set(b, d->data, d->size);
 
-	datum_wipe(d);
+	crypto_datum_wipe(d);
 	return rc;
 }
 
-/* Like take_datum, left-padded (or stripped of leading zeros) to size. */
-static int take_datum_padded(struct crypto_bytes *b, gnutls_datum_t *d, size_t size)
+/* Like crypto_take_datum, left-padded (or stripped of leading zeros) to size. */
+int crypto_take_datum_padded(struct crypto_bytes *b, gnutls_datum_t *d, size_t size)
 {
 	const uint8_t *p = d->data;
 	size_t n = d->size;
@@ -300,7 +301,7 @@ static int take_datum_padded(struct crypto_bytes *b, gnutls_datum_t *d, size_t s
 			rc = 0;
 		}
 	}
-	datum_wipe(d);
+	crypto_datum_wipe(d);
 	return rc;
 }
 
@@ -326,21 +327,22 @@ int crypto_rsa_generate(unsigned bits, struct crypto_rsa *r, struct err *err)
 		goto out;
 	}
 	/* GnuTLS's coefficient u is q^-1 mod p, which is JWK "qi". */
-	if (take_datum(&r->n, &m) || take_datum(&r->e, &e) || take_datum(&r->d, &d) ||
-	    take_datum(&r->p, &p) || take_datum(&r->q, &q) || take_datum(&r->dp, &e1) ||
-	    take_datum(&r->dq, &e2) || take_datum(&r->qi, &u)) {
+	if (crypto_take_datum(&r->n, &m) || crypto_take_datum(&r->e, &e) ||
+	    crypto_take_datum(&r->d, &d) || crypto_take_datum(&r->p, &p) ||
+	    crypto_take_datum(&r->q, &q) || crypto_take_datum(&r->dp, &e1) ||
+	    crypto_take_datum(&r->dq, &e2) || crypto_take_datum(&r->qi, &u)) {
 		crypto_rsa_free(r);
 		rc = err_set(err, ERR_NOMEM, "out of memory");
 	}
 out:
-	datum_wipe(&m);
-	datum_wipe(&e);
-	datum_wipe(&d);
-	datum_wipe(&p);
-	datum_wipe(&q);
-	datum_wipe(&u);
-	datum_wipe(&e1);
-	datum_wipe(&e2);
+	crypto_datum_wipe(&m);
+	crypto_datum_wipe(&e);
+	crypto_datum_wipe(&d);
+	crypto_datum_wipe(&p);
+	crypto_datum_wipe(&q);
+	crypto_datum_wipe(&u);
+	crypto_datum_wipe(&e1);
+	crypto_datum_wipe(&e2);
 	gnutls_privkey_deinit(k);
 	return rc;
 }
@@ -406,11 +408,11 @@ int crypto_ec_generate(enum jwk_crv crv, struct crypto_bytes *x, struct crypto_b
 		goto out;
 	}
 	/* RFC 7518 section 6.2.1.2/6.2.2.1: fixed-size coordinates. */
-	rc = take_datum_padded(x, &dx, size);
+	rc = crypto_take_datum_padded(x, &dx, size);
 	if (rc == 0)
-		rc = take_datum_padded(y, &dy, size);
+		rc = crypto_take_datum_padded(y, &dy, size);
 	if (rc == 0)
-		rc = take_datum_padded(d, &dd, size);
+		rc = crypto_take_datum_padded(d, &dd, size);
 	if (rc) {
 		crypto_bytes_free(x);
 		crypto_bytes_free(y);
@@ -418,219 +420,9 @@ int crypto_ec_generate(enum jwk_crv crv, struct crypto_bytes *x, struct crypto_b
 		rc = err_set(err, rc, "EC key export: %s", err_strerror(rc));
 	}
 out:
-	datum_wipe(&dx);
-	datum_wipe(&dy);
-	datum_wipe(&dd);
+	crypto_datum_wipe(&dx);
+	crypto_datum_wipe(&dy);
+	crypto_datum_wipe(&dd);
 	gnutls_privkey_deinit(k);
-	return rc;
-}
-
-/* ------------------------------------------------------------ PEM */
-
-void crypto_pem_key_free(struct crypto_pem_key *k)
-{
-	if (k == NULL)
-		return;
-	crypto_rsa_free(&k->rsa);
-	crypto_bytes_free(&k->x);
-	crypto_bytes_free(&k->y);
-	crypto_bytes_free(&k->d);
-	k->kty = 0;
-	k->crv = JWK_CRV_NONE;
-}
-
-static enum jwk_crv curve_from_gnutls(gnutls_ecc_curve_t c)
-{
-	switch (c) {
-	case GNUTLS_ECC_CURVE_SECP256R1:
-		return JWK_CRV_P256;
-	case GNUTLS_ECC_CURVE_SECP384R1:
-		return JWK_CRV_P384;
-	case GNUTLS_ECC_CURVE_SECP521R1:
-		return JWK_CRV_P521;
-	case GNUTLS_ECC_CURVE_ED25519:
-		return JWK_CRV_ED25519;
-	default:
-		return JWK_CRV_NONE;
-	}
-}
-
-/* GnuTLS errors that mean "understood, but not supported". */
-static int import_error_code(int gnutls_rc)
-{
-	switch (gnutls_rc) {
-	case GNUTLS_E_ECC_UNSUPPORTED_CURVE:
-	case GNUTLS_E_UNKNOWN_PK_ALGORITHM:
-	case GNUTLS_E_UNKNOWN_ALGORITHM:
-	case GNUTLS_E_UNIMPLEMENTED_FEATURE:
-	case GNUTLS_E_UNKNOWN_CIPHER_TYPE:
-		return ERR_UNSUPPORTED;
-	case GNUTLS_E_MEMORY_ERROR:
-		return ERR_NOMEM;
-	default:
-		return ERR_INVALID;
-	}
-}
-
-static int pem_export_rsa(gnutls_privkey_t k, struct crypto_rsa *r, struct err *err)
-{
-	gnutls_datum_t m = {0}, e = {0}, d = {0}, p = {0}, q = {0}, u = {0}, e1 = {0}, e2 = {0};
-	int rc = gnutls_privkey_export_rsa_raw2(k, &m, &e, &d, &p, &q, &u, &e1, &e2,
-						GNUTLS_EXPORT_FLAG_NO_LZ);
-
-	if (rc < 0) {
-		rc = err_set(err, ERR_CRYPTO, "RSA key export failed: %s", gnutls_strerror(rc));
-		goto out;
-	}
-	/* GnuTLS's coefficient u is q^-1 mod p (PKCS#1 "coefficient"), which
-	 * is JWK "qi". */
-	if (take_datum(&r->n, &m) || take_datum(&r->e, &e) || take_datum(&r->d, &d) ||
-	    take_datum(&r->p, &p) || take_datum(&r->q, &q) || take_datum(&r->dp, &e1) ||
-	    take_datum(&r->dq, &e2) || take_datum(&r->qi, &u))
-		rc = err_set(err, ERR_NOMEM, "out of memory");
-out:
-	datum_wipe(&m);
-	datum_wipe(&e);
-	datum_wipe(&d);
-	datum_wipe(&p);
-	datum_wipe(&q);
-	datum_wipe(&u);
-	datum_wipe(&e1);
-	datum_wipe(&e2);
-	return rc;
-}
-
-/* EC (x, y, d) or Ed25519 (x = public key, d = seed). */
-static int pem_export_ecc(gnutls_privkey_t k, struct crypto_pem_key *out, struct err *err)
-{
-	gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-	gnutls_datum_t x = {0}, y = {0}, d = {0};
-	size_t size;
-	int rc = gnutls_privkey_export_ecc_raw2(k, &curve, &x, &y, &d, GNUTLS_EXPORT_FLAG_NO_LZ);
-
-	if (rc < 0) {
-		rc = err_set(err, import_error_code(rc), "EC key export failed: %s",
-			     gnutls_strerror(rc));
-		goto out;
-	}
-	out->crv = curve_from_gnutls(curve);
-	if (out->crv == JWK_CRV_NONE) {
-		const char *name = gnutls_ecc_curve_get_name(curve);
-
-		rc = err_set(err, ERR_UNSUPPORTED,
-			     "curve %s is not supported (P-256, P-384, P-521, Ed25519)",
-			     name ? name : "(unknown)");
-		goto out;
-	}
-	size = alg_crv_size(out->crv);
-	if (out->crv == JWK_CRV_ED25519 && (x.size != size || d.size != size)) {
-		rc = err_set(err, ERR_CRYPTO, "Ed25519 key export: unexpected sizes");
-		goto out;
-	}
-	/* RFC 7518 section 6.2.1.2/6.2.2.1: fixed-size members. */
-	rc = take_datum_padded(&out->x, &x, size);
-	if (rc == 0 && out->crv != JWK_CRV_ED25519)
-		rc = take_datum_padded(&out->y, &y, size);
-	if (rc == 0)
-		rc = take_datum_padded(&out->d, &d, size);
-	if (rc)
-		rc = err_set(err, rc, "EC key export: %s", err_strerror(rc));
-out:
-	datum_wipe(&x);
-	datum_wipe(&y);
-	datum_wipe(&d);
-	return rc;
-}
-
-/* Import the block into a new gnutls_privkey_t (through an x509 key). */
-static int pem_import(const char *block, size_t len, gnutls_privkey_t *out, struct err *err)
-{
-	gnutls_datum_t data = {(unsigned char *)block, (unsigned)len};
-	gnutls_x509_privkey_t x = NULL;
-	gnutls_privkey_t k = NULL;
-	int rc;
-
-	*out = NULL;
-	if (len > UINT_MAX)
-		return err_set(err, ERR_LIMIT, "PEM block too large");
-	rc = gnutls_x509_privkey_init(&x);
-	if (rc < 0)
-		return err_set(err, ERR_NOMEM, "gnutls_x509_privkey_init: %s", gnutls_strerror(rc));
-	/* No password and GNUTLS_PKCS_PLAIN: never decrypt, never ask a PIN
-	 * callback. */
-	rc = gnutls_x509_privkey_import2(x, &data, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN);
-	if (rc < 0) {
-		/* A curve GnuTLS does not know (secp256k1, brainpool) also
-		 * ends here, as a DER error: GnuTLS does not name it. */
-		rc = err_set(err, import_error_code(rc),
-			     "GnuTLS cannot read the key (%s): the block is damaged, or holds a "
-			     "key type or curve GnuTLS does not know (jwtsign supports RSA, EC "
-			     "P-256/P-384/P-521, Ed25519)",
-			     gnutls_strerror(rc));
-		goto out;
-	}
-	rc = gnutls_privkey_init(&k);
-	if (rc < 0) {
-		rc = err_set(err, ERR_NOMEM, "gnutls_privkey_init: %s", gnutls_strerror(rc));
-		goto out;
-	}
-	rc = gnutls_privkey_import_x509(k, x, GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
-	if (rc < 0) {
-		rc =
-		    err_set(err, ERR_CRYPTO, "gnutls_privkey_import_x509: %s", gnutls_strerror(rc));
-		goto out;
-	}
-	x = NULL; /* owned by k now */
-	*out = k;
-	k = NULL;
-out:
-	if (k)
-		gnutls_privkey_deinit(k);
-	if (x)
-		gnutls_x509_privkey_deinit(x);
-	return rc;
-}
-
-int crypto_pem_key_read(const char *block, size_t len, struct crypto_pem_key *out, struct err *err)
-{
-	gnutls_privkey_t k = NULL;
-	unsigned bits = 0;
-	int pk, rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = pem_import(block, len, &k, err);
-	if (rc)
-		return rc;
-	pk = gnutls_privkey_get_pk_algorithm(k, &bits);
-	switch (pk) {
-	case GNUTLS_PK_RSA:
-		out->kty = JWK_KTY_RSA;
-		rc = pem_export_rsa(k, &out->rsa, err);
-		break;
-	case GNUTLS_PK_ECDSA:
-		out->kty = JWK_KTY_EC;
-		rc = pem_export_ecc(k, out, err);
-		break;
-	case GNUTLS_PK_EDDSA_ED25519:
-		out->kty = JWK_KTY_OKP;
-		rc = pem_export_ecc(k, out, err);
-		break;
-	case GNUTLS_PK_RSA_PSS:
-		rc = err_set(err, ERR_UNSUPPORTED,
-			     "an RSA-PSS-only key (RFC 4055 id-RSASSA-PSS) is not supported: "
-			     "use a plain RSA key (rsaEncryption)");
-		break;
-	default: {
-		const char *name = pk > 0 ? gnutls_pk_get_name((gnutls_pk_algorithm_t)pk) : NULL;
-
-		rc = err_set(err, ERR_UNSUPPORTED,
-			     "key type %s is not supported (RSA, EC P-256/P-384/P-521, Ed25519)",
-			     name ? name : "unknown");
-		break;
-	}
-	}
-	gnutls_privkey_deinit(k);
-	if (rc)
-		crypto_pem_key_free(out);
 	return rc;
 }

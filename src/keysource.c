@@ -6,6 +6,7 @@
 #include "jwk_cache.h"
 #include "jwk_set.h"
 #include "log.h"
+#include "pem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -238,7 +239,7 @@ static int pem_to_set(const struct keysource *ks, struct buf *doc, struct err *e
 	int rc;
 
 	buf_init(&conv, 0);
-	rc = jwk_pem_to_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, alg_name(s->alg),
+	rc = pem_to_jwk_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, alg_name(s->alg),
 			    &conv, err);
 	buf_wipe_free(doc);
 	if (rc) {
@@ -270,7 +271,7 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 		    s->jwk_local_path, KEYSOURCE_RETRY_MS);
 	buf_init(&doc, ks->limits->max_jwk_set_size);
 	rc = read_file(s->jwk_local_path, ks->limits->max_jwk_set_size, &doc, err);
-	if (rc == 0 && jwk_is_pem(doc.data, doc.len))
+	if (rc == 0 && pem_detect(doc.data, doc.len))
 		rc = pem_to_set(ks, &doc, err);
 	if (rc == 0)
 		rc = select_key(ks, &doc, &k, err);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# pem-gen.sh - make the PEM key fixtures of tests/unit/test_jwk.c (jwk_pem_to_set)
+# pem-gen.sh - make the PEM key fixtures of tests/unit/test_jwk.c (pem_to_jwk_set)
 # and their expected JWKs.  Run ONCE by hand (not by make); the outputs are
 # committed:
 #
@@ -11,7 +11,7 @@
 # python3-cryptography):
 #   {"alg": ALG, "jwk": JWK.from_pem(PEM).export_private(),
 #    "jws": a compact JWS made by jwcrypto with that JWK over PAYLOAD}
-# The unit test converts pem-NAME.pem with jwk_pem_to_set, compares every
+# The unit test converts pem-NAME.pem with pem_to_jwk_set, compares every
 # member with "jwk", and compares its own signature of the JWS signing input
 # with jwcrypto's (RS256 and EdDSA are deterministic; ES* signatures are
 # checked by verification in both directions).

@@ -19,6 +19,7 @@
 #include "jwk_gen.h"
 #include "jwk_set.h"
 #include "jws.h"
+#include "pem.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -1376,7 +1377,7 @@ static int pem_convert(const char *file, const char *kid, const char *alg, struc
 	int rc;
 
 	err_clear(e);
-	rc = jwk_pem_to_set(pem, len, kid, alg, out, e);
+	rc = pem_to_jwk_set(pem, len, kid, alg, out, e);
 	free(pem);
 	return rc;
 }
@@ -1590,8 +1591,8 @@ Test(jwk_pem, first_private_key_block_used)
 	/* openssl pkcs12 -nodes style: attributes, then cert, key, key. */
 	cr_assert_eq(buf_printf(&doc, "Bag Attributes\n    localKeyID: 01\n%s%s%s", cert, ec, rsa),
 		     0);
-	cr_assert(jwk_is_pem(doc.data, doc.len));
-	cr_assert_eq(jwk_pem_to_set(doc.data, doc.len, "k", "ES256", &out, &e), 0, "%s", e.msg);
+	cr_assert(pem_detect(doc.data, doc.len));
+	cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", "ES256", &out, &e), 0, "%s", e.msg);
 	k = only_key(out.data, &set);
 	cr_assert_str_eq(vstr(k, "kty"), "EC");
 	cr_assert_str_eq(vstr(k, "d"), vstr(vobj(exp, "jwk"), "d"));
@@ -1600,7 +1601,7 @@ Test(jwk_pem, first_private_key_block_used)
 	buf_reset(&doc);
 	buf_reset(&out);
 	cr_assert_eq(buf_printf(&doc, "%s\n%s", rsa, ec), 0);
-	cr_assert_eq(jwk_pem_to_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
+	cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
 	k = only_key(out.data, &set);
 	cr_assert_str_eq(vstr(k, "kty"), "RSA");
 	json_object_put(set);
@@ -1622,9 +1623,9 @@ Test(jwk_pem, crlf_and_indent)
 	cr_assert_eq(buf_puts(&doc, "\r\n  "), 0);
 	for (const char *p = ed; *p; p++)
 		cr_assert_eq(*p == '\n' ? buf_puts(&doc, "\r\n") : buf_putc(&doc, *p), 0);
-	cr_assert(jwk_is_pem(doc.data, doc.len));
-	cr_assert_eq(jwk_pem_to_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
-	cr_assert_eq(jwk_pem_to_set(ed, strlen(ed), "k", NULL, &ref, &e), 0, "%s", e.msg);
+	cr_assert(pem_detect(doc.data, doc.len));
+	cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
+	cr_assert_eq(pem_to_jwk_set(ed, strlen(ed), "k", NULL, &ref, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(out.data, ref.data);
 	free(ed);
 	buf_wipe_free(&doc);
@@ -1783,7 +1784,7 @@ Test(jwk_pem, malformed_text)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		struct buf out = BUF_INIT;
 		struct err e = {0};
-		int rc = jwk_pem_to_set(c[i].doc, strlen(c[i].doc), "k", NULL, &out, &e);
+		int rc = pem_to_jwk_set(c[i].doc, strlen(c[i].doc), "k", NULL, &out, &e);
 
 		cr_assert_eq(rc, c[i].code, "case %zu: got %d (%s)", i, rc, e.msg);
 		cr_assert_not_null(strstr(e.msg, c[i].text), "case %zu: want '%s' in: %s", i,
@@ -1794,7 +1795,7 @@ Test(jwk_pem, malformed_text)
 		struct buf out = BUF_INIT;
 		struct err e = {0};
 
-		cr_assert_eq(jwk_pem_to_set(NULL, 0, "k", NULL, &out, &e), ERR_INVALID);
+		cr_assert_eq(pem_to_jwk_set(NULL, 0, "k", NULL, &out, &e), ERR_INVALID);
 		cr_assert_eq(out.len, 0);
 	}
 }
@@ -1813,13 +1814,13 @@ Test(jwk_pem, is_pem)
 					 "-----begin private key-----"};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		cr_assert(jwk_is_pem(yes[i], strlen(yes[i])), "%zu", i);
+		cr_assert(pem_detect(yes[i], strlen(yes[i])), "%zu", i);
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		cr_assert_not(jwk_is_pem(no[i], strlen(no[i])), "%zu", i);
-	cr_assert_not(jwk_is_pem(NULL, 0));
+		cr_assert_not(pem_detect(no[i], strlen(no[i])), "%zu", i);
+	cr_assert_not(pem_detect(NULL, 0));
 	/* len bounds the look. */
-	cr_assert_not(jwk_is_pem("-----BEGIN PRIVATE KEY-----", 10));
-	cr_assert(jwk_is_pem("-----BEGIN PRIVATE KEY-----", 11));
+	cr_assert_not(pem_detect("-----BEGIN PRIVATE KEY-----", 10));
+	cr_assert(pem_detect("-----BEGIN PRIVATE KEY-----", 11));
 }
 
 /* What keysource does with a jwk_local_path that holds PEM: detect,
@@ -1833,8 +1834,8 @@ Test(jwk_pem, keysource_flow)
 	size_t len;
 	char *doc = pem_file("pem-ec-p384-sec1.pem", &len);
 
-	cr_assert(jwk_is_pem(doc, len));
-	cr_assert_eq(jwk_pem_to_set(doc, len, kids[0], alg_name(JWS_ALG_ES384), &conv, &e), 0, "%s",
+	cr_assert(pem_detect(doc, len));
+	cr_assert_eq(pem_to_jwk_set(doc, len, kids[0], alg_name(JWS_ALG_ES384), &conv, &e), 0, "%s",
 		     e.msg);
 	cr_assert_eq(jwk_set_select(conv.data, conv.len, kids, 2, JWS_ALG_ES384, NULL, &key, &e), 0,
 		     "%s", e.msg);
