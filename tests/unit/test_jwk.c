@@ -20,42 +20,9 @@
 #include "jwk_set.h"
 #include "jws.h"
 #include "pem.h"
+#include "testutil.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static struct json_object *vector(const char *name)
-{
-	char path[512];
-	struct json_object *v;
-
-	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, name);
-	v = json_object_from_file(path);
-	cr_assert_not_null(v, "cannot read %s", path);
-	return v;
-}
-
-static struct json_object *vobj(struct json_object *obj, const char *member)
-{
-	struct json_object *v;
-
-	cr_assert(json_object_object_get_ex(obj, member, &v), "no member %s", member);
-	return v;
-}
-
-static const char *vstr(struct json_object *obj, const char *member)
-{
-	return json_object_get_string(vobj(obj, member));
-}
-
-/* A private copy of the "jwk" of a vector file, to edit. */
-static struct json_object *vector_jwk(const char *file)
-{
-	struct json_object *v = vector(file), *copy = NULL;
-
-	cr_assert_eq(json_object_deep_copy(vobj(v, "jwk"), &copy, NULL), 0);
-	json_object_put(v);
-	return copy;
-}
 
 static void set_member(struct json_object *jwk, const char *name, const char *value)
 {
@@ -65,7 +32,7 @@ static void set_member(struct json_object *jwk, const char *name, const char *va
 /* Flip one bit of a base64url member's middle byte, keeping it canonical. */
 static void corrupt_member(struct json_object *jwk, const char *name)
 {
-	char *s = strdup(vstr(jwk, name));
+	char *s = strdup(tu_vstr(jwk, name));
 	size_t mid = strlen(s) / 2;
 
 	s[mid] = s[mid] == 'A' ? 'B' : 'A';
@@ -180,13 +147,13 @@ static int verify_with(struct json_object *pub, enum jws_alg alg, const uint8_t 
 	gnutls_datum_t a = {NULL, 0}, b = {NULL, 0};
 	gnutls_sign_algorithm_t algo;
 	gnutls_pubkey_t pk;
-	const char *kty = vstr(pub, "kty");
+	const char *kty = tu_vstr(pub, "kty");
 	size_t n1, n2;
 	int rc;
 
 	if (strcmp(kty, "OKP") == 0) {
-		cr_assert_eq(b64url_decode(vstr(pub, "x"), strlen(vstr(pub, "x")), &a.data, &n1),
-			     0);
+		cr_assert_eq(
+		    b64url_decode(tu_vstr(pub, "x"), strlen(tu_vstr(pub, "x")), &a.data, &n1), 0);
 		rc = n1 == 32 && siglen == 64 &&
 		     crypto_sign_ed25519_verify_detached(sig, msg, len, a.data) == 0;
 		free(a.data);
@@ -194,10 +161,10 @@ static int verify_with(struct json_object *pub, enum jws_alg alg, const uint8_t 
 	}
 	cr_assert_eq(gnutls_pubkey_init(&pk), 0);
 	if (strcmp(kty, "RSA") == 0) {
-		cr_assert_eq(b64url_decode(vstr(pub, "n"), strlen(vstr(pub, "n")), &a.data, &n1),
-			     0);
-		cr_assert_eq(b64url_decode(vstr(pub, "e"), strlen(vstr(pub, "e")), &b.data, &n2),
-			     0);
+		cr_assert_eq(
+		    b64url_decode(tu_vstr(pub, "n"), strlen(tu_vstr(pub, "n")), &a.data, &n1), 0);
+		cr_assert_eq(
+		    b64url_decode(tu_vstr(pub, "e"), strlen(tu_vstr(pub, "e")), &b.data, &n2), 0);
 		a.size = (unsigned)n1;
 		b.size = (unsigned)n2;
 		cr_assert_eq(gnutls_pubkey_import_rsa_raw(pk, &a, &b), 0);
@@ -205,7 +172,7 @@ static int verify_with(struct json_object *pub, enum jws_alg alg, const uint8_t 
 		       : alg == JWS_ALG_PS256 ? GNUTLS_SIGN_RSA_PSS_RSAE_SHA256
 					      : GNUTLS_SIGN_UNKNOWN;
 	} else {
-		const char *crv = vstr(pub, "crv");
+		const char *crv = tu_vstr(pub, "crv");
 		gnutls_ecc_curve_t c = strcmp(crv, "P-256") == 0   ? GNUTLS_ECC_CURVE_SECP256R1
 				       : strcmp(crv, "P-384") == 0 ? GNUTLS_ECC_CURVE_SECP384R1
 								   : GNUTLS_ECC_CURVE_SECP521R1;
@@ -215,10 +182,10 @@ static int verify_with(struct json_object *pub, enum jws_alg alg, const uint8_t 
 		gnutls_datum_t r = {(unsigned char *)sig, (unsigned)field};
 		gnutls_datum_t ss = {(unsigned char *)sig + field, (unsigned)field};
 
-		cr_assert_eq(b64url_decode(vstr(pub, "x"), strlen(vstr(pub, "x")), &a.data, &n1),
-			     0);
-		cr_assert_eq(b64url_decode(vstr(pub, "y"), strlen(vstr(pub, "y")), &b.data, &n2),
-			     0);
+		cr_assert_eq(
+		    b64url_decode(tu_vstr(pub, "x"), strlen(tu_vstr(pub, "x")), &a.data, &n1), 0);
+		cr_assert_eq(
+		    b64url_decode(tu_vstr(pub, "y"), strlen(tu_vstr(pub, "y")), &b.data, &n2), 0);
 		a.size = (unsigned)n1;
 		b.size = (unsigned)n2;
 		cr_assert_eq(gnutls_pubkey_import_ecc_raw(pk, c, &a, &b), 0);
@@ -482,12 +449,12 @@ Test(jwk_select, large_set_only_selected_key_parsed, .timeout = 120)
 
 Test(jwk_alg, none_refused)
 {
-	struct json_object *v = vector("negative-rfc7515-a5-alg-none.json");
+	struct json_object *v = tu_vector("negative-rfc7515-a5-alg-none.json");
 	enum jws_alg a = JWS_ALG_HS256;
 	struct err e;
 
-	cr_assert_str_eq(vstr(v, "alg"), "none");
-	cr_assert_eq(alg_from_name(vstr(v, "alg"), &a), ERR_UNSUPPORTED);
+	cr_assert_str_eq(tu_vstr(v, "alg"), "none");
+	cr_assert_eq(alg_from_name(tu_vstr(v, "alg"), &a), ERR_UNSUPPORTED);
 	cr_assert_eq(select_doc(SIM2_SET, "sim2", JWS_ALG_INVALID, &e), ERR_UNSUPPORTED);
 	cr_assert_not_null(strstr(e.msg, "none"), "%s", e.msg);
 	json_object_put(v);
@@ -553,13 +520,13 @@ Test(jwk_alg, negative_vectors_all_refused)
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		struct json_object *v = vector(files[i]), *jwk = vobj(v, "jwk"), *copy = NULL;
+		struct json_object *v = tu_vector(files[i]), *jwk = tu_vobj(v, "jwk"), *copy = NULL;
 		enum jws_alg alg = JWS_ALG_INVALID;
 		struct err e;
 		int rc;
 
-		cr_assert_str_eq(vstr(v, "expect"), "error");
-		if (alg_from_name(vstr(v, "alg"), &alg) != 0) {
+		cr_assert_str_eq(tu_vstr(v, "expect"), "error");
+		if (alg_from_name(tu_vstr(v, "alg"), &alg) != 0) {
 			/* "none" never gets as far as a key. */
 			cr_assert(json_object_is_type(jwk, json_type_null));
 			json_object_put(v);
@@ -577,8 +544,8 @@ Test(jwk_alg, negative_vectors_all_refused)
 
 Test(jwk_oct, rfc7517_a3_symmetric_keys_parse)
 {
-	struct json_object *v = vector("rfc7517-appendix-a-keys.json");
-	struct json_object *keys = vobj(vobj(v, "a3_symmetric_keys"), "keys");
+	struct json_object *v = tu_vector("rfc7517-appendix-a-keys.json");
+	struct json_object *keys = tu_vobj(tu_vobj(v, "a3_symmetric_keys"), "keys");
 
 	for (size_t i = 0; i < json_object_array_length(keys); i++) {
 		struct jwk *key = NULL;
@@ -670,8 +637,8 @@ Test(jwk_kty, unknown_kty_refused)
  * RFC's signature: the key must not merely load, it must sign right. */
 static void expect_a2_signature(struct json_object *jwk)
 {
-	struct json_object *v = vector(A2);
-	const char *in = vstr(v, "signing_input");
+	struct json_object *v = tu_vector(A2);
+	const char *in = tu_vstr(v, "signing_input");
 	struct buf sig = BUF_INIT, enc = BUF_INIT;
 	struct jwk *key = NULL;
 	struct err e = {0};
@@ -680,7 +647,7 @@ static void expect_a2_signature(struct json_object *jwk)
 	cr_assert_eq(jws_sign_input(&sig, key, JWS_ALG_RS256, (const uint8_t *)in, strlen(in), &e),
 		     0, "%s", e.msg);
 	cr_assert_eq(b64url_encode_buf(&enc, (const uint8_t *)sig.data, sig.len), 0);
-	cr_assert_str_eq(enc.data, vstr(v, "signature_b64"));
+	cr_assert_str_eq(enc.data, tu_vstr(v, "signature_b64"));
 	buf_free(&sig);
 	buf_free(&enc);
 	jwk_free(key);
@@ -690,7 +657,7 @@ static void expect_a2_signature(struct json_object *jwk)
 
 Test(jwk_rsa, without_crt_members_derived)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	json_object_object_del(jwk, "dp");
 	json_object_object_del(jwk, "dq");
@@ -700,12 +667,12 @@ Test(jwk_rsa, without_crt_members_derived)
 
 Test(jwk_rsa, modulus_leading_zero_accepted)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 	struct buf enc = BUF_INIT;
 	uint8_t *n, *n0;
 	size_t len;
 
-	cr_assert_eq(b64url_decode(vstr(jwk, "n"), strlen(vstr(jwk, "n")), &n, &len), 0);
+	cr_assert_eq(b64url_decode(tu_vstr(jwk, "n"), strlen(tu_vstr(jwk, "n")), &n, &len), 0);
 	n0 = calloc(1, len + 1);
 	memcpy(n0 + 1, n, len);
 	cr_assert_eq(b64url_encode_buf(&enc, n0, len + 1), 0);
@@ -718,27 +685,27 @@ Test(jwk_rsa, modulus_leading_zero_accepted)
 
 Test(jwk_rsa, public_only_refused)
 {
-	struct json_object *v = vector("negative-rsa-missing-d-public-only.json");
+	struct json_object *v = tu_vector("negative-rsa-missing-d-public-only.json");
 	struct json_object *jwk = NULL;
 
-	cr_assert_eq(json_object_deep_copy(vobj(v, "jwk"), &jwk, NULL), 0);
+	cr_assert_eq(json_object_deep_copy(tu_vobj(v, "jwk"), &jwk, NULL), 0);
 	expect_refused(jwk, JWS_ALG_RS256, ERR_KEY, "member \"d\" is missing: a public key");
 	json_object_put(v);
 }
 
 Test(jwk_rsa, crt_without_d_refused)
 {
-	struct json_object *v = vector("negative-rsa-missing-d-with-crt.json");
+	struct json_object *v = tu_vector("negative-rsa-missing-d-with-crt.json");
 	struct json_object *jwk = NULL;
 
-	cr_assert_eq(json_object_deep_copy(vobj(v, "jwk"), &jwk, NULL), 0);
+	cr_assert_eq(json_object_deep_copy(tu_vobj(v, "jwk"), &jwk, NULL), 0);
 	expect_refused(jwk, JWS_ALG_RS256, ERR_INVALID, "member \"d\" is missing but");
 	json_object_put(v);
 }
 
 Test(jwk_rsa, d_without_primes_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	json_object_object_del(jwk, "p");
 	json_object_object_del(jwk, "q");
@@ -750,7 +717,7 @@ Test(jwk_rsa, d_without_primes_refused)
 
 Test(jwk_rsa, one_prime_missing_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	json_object_object_del(jwk, "q");
 	expect_refused(jwk, JWS_ALG_RS256, ERR_INVALID, "member \"q\" is missing");
@@ -758,7 +725,7 @@ Test(jwk_rsa, one_prime_missing_refused)
 
 Test(jwk_rsa, partial_crt_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	json_object_object_del(jwk, "dq");
 	expect_refused(jwk, JWS_ALG_RS256, ERR_INVALID, "member \"dq\" is missing");
@@ -766,7 +733,7 @@ Test(jwk_rsa, partial_crt_refused)
 
 Test(jwk_rsa, wrong_d_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	corrupt_member(jwk, "d");
 	expect_refused(jwk, JWS_ALG_RS256, ERR_KEY, "member \"d\" does not match");
@@ -774,7 +741,7 @@ Test(jwk_rsa, wrong_d_refused)
 
 Test(jwk_rsa, wrong_n_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	corrupt_member(jwk, "n");
 	expect_refused(jwk, JWS_ALG_RS256, ERR_KEY,
@@ -783,7 +750,7 @@ Test(jwk_rsa, wrong_n_refused)
 
 Test(jwk_rsa, wrong_dp_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	corrupt_member(jwk, "dp");
 	expect_refused(jwk, JWS_ALG_RS256, ERR_KEY, "member \"dp\" does not match");
@@ -791,7 +758,7 @@ Test(jwk_rsa, wrong_dp_refused)
 
 Test(jwk_rsa, wrong_qi_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	corrupt_member(jwk, "qi");
 	expect_refused(jwk, JWS_ALG_RS256, ERR_KEY, "member \"qi\" does not match");
@@ -799,10 +766,10 @@ Test(jwk_rsa, wrong_qi_refused)
 
 Test(jwk_rsa, swapped_primes_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
-	char *p = strdup(vstr(jwk, "p"));
+	struct json_object *jwk = tu_vector_jwk(A2);
+	char *p = strdup(tu_vstr(jwk, "p"));
 
-	set_member(jwk, "p", vstr(jwk, "q"));
+	set_member(jwk, "p", tu_vstr(jwk, "q"));
 	set_member(jwk, "q", p);
 	free(p);
 	expect_refused(jwk, JWS_ALG_RS256, ERR_KEY, "inconsistent RSA private key");
@@ -810,7 +777,7 @@ Test(jwk_rsa, swapped_primes_refused)
 
 Test(jwk_rsa, multi_prime_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	json_object_object_add(jwk, "oth", json_object_new_array());
 	expect_refused(jwk, JWS_ALG_RS256, ERR_UNSUPPORTED, "member \"oth\": multi-prime");
@@ -818,7 +785,7 @@ Test(jwk_rsa, multi_prime_refused)
 
 Test(jwk_rsa, e_bad_base64url_refused)
 {
-	struct json_object *jwk = vector_jwk(A2);
+	struct json_object *jwk = tu_vector_jwk(A2);
 
 	set_member(jwk, "e", "AQAB=");
 	expect_refused(jwk, JWS_ALG_RS256, ERR_INVALID, "member \"e\" is not strict base64url");
@@ -826,13 +793,13 @@ Test(jwk_rsa, e_bad_base64url_refused)
 
 Test(jwk_rsa, under_2048_bits_refused)
 {
-	struct json_object *v = vector("jwk-rsa1024.json");
+	struct json_object *v = tu_vector("jwk-rsa1024.json");
 	struct json_object *jwk = NULL;
 	struct jwk *key = NULL;
 	struct err e = {0};
 
 	cr_assert_eq(
-	    json_object_deep_copy(json_object_array_get_idx(vobj(v, "keys"), 0), &jwk, NULL), 0);
+	    json_object_deep_copy(json_object_array_get_idx(tu_vobj(v, "keys"), 0), &jwk, NULL), 0);
 	/* It is a sound key: it parses, but cannot sign. */
 	cr_assert_eq(jwk_parse(jwk, &key, &e), 0, "%s", e.msg);
 	jwk_free(key);
@@ -843,10 +810,10 @@ Test(jwk_rsa, under_2048_bits_refused)
 
 Test(jwk_rsa, rsa_with_hmac_alg_refused)
 {
-	struct json_object *v = vector("negative-rsa-key-with-hs256.json");
+	struct json_object *v = tu_vector("negative-rsa-key-with-hs256.json");
 	struct json_object *jwk = NULL;
 
-	cr_assert_eq(json_object_deep_copy(vobj(v, "jwk"), &jwk, NULL), 0);
+	cr_assert_eq(json_object_deep_copy(tu_vobj(v, "jwk"), &jwk, NULL), 0);
 	expect_refused(jwk, JWS_ALG_HS256, ERR_KEY,
 		       "member \"kty\": a \"RSA\" key cannot sign HS256");
 	json_object_put(v);
@@ -854,9 +821,9 @@ Test(jwk_rsa, rsa_with_hmac_alg_refused)
 
 Test(jwk_rsa, rfc7517_a2_private_rsa_key_signs_ps256)
 {
-	struct json_object *v = vector("rfc7517-appendix-a-keys.json");
+	struct json_object *v = tu_vector("rfc7517-appendix-a-keys.json");
 	const char *doc =
-	    json_object_to_json_string_ext(vobj(v, "a2_private_keys"), JSON_C_TO_STRING_PLAIN);
+	    json_object_to_json_string_ext(tu_vobj(v, "a2_private_keys"), JSON_C_TO_STRING_PLAIN);
 	struct err e;
 
 	/* Its "alg" member is RS256. */
@@ -872,12 +839,12 @@ Test(jwk_rsa, rfc7517_a2_private_rsa_key_signs_ps256)
 
 Test(jwk_ec, p384_key_with_es256_refused)
 {
-	struct json_object *v = vector("negative-ec-p384-key-with-es256.json");
+	struct json_object *v = tu_vector("negative-ec-p384-key-with-es256.json");
 	struct json_object *jwk = NULL, *ok = NULL;
 	struct err e;
 
-	cr_assert_eq(json_object_deep_copy(vobj(v, "jwk"), &jwk, NULL), 0);
-	cr_assert_eq(json_object_deep_copy(vobj(v, "jwk"), &ok, NULL), 0);
+	cr_assert_eq(json_object_deep_copy(tu_vobj(v, "jwk"), &jwk, NULL), 0);
+	cr_assert_eq(json_object_deep_copy(tu_vobj(v, "jwk"), &ok, NULL), 0);
 	expect_refused(jwk, JWS_ALG_ES256, ERR_KEY,
 		       "member \"crv\": a P-384 key cannot sign ES256");
 	cr_assert_eq(select_jwk(ok, JWS_ALG_ES384, &e), 0, "%s", e.msg);
@@ -892,7 +859,7 @@ Test(jwk_ec, every_curve_alg_pairing)
 
 	for (int f = 0; f < 3; f++) {
 		for (int a = 0; a < 3; a++) {
-			struct json_object *jwk = vector_jwk(files[f]);
+			struct json_object *jwk = tu_vector_jwk(files[f]);
 			struct err e;
 
 			cr_assert_eq(select_jwk(jwk, algs[a], &e), f == a ? 0 : ERR_KEY,
@@ -903,7 +870,7 @@ Test(jwk_ec, every_curve_alg_pairing)
 
 Test(jwk_ec, short_x_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 
 	/* 31 bytes */
 	set_member(jwk, "x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVA");
@@ -912,7 +879,7 @@ Test(jwk_ec, short_x_refused)
 
 Test(jwk_ec, long_y_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 	struct buf b = BUF_INIT;
 	uint8_t y[33];
 
@@ -925,15 +892,15 @@ Test(jwk_ec, long_y_refused)
 
 Test(jwk_ec, short_d_refused)
 {
-	struct json_object *v = vector("rfc7515-a4-es512.json");
+	struct json_object *v = tu_vector("rfc7515-a4-es512.json");
 	struct json_object *jwk = NULL;
 	struct buf b = BUF_INIT;
 	uint8_t *d;
 	size_t n;
 
-	cr_assert_eq(json_object_deep_copy(vobj(v, "jwk"), &jwk, NULL), 0);
+	cr_assert_eq(json_object_deep_copy(tu_vobj(v, "jwk"), &jwk, NULL), 0);
 	/* P-521 "d" without its leading zero byte: 65 instead of 66. */
-	cr_assert_eq(b64url_decode(vstr(jwk, "d"), strlen(vstr(jwk, "d")), &d, &n), 0);
+	cr_assert_eq(b64url_decode(tu_vstr(jwk, "d"), strlen(tu_vstr(jwk, "d")), &d, &n), 0);
 	cr_assert_eq(n, 66);
 	cr_assert_eq(b64url_encode_buf(&b, d + 1, 65), 0);
 	set_member(jwk, "d", b.data);
@@ -945,7 +912,7 @@ Test(jwk_ec, short_d_refused)
 
 Test(jwk_ec, y_missing_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 
 	json_object_object_del(jwk, "y");
 	expect_refused(jwk, JWS_ALG_ES256, ERR_INVALID, "member \"y\" is missing");
@@ -953,7 +920,7 @@ Test(jwk_ec, y_missing_refused)
 
 Test(jwk_ec, crv_missing_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 
 	json_object_object_del(jwk, "crv");
 	expect_refused(jwk, JWS_ALG_ES256, ERR_INVALID, "member \"crv\" is missing");
@@ -961,7 +928,7 @@ Test(jwk_ec, crv_missing_refused)
 
 Test(jwk_ec, crv_unsupported_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 
 	set_member(jwk, "crv", "secp256k1");
 	expect_refused(jwk, JWS_ALG_ES256, ERR_UNSUPPORTED,
@@ -970,7 +937,7 @@ Test(jwk_ec, crv_unsupported_refused)
 
 Test(jwk_ec, ed25519_crv_on_ec_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 
 	set_member(jwk, "crv", "Ed25519");
 	expect_refused(jwk, JWS_ALG_ES256, ERR_UNSUPPORTED,
@@ -979,20 +946,20 @@ Test(jwk_ec, ed25519_crv_on_ec_refused)
 
 Test(jwk_ec, point_of_another_key_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
-	struct json_object *v = vector("rfc7517-appendix-a-keys.json");
+	struct json_object *jwk = tu_vector_jwk(A3);
+	struct json_object *v = tu_vector("rfc7517-appendix-a-keys.json");
 	struct json_object *other =
-	    json_object_array_get_idx(vobj(vobj(v, "a2_private_keys"), "keys"), 0);
+	    json_object_array_get_idx(tu_vobj(tu_vobj(v, "a2_private_keys"), "keys"), 0);
 
-	set_member(jwk, "x", vstr(other, "x"));
-	set_member(jwk, "y", vstr(other, "y"));
+	set_member(jwk, "x", tu_vstr(other, "x"));
+	set_member(jwk, "y", tu_vstr(other, "y"));
 	expect_refused(jwk, JWS_ALG_ES256, ERR_KEY, "are not the public point of \"d\"");
 	json_object_put(v);
 }
 
 Test(jwk_ec, point_off_curve_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 
 	corrupt_member(jwk, "y");
 	expect_refused(jwk, JWS_ALG_ES256, ERR_KEY, "are not the public point of \"d\"");
@@ -1000,7 +967,7 @@ Test(jwk_ec, point_off_curve_refused)
 
 Test(jwk_ec, public_only_refused)
 {
-	struct json_object *jwk = vector_jwk(A3);
+	struct json_object *jwk = tu_vector_jwk(A3);
 
 	json_object_object_del(jwk, "d");
 	expect_refused(jwk, JWS_ALG_ES256, ERR_KEY, "member \"d\" is missing: a public key");
@@ -1009,9 +976,9 @@ Test(jwk_ec, public_only_refused)
 /* RFC 7517 A.2's EC key is marked "use":"enc". */
 Test(jwk_ec, rfc7517_a2_ec_key_is_for_encryption)
 {
-	struct json_object *v = vector("rfc7517-appendix-a-keys.json");
+	struct json_object *v = tu_vector("rfc7517-appendix-a-keys.json");
 	const char *doc =
-	    json_object_to_json_string_ext(vobj(v, "a2_private_keys"), JSON_C_TO_STRING_PLAIN);
+	    json_object_to_json_string_ext(tu_vobj(v, "a2_private_keys"), JSON_C_TO_STRING_PLAIN);
 	struct err e;
 
 	cr_assert_eq(select_doc(doc, "1", JWS_ALG_ES256, &e), ERR_KEY);
@@ -1025,7 +992,7 @@ Test(jwk_ec, rfc7517_a2_ec_key_is_for_encryption)
 
 Test(jwk_okp, rfc8037_key_loads)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 	struct err e;
 
 	cr_assert_eq(select_jwk(jwk, JWS_ALG_EDDSA, &e), 0, "%s", e.msg);
@@ -1033,7 +1000,7 @@ Test(jwk_okp, rfc8037_key_loads)
 
 Test(jwk_okp, x_not_matching_d_refused)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 
 	corrupt_member(jwk, "x");
 	expect_refused(jwk, JWS_ALG_EDDSA, ERR_KEY, "member \"x\" is not the public key of \"d\"");
@@ -1041,7 +1008,7 @@ Test(jwk_okp, x_not_matching_d_refused)
 
 Test(jwk_okp, x25519_refused)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 
 	set_member(jwk, "crv", "X25519");
 	expect_refused(jwk, JWS_ALG_EDDSA, ERR_UNSUPPORTED, "curve \"X25519\" is not supported");
@@ -1049,7 +1016,7 @@ Test(jwk_okp, x25519_refused)
 
 Test(jwk_okp, ed448_refused)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 
 	set_member(jwk, "crv", "Ed448");
 	expect_refused(jwk, JWS_ALG_EDDSA, ERR_UNSUPPORTED, "curve \"Ed448\" is not supported");
@@ -1057,7 +1024,7 @@ Test(jwk_okp, ed448_refused)
 
 Test(jwk_okp, p256_crv_on_okp_refused)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 
 	set_member(jwk, "crv", "P-256");
 	expect_refused(jwk, JWS_ALG_EDDSA, ERR_UNSUPPORTED,
@@ -1066,7 +1033,7 @@ Test(jwk_okp, p256_crv_on_okp_refused)
 
 Test(jwk_okp, short_d_refused)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 
 	struct buf b = BUF_INIT;
 	uint8_t d[31];
@@ -1080,7 +1047,7 @@ Test(jwk_okp, short_d_refused)
 
 Test(jwk_okp, public_only_refused)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 
 	json_object_object_del(jwk, "d");
 	expect_refused(jwk, JWS_ALG_EDDSA, ERR_KEY, "member \"d\" is missing: a public key");
@@ -1088,7 +1055,7 @@ Test(jwk_okp, public_only_refused)
 
 Test(jwk_okp, okp_with_es256_refused)
 {
-	expect_refused(vector_jwk(A4_ED), JWS_ALG_ES256, ERR_KEY,
+	expect_refused(tu_vector_jwk(A4_ED), JWS_ALG_ES256, ERR_KEY,
 		       "member \"kty\": a \"OKP\" key cannot sign ES256");
 }
 
@@ -1098,9 +1065,9 @@ Test(jwk_okp, okp_with_es256_refused)
  * it member for member. */
 Test(jwk_public, rfc7517_a2_gives_a1)
 {
-	struct json_object *v = vector("rfc7517-appendix-a-keys.json");
+	struct json_object *v = tu_vector("rfc7517-appendix-a-keys.json");
 	const char *doc =
-	    json_object_to_json_string_ext(vobj(v, "a2_private_keys"), JSON_C_TO_STRING_PLAIN);
+	    json_object_to_json_string_ext(tu_vobj(v, "a2_private_keys"), JSON_C_TO_STRING_PLAIN);
 	struct buf out = BUF_INIT;
 	struct json_object *got;
 	struct err e = {0};
@@ -1108,7 +1075,7 @@ Test(jwk_public, rfc7517_a2_gives_a1)
 	cr_assert_eq(jwk_set_public(doc, strlen(doc), NULL, &out, &e), 0, "%s", e.msg);
 	got = json_tokener_parse(out.data);
 	cr_assert_not_null(got, "not JSON: %s", out.data);
-	cr_assert(json_object_equal(got, vobj(v, "a1_public_keys")), "%s", out.data);
+	cr_assert(json_object_equal(got, tu_vobj(v, "a1_public_keys")), "%s", out.data);
 	cr_assert_null(strstr(out.data, "\"d\""));
 	json_object_put(got);
 	buf_free(&out);
@@ -1118,16 +1085,16 @@ Test(jwk_public, rfc7517_a2_gives_a1)
 /* A public set passes through unchanged. */
 Test(jwk_public, public_set_unchanged)
 {
-	struct json_object *v = vector("rfc7517-appendix-a-keys.json");
+	struct json_object *v = tu_vector("rfc7517-appendix-a-keys.json");
 	const char *doc =
-	    json_object_to_json_string_ext(vobj(v, "a1_public_keys"), JSON_C_TO_STRING_PLAIN);
+	    json_object_to_json_string_ext(tu_vobj(v, "a1_public_keys"), JSON_C_TO_STRING_PLAIN);
 	struct buf out = BUF_INIT;
 	struct json_object *got;
 	struct err e = {0};
 
 	cr_assert_eq(jwk_set_public(doc, strlen(doc), NULL, &out, &e), 0, "%s", e.msg);
 	got = json_tokener_parse(out.data);
-	cr_assert(json_object_equal(got, vobj(v, "a1_public_keys")), "%s", out.data);
+	cr_assert(json_object_equal(got, tu_vobj(v, "a1_public_keys")), "%s", out.data);
 	json_object_put(got);
 	buf_free(&out);
 	json_object_put(v);
@@ -1135,9 +1102,9 @@ Test(jwk_public, public_set_unchanged)
 
 Test(jwk_public, oct_left_out)
 {
-	struct json_object *v = vector("rfc7517-appendix-a-keys.json");
+	struct json_object *v = tu_vector("rfc7517-appendix-a-keys.json");
 	const char *doc =
-	    json_object_to_json_string_ext(vobj(v, "a3_symmetric_keys"), JSON_C_TO_STRING_PLAIN);
+	    json_object_to_json_string_ext(tu_vobj(v, "a3_symmetric_keys"), JSON_C_TO_STRING_PLAIN);
 	struct buf out = BUF_INIT;
 	struct err e = {0};
 
@@ -1149,7 +1116,7 @@ Test(jwk_public, oct_left_out)
 
 Test(jwk_public, okp_and_exact_bytes)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 	struct buf out = BUF_INIT;
 	struct err e = {0};
 	char *doc;
@@ -1165,7 +1132,7 @@ Test(jwk_public, okp_and_exact_bytes)
 
 Test(jwk_public, inconsistent_key_refused_out_unchanged)
 {
-	struct json_object *jwk = vector_jwk(A4_ED);
+	struct json_object *jwk = tu_vector_jwk(A4_ED);
 	struct buf out = BUF_INIT;
 	struct err e = {0};
 	char *doc;
@@ -1200,12 +1167,12 @@ static void generate_and_verify(const char *kty, unsigned bits, const char *crv,
 	cr_assert_eq(jwk_generate(&priv, kty, bits, crv, "gen-1", alg, &e), 0, "%s", e.msg);
 	privset = json_tokener_parse(priv.data);
 	cr_assert_not_null(privset, "%s", priv.data);
-	kj = json_object_array_get_idx(vobj(privset, "keys"), 0);
-	cr_assert_str_eq(vstr(kj, "kty"), kty);
-	cr_assert_str_eq(vstr(kj, "kid"), "gen-1");
-	cr_assert_str_eq(vstr(kj, "alg"), alg);
-	cr_assert_str_eq(vstr(kj, "use"), "sig");
-	cr_assert_eq(b64url_decode(vstr(kj, member), strlen(vstr(kj, member)), &raw, &n), 0);
+	kj = json_object_array_get_idx(tu_vobj(privset, "keys"), 0);
+	cr_assert_str_eq(tu_vstr(kj, "kty"), kty);
+	cr_assert_str_eq(tu_vstr(kj, "kid"), "gen-1");
+	cr_assert_str_eq(tu_vstr(kj, "alg"), alg);
+	cr_assert_str_eq(tu_vstr(kj, "use"), "sig");
+	cr_assert_eq(b64url_decode(tu_vstr(kj, member), strlen(tu_vstr(kj, member)), &raw, &n), 0);
 	cr_assert_eq(n, member_bytes, "%s: %s is %zu bytes", alg, member, n);
 	sodium_memzero(raw, n);
 	free(raw);
@@ -1217,7 +1184,7 @@ static void generate_and_verify(const char *kty, unsigned bits, const char *crv,
 		cr_assert_eq(jwk_set_public(priv.data, priv.len, NULL, &pub, &e), 0, "%s", e.msg);
 		cr_assert_null(strstr(pub.data, "\"d\""), "%s", pub.data);
 		pubset = json_tokener_parse(pub.data);
-		pj = json_object_array_get_idx(vobj(pubset, "keys"), 0);
+		pj = json_object_array_get_idx(tu_vobj(pubset, "keys"), 0);
 		cr_assert(verify_with(pj, a, (const uint8_t *)"abc.def", 7,
 				      (const uint8_t *)sig.data, sig.len),
 			  "%s signature does not verify", alg);
@@ -1343,37 +1310,12 @@ Test(jwk_generate, kid_escaped)
  * tests/data/pem-gen.sh: keys by openssl / certtool, expected JWKs and
  * JWS by python3-jwcrypto (JWK.from_pem(...).export_private()). */
 
-/* The whole file tests/data/name (malloc'd, NUL-terminated). */
-static char *pem_file(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	char *s;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, name);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s", path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	cr_assert_not_null(s);
-	cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return s;
-}
-
 /* Convert the fixture file with kid and alg; returns the code. */
 static int pem_convert(const char *file, const char *kid, const char *alg, struct buf *out,
 		       struct err *e)
 {
 	size_t len;
-	char *pem = pem_file(file, &len);
+	char *pem = tu_read_file(file, &len);
 	int rc;
 
 	err_clear(e);
@@ -1389,7 +1331,7 @@ static struct json_object *only_key(const char *doc, struct json_object **set)
 
 	*set = json_tokener_parse(doc);
 	cr_assert_not_null(*set, "not JSON: %s", doc);
-	keys = vobj(*set, "keys");
+	keys = tu_vobj(*set, "keys");
 	cr_assert_eq(json_object_array_length(keys), 1);
 	return json_object_array_get_idx(keys, 0);
 }
@@ -1425,22 +1367,23 @@ static void pem_matches_jwcrypto(const char *name)
 
 	snprintf(file, sizeof(file), "pem-%s.pem", name);
 	snprintf(expect_file, sizeof(expect_file), "pem-%s.jwk.json", name);
-	exp = vector(expect_file);
-	ej = vobj(exp, "jwk");
-	algname = vstr(exp, "alg");
+	exp = tu_vector(expect_file);
+	ej = tu_vobj(exp, "jwk");
+	algname = tu_vstr(exp, "alg");
 	alg = alg_of(algname);
 
 	cr_assert_eq(pem_convert(file, "pem-1", algname, &out, &e), 0, "%s: %s", name, e.msg);
 	got = only_key(out.data, &set);
-	cr_assert_str_eq(vstr(got, "kid"), "pem-1");
-	cr_assert_str_eq(vstr(got, "use"), "sig");
-	cr_assert_str_eq(vstr(got, "alg"), algname);
+	cr_assert_str_eq(tu_vstr(got, "kid"), "pem-1");
+	cr_assert_str_eq(tu_vstr(got, "use"), "sig");
+	cr_assert_str_eq(tu_vstr(got, "alg"), algname);
 	json_object_object_foreach(ej, m, v)
 	{
 		if (strcmp(m, "kid") == 0) /* jwcrypto's is the thumbprint */
 			continue;
 		members++;
-		cr_assert_str_eq(vstr(got, m), json_object_get_string(v), "%s: member %s", name, m);
+		cr_assert_str_eq(tu_vstr(got, m), json_object_get_string(v), "%s: member %s", name,
+				 m);
 	}
 	/* Nothing more than jwcrypto's members and kid, use, alg. */
 	cr_assert_eq((size_t)json_object_object_length(got), members + 3, "%s: %s", name, out.data);
@@ -1448,7 +1391,7 @@ static void pem_matches_jwcrypto(const char *name)
 	/* The keysource path: select, sign, publish. */
 	cr_assert_eq(jwk_set_select(out.data, out.len, kids, 1, alg, NULL, &key, &e), 0, "%s: %s",
 		     name, e.msg);
-	jws_split(vstr(exp, "jws"), &input, &theirs);
+	jws_split(tu_vstr(exp, "jws"), &input, &theirs);
 	cr_assert_eq(jws_sign_input(&sig, key, alg, (const uint8_t *)input, strlen(input), &e), 0,
 		     "%s: %s", name, e.msg);
 	cr_assert_eq(jwk_set_public(out.data, out.len, NULL, &pub, &e), 0, "%s: %s", name, e.msg);
@@ -1524,7 +1467,8 @@ Test(jwk_pem, ec_members_left_padded)
 			uint8_t *raw;
 			size_t n;
 
-			cr_assert_eq(b64url_decode(vstr(k, *m), strlen(vstr(k, *m)), &raw, &n), 0);
+			cr_assert_eq(
+			    b64url_decode(tu_vstr(k, *m), strlen(tu_vstr(k, *m)), &raw, &n), 0);
 			cr_assert_eq(n, sizes[f], "%s %s: %zu bytes", files[f], *m, n);
 			if (f == 0 && raw[0] == 0)
 				zero_seen = 1;
@@ -1540,7 +1484,7 @@ Test(jwk_pem, ec_members_left_padded)
 /* Byte-exact output: member order kty, kid, use, alg, then the key. */
 Test(jwk_pem, ed25519_exact_text)
 {
-	struct json_object *exp = vector("pem-ed25519-pkcs8.jwk.json");
+	struct json_object *exp = tu_vector("pem-ed25519-pkcs8.jwk.json");
 	struct buf out = BUF_INIT, want = BUF_INIT;
 	struct err e;
 
@@ -1550,7 +1494,7 @@ Test(jwk_pem, ed25519_exact_text)
 	    buf_printf(&want,
 		       "prefix:{\"keys\":[{\"kty\":\"OKP\",\"kid\":\"ed\",\"use\":\"sig\","
 		       "\"alg\":\"EdDSA\",\"crv\":\"Ed25519\",\"x\":\"%s\",\"d\":\"%s\"}]}",
-		       vstr(vobj(exp, "jwk"), "x"), vstr(vobj(exp, "jwk"), "d")),
+		       tu_vstr(tu_vobj(exp, "jwk"), "x"), tu_vstr(tu_vobj(exp, "jwk"), "d")),
 	    0);
 	cr_assert_str_eq(out.data, want.data);
 	buf_reset(&out);
@@ -1581,9 +1525,10 @@ Test(jwk_pem, kid_escaped)
  * comes before (text, a certificate) or after (another key). */
 Test(jwk_pem, first_private_key_block_used)
 {
-	struct json_object *exp = vector("pem-ec-p256-pkcs8.jwk.json");
-	char *cert = pem_file("pem-cert.pem", NULL), *ec = pem_file("pem-ec-p256-pkcs8.pem", NULL);
-	char *rsa = pem_file("pem-rsa2048-pkcs1.pem", NULL);
+	struct json_object *exp = tu_vector("pem-ec-p256-pkcs8.jwk.json");
+	char *cert = tu_read_file("pem-cert.pem", NULL),
+	     *ec = tu_read_file("pem-ec-p256-pkcs8.pem", NULL);
+	char *rsa = tu_read_file("pem-rsa2048-pkcs1.pem", NULL);
 	struct json_object *set, *k;
 	struct buf doc = BUF_INIT, out = BUF_INIT;
 	struct err e = {0};
@@ -1594,8 +1539,8 @@ Test(jwk_pem, first_private_key_block_used)
 	cr_assert(pem_detect(doc.data, doc.len));
 	cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", "ES256", &out, &e), 0, "%s", e.msg);
 	k = only_key(out.data, &set);
-	cr_assert_str_eq(vstr(k, "kty"), "EC");
-	cr_assert_str_eq(vstr(k, "d"), vstr(vobj(exp, "jwk"), "d"));
+	cr_assert_str_eq(tu_vstr(k, "kty"), "EC");
+	cr_assert_str_eq(tu_vstr(k, "d"), tu_vstr(tu_vobj(exp, "jwk"), "d"));
 	json_object_put(set);
 	/* RSA first this time. */
 	buf_reset(&doc);
@@ -1603,7 +1548,7 @@ Test(jwk_pem, first_private_key_block_used)
 	cr_assert_eq(buf_printf(&doc, "%s\n%s", rsa, ec), 0);
 	cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
 	k = only_key(out.data, &set);
-	cr_assert_str_eq(vstr(k, "kty"), "RSA");
+	cr_assert_str_eq(tu_vstr(k, "kty"), "RSA");
 	json_object_put(set);
 	json_object_put(exp);
 	free(cert);
@@ -1616,7 +1561,7 @@ Test(jwk_pem, first_private_key_block_used)
 /* CRLF line ends and indentation before the markers are accepted. */
 Test(jwk_pem, crlf_and_indent)
 {
-	char *ed = pem_file("pem-ed25519-pkcs8.pem", NULL);
+	char *ed = tu_read_file("pem-ed25519-pkcs8.pem", NULL);
 	struct buf doc = BUF_INIT, out = BUF_INIT, ref = BUF_INIT;
 	struct err e = {0};
 
@@ -1637,7 +1582,7 @@ Test(jwk_pem, crlf_and_indent)
  * is refused for signing, here with alg and by jwk_set_select. */
 Test(jwk_pem, rsa1024_refused_for_signing)
 {
-	struct json_object *exp = vector("pem-rsa1024-pkcs1.jwk.json");
+	struct json_object *exp = tu_vector("pem-rsa1024-pkcs1.jwk.json");
 	struct json_object *set, *k;
 	struct buf out = BUF_INIT;
 	const char *kids[1] = {"k"};
@@ -1646,8 +1591,8 @@ Test(jwk_pem, rsa1024_refused_for_signing)
 
 	cr_assert_eq(pem_convert("pem-rsa1024-pkcs1.pem", "k", NULL, &out, &e), 0, "%s", e.msg);
 	k = only_key(out.data, &set);
-	cr_assert_str_eq(vstr(k, "n"), vstr(vobj(exp, "jwk"), "n"));
-	cr_assert_str_eq(vstr(k, "qi"), vstr(vobj(exp, "jwk"), "qi"));
+	cr_assert_str_eq(tu_vstr(k, "n"), tu_vstr(tu_vobj(exp, "jwk"), "n"));
+	cr_assert_str_eq(tu_vstr(k, "qi"), tu_vstr(tu_vobj(exp, "jwk"), "qi"));
 	cr_assert_eq(jwk_set_select(out.data, out.len, kids, 1, JWS_ALG_RS256, NULL, &key, &e),
 		     ERR_KEY);
 	cr_assert_not_null(strstr(e.msg, "1024-bit RSA key is too small"), "%s", e.msg);
@@ -1666,7 +1611,7 @@ Test(jwk_pem, rsa1024_refused_for_signing)
  * replaced by the right value). */
 Test(jwk_pem, wrong_crt_value_never_copied)
 {
-	struct json_object *exp = vector("pem-rsa2048-pkcs1.jwk.json");
+	struct json_object *exp = tu_vector("pem-rsa2048-pkcs1.jwk.json");
 	struct json_object *set, *k;
 	struct buf out = BUF_INIT;
 	struct err e;
@@ -1674,7 +1619,7 @@ Test(jwk_pem, wrong_crt_value_never_copied)
 
 	if (rc == 0) {
 		k = only_key(out.data, &set);
-		cr_assert_str_eq(vstr(k, "dp"), vstr(vobj(exp, "jwk"), "dp"));
+		cr_assert_str_eq(tu_vstr(k, "dp"), tu_vstr(tu_vobj(exp, "jwk"), "dp"));
 		json_object_put(set);
 	} else {
 		cr_assert_eq(rc, ERR_KEY, "%s", e.msg);
@@ -1691,7 +1636,7 @@ static void pem_refused(const char *file, const char *kid, const char *alg, int 
 {
 	struct buf out = BUF_INIT;
 	struct err e;
-	char *pem = pem_file(file, NULL), *line, *save = NULL;
+	char *pem = tu_read_file(file, NULL), *line, *save = NULL;
 	int rc;
 
 	cr_assert_eq(buf_puts(&out, "keep"), 0);
@@ -1832,7 +1777,7 @@ Test(jwk_pem, keysource_flow)
 	struct jwk *key = NULL;
 	struct err e = {0};
 	size_t len;
-	char *doc = pem_file("pem-ec-p384-sec1.pem", &len);
+	char *doc = tu_read_file("pem-ec-p384-sec1.pem", &len);
 
 	cr_assert(pem_detect(doc, len));
 	cr_assert_eq(pem_to_jwk_set(doc, len, kids[0], alg_name(JWS_ALG_ES384), &conv, &e), 0, "%s",

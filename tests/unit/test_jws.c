@@ -23,62 +23,24 @@
 #include "jwk.h"
 #include "jwk_set.h"
 #include "jws.h"
+#include "testutil.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static struct json_object *vector(const char *name)
-{
-	char path[512];
-	struct json_object *v;
-
-	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, name);
-	v = json_object_from_file(path);
-	cr_assert_not_null(v, "cannot read %s", path);
-	return v;
-}
-
-static const char *vstr(struct json_object *obj, const char *member)
-{
-	struct json_object *v;
-
-	cr_assert(json_object_object_get_ex(obj, member, &v), "no member %s", member);
-	return json_object_get_string(v);
-}
-
-static struct json_object *vobj(struct json_object *obj, const char *member)
-{
-	struct json_object *v;
-
-	cr_assert(json_object_object_get_ex(obj, member, &v), "no member %s", member);
-	return v;
-}
-
-static uint8_t *b64d(const char *s, size_t *n)
-{
-	uint8_t *out;
-
-	cr_assert_eq(b64url_decode(s, strlen(s), &out, n), 0, "bad base64url in a vector");
-	return out;
-}
 
 /* Load the JWK jwk (borrowed) as the only key of a set, with kid. */
 static struct jwk *load_jwk(struct json_object *jwk, const char *kid, enum jws_alg alg)
 {
 	struct json_object *copy = NULL, *set = json_object_new_object();
 	struct json_object *keys = json_object_new_array();
-	const char *kids[1] = {kid};
-	struct err e = {0};
-	struct jwk *key = NULL;
+	struct jwk *key;
 	const char *doc;
-	int rc;
 
 	cr_assert_eq(json_object_deep_copy(jwk, &copy, NULL), 0);
 	json_object_object_add(copy, "kid", json_object_new_string(kid));
 	json_object_array_add(keys, copy);
 	json_object_object_add(set, "keys", keys);
 	doc = json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN);
-	rc = jwk_set_select(doc, strlen(doc), kids, 1, alg, NULL, &key, &e);
-	cr_assert_eq(rc, 0, "loading the key failed: %s", e.msg);
+	key = tu_select_key(doc, strlen(doc), kid, alg, NULL);
 	json_object_put(set);
 	return key;
 }
@@ -87,8 +49,8 @@ static struct jwk *load_vector_key(struct json_object *v)
 {
 	enum jws_alg alg;
 
-	cr_assert_eq(alg_from_name(vstr(v, "alg"), &alg), 0);
-	return load_jwk(vobj(v, "jwk"), "t", alg);
+	cr_assert_eq(alg_from_name(tu_vstr(v, "alg"), &alg), 0);
+	return load_jwk(tu_vobj(v, "jwk"), "t", alg);
 }
 
 static gnutls_datum_t datum_of(struct json_object *jwk, const char *member, uint8_t **hold)
@@ -96,7 +58,7 @@ static gnutls_datum_t datum_of(struct json_object *jwk, const char *member, uint
 	size_t n;
 	gnutls_datum_t d;
 
-	*hold = b64d(vstr(jwk, member), &n);
+	*hold = tu_b64d(tu_vstr(jwk, member), &n);
 	d.data = *hold;
 	d.size = (unsigned)n;
 	return d;
@@ -107,7 +69,7 @@ static gnutls_pubkey_t pubkey_of(struct json_object *jwk)
 {
 	gnutls_pubkey_t pub;
 	uint8_t *a = NULL, *b = NULL;
-	const char *kty = vstr(jwk, "kty");
+	const char *kty = tu_vstr(jwk, "kty");
 	int rc;
 
 	cr_assert_eq(gnutls_pubkey_init(&pub), 0);
@@ -116,7 +78,7 @@ static gnutls_pubkey_t pubkey_of(struct json_object *jwk)
 
 		rc = gnutls_pubkey_import_rsa_raw(pub, &n, &e);
 	} else {
-		const char *crv = vstr(jwk, "crv");
+		const char *crv = tu_vstr(jwk, "crv");
 		gnutls_ecc_curve_t c = strcmp(crv, "P-256") == 0   ? GNUTLS_ECC_CURVE_SECP256R1
 				       : strcmp(crv, "P-384") == 0 ? GNUTLS_ECC_CURVE_SECP384R1
 								   : GNUTLS_ECC_CURVE_SECP521R1;
@@ -144,7 +106,7 @@ static int verify(struct json_object *jwk, enum jws_alg alg, const uint8_t *msg,
 
 	if (alg == JWS_ALG_EDDSA) {
 		size_t n;
-		uint8_t *x = b64d(vstr(jwk, "x"), &n);
+		uint8_t *x = tu_b64d(tu_vstr(jwk, "x"), &n);
 
 		cr_assert_eq(n, 32);
 		rc = siglen == 64 && crypto_sign_ed25519_verify_detached(sig, msg, len, x) == 0;
@@ -208,12 +170,12 @@ static int verify(struct json_object *jwk, enum jws_alg alg, const uint8_t *msg,
 /* Sign the vector's signing input with the vector's key. */
 static void sign_vector_input(struct json_object *v, struct buf *sig)
 {
-	const char *in = vstr(v, "signing_input");
+	const char *in = tu_vstr(v, "signing_input");
 	struct jwk *key = load_vector_key(v);
 	enum jws_alg alg;
 	struct err e = {0};
 
-	cr_assert_eq(alg_from_name(vstr(v, "alg"), &alg), 0);
+	cr_assert_eq(alg_from_name(tu_vstr(v, "alg"), &alg), 0);
 	cr_assert_eq(jws_sign_input(sig, key, alg, (const uint8_t *)in, strlen(in), &e), 0, "%s",
 		     e.msg);
 	jwk_free(key);
@@ -230,13 +192,13 @@ static char *b64e(const struct buf *sig)
 
 static void expect_vector_signature(const char *file)
 {
-	struct json_object *v = vector(file);
+	struct json_object *v = tu_vector(file);
 	struct buf sig = BUF_INIT;
 	char *got;
 
 	sign_vector_input(v, &sig);
 	got = b64e(&sig);
-	cr_assert_str_eq(got, vstr(v, "signature_b64"), "%s: signature differs", file);
+	cr_assert_str_eq(got, tu_vstr(v, "signature_b64"), "%s: signature differs", file);
 	free(got);
 	buf_free(&sig);
 	json_object_put(v);
@@ -322,13 +284,7 @@ Test(jws_header, invalid_alg)
 
 static struct jwk *sim2_key(enum jws_alg alg)
 {
-	const char *kids[1] = {"sim2"};
-	struct jwk *key = NULL;
-	struct err e = {0};
-
-	cr_assert_eq(jwk_set_select(SIM2_SET, strlen(SIM2_SET), kids, 1, alg, NULL, &key, &e), 0,
-		     "%s", e.msg);
-	return key;
+	return tu_select_key(SIM2_SET, strlen(SIM2_SET), "sim2", alg, NULL);
 }
 
 Test(jws_hmac, hs256_reference_compact)
@@ -390,23 +346,24 @@ Test(jws_hmac, rfc7520_4_4_hs256)
  * and flattened serializations come out byte for byte. */
 Test(jws_hmac, rfc7520_4_4_whole_serializations)
 {
-	struct json_object *v = vector("rfc7520-4.4-hs256.json");
-	struct json_object *jwk = vobj(v, "jwk"), *flat = vobj(v, "json_flattened");
-	const char *payload = vstr(v, "payload_utf8");
-	struct jwk *key = load_jwk(jwk, vstr(jwk, "kid"), JWS_ALG_HS256);
+	struct json_object *v = tu_vector("rfc7520-4.4-hs256.json");
+	struct json_object *jwk = tu_vobj(v, "jwk"), *flat = tu_vobj(v, "json_flattened");
+	const char *payload = tu_vstr(v, "payload_utf8");
+	struct jwk *key = load_jwk(jwk, tu_vstr(jwk, "kid"), JWS_ALG_HS256);
 	struct buf out = BUF_INIT, want = BUF_INIT;
 	struct err e = {0};
 
 	cr_assert_eq(jws_sign_compact(&out, key, JWS_ALG_HS256, NULL, (const uint8_t *)payload,
 				      strlen(payload), &e),
 		     0, "%s", e.msg);
-	cr_assert_str_eq(out.data, vstr(v, "compact"));
+	cr_assert_str_eq(out.data, tu_vstr(v, "compact"));
 	buf_reset(&out);
 	cr_assert_eq(jws_sign_flattened(&out, key, JWS_ALG_HS256, NULL, (const uint8_t *)payload,
 					strlen(payload), &e),
 		     0, "%s", e.msg);
 	buf_printf(&want, "{\"payload\":\"%s\",\"protected\":\"%s\",\"signature\":\"%s\"}",
-		   vstr(flat, "payload"), vstr(flat, "protected"), vstr(flat, "signature"));
+		   tu_vstr(flat, "payload"), tu_vstr(flat, "protected"),
+		   tu_vstr(flat, "signature"));
 	cr_assert_str_eq(out.data, want.data);
 	buf_free(&out);
 	buf_free(&want);
@@ -419,9 +376,9 @@ Test(jws_hmac, rfc7520_4_4_whole_serializations)
  *   hmac.new(k, m, hashlib.sha384 / sha512).digest(), base64url-encoded. */
 static void expect_hmac(enum jws_alg alg, const char *k_b64, const char *want)
 {
-	struct json_object *v = vector("rfc7515-a1-hs256.json");
+	struct json_object *v = tu_vector("rfc7515-a1-hs256.json");
 	struct json_object *jwk = json_object_new_object();
-	const char *in = vstr(v, "signing_input");
+	const char *in = tu_vstr(v, "signing_input");
 	struct buf sig = BUF_INIT;
 	struct jwk *key;
 	struct err e = {0};
@@ -492,17 +449,17 @@ Test(jws_rsa, rfc7520_4_1_rs256)
 
 Test(jws_rsa, rfc7520_4_1_whole_compact)
 {
-	struct json_object *v = vector("rfc7520-4.1-rs256.json");
-	struct json_object *jwk = vobj(v, "jwk");
-	const char *payload = vstr(v, "payload_utf8");
-	struct jwk *key = load_jwk(jwk, vstr(jwk, "kid"), JWS_ALG_RS256);
+	struct json_object *v = tu_vector("rfc7520-4.1-rs256.json");
+	struct json_object *jwk = tu_vobj(v, "jwk");
+	const char *payload = tu_vstr(v, "payload_utf8");
+	struct jwk *key = load_jwk(jwk, tu_vstr(jwk, "kid"), JWS_ALG_RS256);
 	struct buf out = BUF_INIT;
 	struct err e = {0};
 
 	cr_assert_eq(jws_sign_compact(&out, key, JWS_ALG_RS256, NULL, (const uint8_t *)payload,
 				      strlen(payload), &e),
 		     0, "%s", e.msg);
-	cr_assert_str_eq(out.data, vstr(v, "compact"));
+	cr_assert_str_eq(out.data, tu_vstr(v, "compact"));
 	buf_free(&out);
 	jwk_free(key);
 	json_object_put(v);
@@ -512,9 +469,9 @@ Test(jws_rsa, rfc7520_4_1_whole_compact)
  * be modulus-sized. */
 Test(jws_rsa, rs384_rs512_verify)
 {
-	struct json_object *v = vector("rfc7520-4.1-rs256.json");
-	struct json_object *jwk = vobj(v, "jwk");
-	const char *in = vstr(v, "signing_input");
+	struct json_object *v = tu_vector("rfc7520-4.1-rs256.json");
+	struct json_object *jwk = tu_vobj(v, "jwk");
+	const char *in = tu_vstr(v, "signing_input");
 	enum jws_alg algs[] = {JWS_ALG_RS384, JWS_ALG_RS512};
 
 	for (int i = 0; i < 2; i++) {
@@ -543,15 +500,16 @@ Test(jws_rsa, rs384_rs512_verify)
 
 Test(jws_pss, rfc7520_4_2_ps384_rfc_signature_verifies)
 {
-	struct json_object *v = vector("rfc7520-4.2-ps384.json");
-	const char *in = vstr(v, "signing_input");
+	struct json_object *v = tu_vector("rfc7520-4.2-ps384.json");
+	const char *in = tu_vstr(v, "signing_input");
 	size_t n;
-	uint8_t *sig = b64d(vstr(v, "signature_b64"), &n);
+	uint8_t *sig = tu_b64d(tu_vstr(v, "signature_b64"), &n);
 
-	cr_assert(verify(vobj(v, "jwk"), JWS_ALG_PS384, (const uint8_t *)in, strlen(in), sig, n));
+	cr_assert(
+	    verify(tu_vobj(v, "jwk"), JWS_ALG_PS384, (const uint8_t *)in, strlen(in), sig, n));
 	sig[n - 1] ^= 1;
 	cr_assert_not(
-	    verify(vobj(v, "jwk"), JWS_ALG_PS384, (const uint8_t *)in, strlen(in), sig, n));
+	    verify(tu_vobj(v, "jwk"), JWS_ALG_PS384, (const uint8_t *)in, strlen(in), sig, n));
 	free(sig);
 	json_object_put(v);
 }
@@ -560,9 +518,9 @@ Test(jws_pss, rfc7520_4_2_ps384_rfc_signature_verifies)
  * signatures differ (random salt). */
 Test(jws_pss, ps256_ps384_ps512_verify)
 {
-	struct json_object *v = vector("rfc7520-4.2-ps384.json");
-	struct json_object *jwk = vobj(v, "jwk");
-	const char *in = vstr(v, "signing_input");
+	struct json_object *v = tu_vector("rfc7520-4.2-ps384.json");
+	struct json_object *jwk = tu_vobj(v, "jwk");
+	const char *in = tu_vstr(v, "signing_input");
 	enum jws_alg algs[] = {JWS_ALG_PS256, JWS_ALG_PS384, JWS_ALG_PS512};
 
 	for (int i = 0; i < 3; i++) {
@@ -592,14 +550,15 @@ Test(jws_pss, ps256_ps384_ps512_verify)
 
 static void expect_rfc_ecdsa_verifies(const char *file, enum jws_alg alg)
 {
-	struct json_object *v = vector(file);
-	const char *in = vstr(v, "signing_input");
+	struct json_object *v = tu_vector(file);
+	const char *in = tu_vstr(v, "signing_input");
 	size_t n;
-	uint8_t *sig = b64d(vstr(v, "signature_b64"), &n);
+	uint8_t *sig = tu_b64d(tu_vstr(v, "signature_b64"), &n);
 
-	cr_assert(verify(vobj(v, "jwk"), alg, (const uint8_t *)in, strlen(in), sig, n), "%s", file);
+	cr_assert(verify(tu_vobj(v, "jwk"), alg, (const uint8_t *)in, strlen(in), sig, n), "%s",
+		  file);
 	sig[n / 2] ^= 1;
-	cr_assert_not(verify(vobj(v, "jwk"), alg, (const uint8_t *)in, strlen(in), sig, n));
+	cr_assert_not(verify(tu_vobj(v, "jwk"), alg, (const uint8_t *)in, strlen(in), sig, n));
 	free(sig);
 	json_object_put(v);
 }
@@ -640,28 +599,28 @@ static void ecdsa_rounds(struct json_object *jwk, enum jws_alg alg, size_t field
 
 Test(jws_ecdsa, es512_1000_rounds, .timeout = 600)
 {
-	struct json_object *v = vector("rfc7515-a4-es512.json");
+	struct json_object *v = tu_vector("rfc7515-a4-es512.json");
 
-	ecdsa_rounds(vobj(v, "jwk"), JWS_ALG_ES512, 66, 1000);
+	ecdsa_rounds(tu_vobj(v, "jwk"), JWS_ALG_ES512, 66, 1000);
 	json_object_put(v);
 }
 
 Test(jws_ecdsa, es256_500_rounds, .timeout = 600)
 {
-	struct json_object *v = vector("rfc7515-a3-es256.json");
+	struct json_object *v = tu_vector("rfc7515-a3-es256.json");
 
-	ecdsa_rounds(vobj(v, "jwk"), JWS_ALG_ES256, 32, 500);
+	ecdsa_rounds(tu_vobj(v, "jwk"), JWS_ALG_ES256, 32, 500);
 	json_object_put(v);
 }
 
 Test(jws_ecdsa, es384_500_rounds, .timeout = 600)
 {
-	struct json_object *v = vector("negative-ec-p384-key-with-es256.json");
+	struct json_object *v = tu_vector("negative-ec-p384-key-with-es256.json");
 
 	/* The key of this negative vector is a sound P-384 key (its
 	 * "key_valid_for" is ES384). */
-	cr_assert_str_eq(vstr(v, "key_valid_for"), "ES384");
-	ecdsa_rounds(vobj(v, "jwk"), JWS_ALG_ES384, 48, 500);
+	cr_assert_str_eq(tu_vstr(v, "key_valid_for"), "ES384");
+	ecdsa_rounds(tu_vobj(v, "jwk"), JWS_ALG_ES384, 48, 500);
 	json_object_put(v);
 }
 
@@ -676,17 +635,17 @@ Test(jws_eddsa, rfc8037_a4_ed25519)
  * {"alg":ALG} and the whole compact serialization must come out. */
 static void expect_whole_compact(const char *file, enum jws_alg alg)
 {
-	struct json_object *v = vector(file);
+	struct json_object *v = tu_vector(file);
 	struct jwk *key = NULL;
 	struct buf out = BUF_INIT;
 	struct err e = {0};
 	size_t n;
-	uint8_t *payload = b64d(vstr(v, "payload_b64"), &n);
+	uint8_t *payload = tu_b64d(tu_vstr(v, "payload_b64"), &n);
 
-	cr_assert_eq(jwk_parse(vobj(v, "jwk"), &key, &e), 0, "%s", e.msg);
+	cr_assert_eq(jwk_parse(tu_vobj(v, "jwk"), &key, &e), 0, "%s", e.msg);
 	cr_assert_null(jwk_kid(key));
 	cr_assert_eq(jws_sign_compact(&out, key, alg, NULL, payload, n, &e), 0, "%s", e.msg);
-	cr_assert_str_eq(out.data, vstr(v, "compact"), "%s", file);
+	cr_assert_str_eq(out.data, tu_vstr(v, "compact"), "%s", file);
 	free(payload);
 	buf_free(&out);
 	jwk_free(key);

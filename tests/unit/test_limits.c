@@ -16,6 +16,7 @@
 #include "log.h"
 #include "request.h"
 #include "signer.h"
+#include "testutil.h"
 
 #define KEY_K                                                                                      \
 	"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"
@@ -147,13 +148,8 @@ Test(limits, request_body_boundary)
 static struct jwk *hs_key(void)
 {
 	static const char set[] = "{\"keys\":[" HS_KEY "]}";
-	const char *kid = "k";
-	struct jwk *key = NULL;
-	struct err err = {0};
 
-	cr_assert_eq(jwk_set_select(set, strlen(set), &kid, 1, JWS_ALG_HS256, NULL, &key, &err), 0,
-		     "%s", err.msg);
-	return key;
+	return tu_select_key(set, strlen(set), "k", JWS_ALG_HS256, NULL);
 }
 
 static int transform(const char *body, size_t len, unsigned depth, size_t members)

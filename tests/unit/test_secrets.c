@@ -49,6 +49,7 @@
 #include "jws.h"
 #include "keysource.h"
 #include "log.h"
+#include "testutil.h"
 
 /* ------------------------------------------------------------ the hook */
 
@@ -227,15 +228,8 @@ static void assert_no_secret_released(const char *during)
 
 static struct json_object *vector_jwk(const char *file, const char *kid)
 {
-	char path[512];
-	struct json_object *v, *jwk, *copy = NULL;
+	struct json_object *copy = tu_vector_jwk(file);
 
-	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, file);
-	v = json_object_from_file(path);
-	cr_assert_not_null(v, "cannot read %s", path);
-	cr_assert(json_object_object_get_ex(v, "jwk", &jwk));
-	cr_assert_eq(json_object_deep_copy(jwk, &copy, NULL), 0);
-	json_object_put(v);
 	json_object_object_del(copy, "use");
 	json_object_object_add(copy, "kid", json_object_new_string(kid));
 	return copy;

@@ -28,6 +28,7 @@
 #include "jwk_set.h"
 #include "jws.h"
 #include "signer.h"
+#include "testutil.h"
 
 #define SIM2_K                                                                                     \
 	"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"
@@ -42,42 +43,23 @@
 
 #define CLAIMS_JSON "{\"sub\":\"u-42\",\"aud\":\"https://api.example/v1\",\"exp\":1735689600}"
 
+/* A fixture file that must not be empty. */
 static char *read_data(const char *name, size_t *len)
 {
-	char path[1024];
-	FILE *f;
-	char *p;
-	long n;
+	char *p = tu_read_file(name, len);
 
-	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, name);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s", path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert(n > 0);
-	rewind(f);
-	p = malloc((size_t)n + 1);
-	cr_assert_not_null(p);
-	cr_assert_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-	p[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
+	cr_assert(*len > 0);
 	return p;
 }
 
 static struct jwk *sim2_key(void)
 {
-	static const char *const kids[] = {"sim2"};
 	struct jwk_limits lim = {65536, 16};
-	struct jwk *key = NULL;
-	struct err e = {0};
 	size_t len;
 	char *doc = read_data("signer-jwks-sim2.json", &len);
-	int rc = jwk_set_select(doc, len, kids, 1, JWS_ALG_HS256, &lim, &key, &e);
+	struct jwk *key = tu_select_key(doc, len, "sim2", JWS_ALG_HS256, &lim);
 
 	free(doc);
-	cr_assert_eq(rc, 0, "jwk_set_select: %s", e.msg);
-	cr_assert_not_null(key);
 	return key;
 }
 
