@@ -33,8 +33,8 @@
 #include "crypto.h"
 #include "gojson.h"
 #include "jwk.h"
-#include "jwk_set.h"
 #include "jwk_int.h" /* struct jwk: the parsed key, for the raw primitives */
+#include "jwk_set.h"
 #include "jws.h"
 
 #include <gnutls/abstract.h>

@@ -14,11 +14,11 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "alg.h"
 #include "fuzz.h"
 #include "gojson.h"
 #include "jwk.h"
 #include "jwk_set.h"
-#include "jws.h"
 #include "log.h"
 
 static const char *const fuzz_kids[8] = {

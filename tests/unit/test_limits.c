@@ -2,7 +2,7 @@
  * default, can be set in the "jwtsign" block, and is enforced exactly at
  * its boundary (N passes, N+1 is ERR_LIMIT) by the module that owns it:
  * request body (request.c), backend JSON depth and members (gojson via
- * signer_transform), JWK Set size and key count (jwk.c).  The backend
+ * signer_transform), JWK Set size and key count (jwk_set.c).  The backend
  * response size and the timeouts need a peer: tests/integration/hostile.sh.
  */
 #include <criterion/criterion.h>
