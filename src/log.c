@@ -52,7 +52,9 @@ void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
-	for (char *p = line + n; *p; p++) {
+	/* The context is cleaned too: it is the request path, which a direct
+	 * FastCGI client can fill with raw newlines. */
+	for (char *p = line; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	}

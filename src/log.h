@@ -21,8 +21,8 @@ int log_level_from_name(const char *name, enum log_level *out);
 int log_enabled(enum log_level level);
 
 /* log_msg - write one line.  ctx: endpoint path or module name (may be
- * NULL).  Newlines and control bytes in the formatted text are replaced
- * with '?' so that one event stays one line. */
+ * NULL).  Newlines and control bytes in the context and the formatted
+ * text are replaced with '?' so that one event stays one line. */
 void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
