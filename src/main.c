@@ -12,19 +12,20 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 /* Set by SIGTERM/SIGUSR1: finish the request in flight, then exit 0. */
 static volatile sig_atomic_t stop_requested;
-/* Set before the FastCGI loop starts: fd 0 is the listening socket. */
-static volatile sig_atomic_t serving_fastcgi;
+/* Opened on /dev/null before the FastCGI loop starts (fd 0 is the
+ * listening socket then); -1 otherwise. */
+static volatile sig_atomic_t null_fd = -1;
 
 static void on_stop_signal(int sig)
 {
@@ -32,11 +33,13 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 	FCGX_ShutdownPending();
 	/* A signal that lands between the loop's check and accept() would
-	 * leave accept() blocked until the server kills us: shutting the
-	 * listening socket down makes accept() fail at once.  The connection
-	 * of a request in flight is another socket and is not affected. */
-	if (serving_fastcgi)
-		shutdown(STDIN_FILENO, SHUT_RDWR);
+	 * leave accept() blocked until the server kills us.  The listening
+	 * socket is shared with the other workers (spawn-fcgi -F N, systemd
+	 * socket activation): shutting it down would stop them all.  Replacing this process's fd 0 with /dev/null makes only
+	 * our next accept() fail (ENOTSOCK); the socket stays open in the
+	 * others.  The connection of a request in flight is another fd. */
+	if (null_fd >= 0)
+		dup2(null_fd, STDIN_FILENO);
 }
 
 static void install_signals(void)
@@ -205,7 +208,12 @@ static int serve_fastcgi(struct app *app)
 		return 1;
 	}
 	app_load_keys(app);
-	serving_fastcgi = 1;
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0) {
+		log_error("fastcgi", "cannot open /dev/null: %s", strerror(errno));
+		FCGX_Free(&fr, 1);
+		return 1;
+	}
 	log_info("fastcgi", "ready");
 	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
 		fcgi_one(app, &fr, &out);

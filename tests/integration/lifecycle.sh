@@ -15,6 +15,7 @@
 #   - mod_fcgid: a worker killed with SIGKILL is replaced and the next
 #     request succeeds; a broken configuration read by new workers gives
 #     503 with the reason logged once by each; workers exit 0 on httpd stop
+#   - three workers on one socket: SIGTERM to one leaves the others serving
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apache_lib.sh"
 
@@ -284,6 +285,42 @@ for kind in broken missing; do
 	stop_jw
 	log_check "p4-$kind" "$JW_LOG" "$JW_PID"
 done
+
+# 7. three workers on one listening socket (spawn-fcgi -F 3, the nginx
+# recipe): SIGTERM to one worker stops that one only; the others keep
+# accepting on the shared socket.
+rm -f "$SOCK" "$T/p7.pid"
+owner=()
+[ -n "$RUN_USER" ] && owner=(-u "$RUN_USER" -g "$RUN_GROUP" -U "$RUN_USER" -G "$RUN_GROUP")
+env -u JWTSIGN_LOG_LEVEL JWTSIGN_CONFIG="$T/good.json" "$SPAWN_FCGI" -s "$SOCK" -M 0660 -F 3 \
+	-P "$T/p7.pid" "${owner[@]}" -- "$JWTSIGN_RUN" </dev/null >"$T/p7.log" 2>&1 || true
+mapfile -t workers < <(cat "$T/p7.pid" 2>/dev/null)
+for p in "${workers[@]}"; do track_pid "$p"; done
+JW_LOG=$T/p7.log
+if [ "${#workers[@]}" -ne 3 ]; then
+	fail "p7: spawn-fcgi -F 3 did not start 3 workers (${workers[*]})" "$T/p7.log"
+else
+	for ((i = 0; i < 50; i++)); do
+		n=0
+		for p in "${workers[@]}"; do is_our_jwtsign "$p" && n=$((n + 1)); done
+		[ "$n" -eq 3 ] && break
+		sleep 0.1
+	done
+	sleep 0.3 # every worker reaches accept()
+	kill -TERM "${workers[0]}"
+	for ((i = 0; i < 50; i++)); do is_our_jwtsign "${workers[0]}" || break; sleep 0.1; done
+	check "p7: the worker sent SIGTERM (${workers[0]}) exited" not is_our_jwtsign "${workers[0]}"
+	sleep 0.5 # the others would fail their accept() now if the socket were shut down
+	for i in 1 2 3 4 5 6; do
+		req "p7-$i" POST /token
+		expect_fcgi_signed "p7-$i"
+	done
+	for p in "${workers[@]:1}"; do
+		check "p7: worker $p still running after another worker's SIGTERM" is_our_jwtsign "$p"
+	done
+	check "p7: no worker logged 'accept failed'" not grep -q 'accept failed' "$T/p7.log"
+	for p in "${workers[@]}"; do stop_pid "$p"; done
+fi
 
 no_secret_in "$T"/*.body "$T"/p*.log
 no_token_in "$T"/p*.log
