@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -179,6 +180,32 @@ static long fcgi_read(void *ctx, void *p, size_t n)
 	return FCGX_GetStr(p, chunk, ((FCGX_Request *)ctx)->in);
 }
 
+/* Answer a request in a role other than FCGI_RESPONDER with an
+ * FCGI_END_REQUEST record whose protocolStatus is FCGI_UNKNOWN_ROLE
+ * (FastCGI specification §5.1, §5.5), and no output: an authorizer's
+ * caller must not read a responder's 200 as "allow".  libfcgi has no call
+ * for it, so the record is written on the connection and the streams are
+ * marked closed, so that FCGX_Finish_r writes no FCGI_REQUEST_COMPLETE
+ * record of its own. */
+static void fcgi_refuse_role(FCGX_Request *fr)
+{
+	unsigned char rec[FCGI_HEADER_LEN + 8] = {FCGI_VERSION_1, FCGI_END_REQUEST};
+
+	log_warn("fastcgi",
+		 "request in FastCGI role %d refused (FCGI_UNKNOWN_ROLE): jwtsign answers "
+		 "only the responder role",
+		 fr->role);
+	rec[2] = (unsigned char)(fr->requestId >> 8);
+	rec[3] = (unsigned char)fr->requestId;
+	rec[5] = 8; /* contentLength: FCGI_EndRequestBody */
+	rec[FCGI_HEADER_LEN + 4] = FCGI_UNKNOWN_ROLE;
+	fr->out->wasFCloseCalled = 1;
+	fr->err->wasFCloseCalled = 1;
+	fr->keepConnection = 0;
+	if (write_fd(fr->ipcFd, (const char *)rec, sizeof(rec)) != 0)
+		log_warn("fastcgi", "the web server went away before the answer was sent");
+}
+
 static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 {
 	struct request_source src = {fcgi_param, fcgi_read, fr};
@@ -186,6 +213,10 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	struct err e = {0};
 
 	buf_reset(out);
+	if (fr->role != FCGI_RESPONDER) {
+		fcgi_refuse_role(fr);
+		return;
+	}
 	if (request_read(&req, &src, max_body(app), &e) != 0) {
 		log_error("fastcgi", "%s", e.msg);
 		request_free(&req);

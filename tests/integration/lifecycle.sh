@@ -15,6 +15,7 @@
 #   - mod_fcgid: a worker killed with SIGKILL is replaced and the next
 #     request succeeds; a broken configuration read by new workers gives
 #     503 with the reason logged once by each; workers exit 0 on httpd stop
+#   - a request in another role than responder: FCGI_UNKNOWN_ROLE
 #   - three workers on one socket: SIGTERM to one leaves the others serving
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apache_lib.sh"
@@ -285,6 +286,31 @@ for kind in broken missing; do
 	stop_jw
 	log_check "p4-$kind" "$JW_LOG" "$JW_PID"
 done
+
+# 5. roles: only the responder role is answered; an authorizer request gets
+# FCGI_END_REQUEST with protocolStatus FCGI_UNKNOWN_ROLE (3) and no output,
+# never a responder's 200 that an authorizer's caller reads as "allow".
+start_jw p5 "$T/good.json"
+fcgi_role() { # NAME ROLE
+	"$PYTHON3" "$LIB_DIR/fcgi_client.py" --socket "$SOCK" --role "$2" --stdin "$T/login.json" \
+		--param REQUEST_METHOD=POST --param REQUEST_URI=/token --param SCRIPT_NAME=/token \
+		--param CONTENT_LENGTH="$(stat -c %s "$T/login.json")" \
+		--param CONTENT_TYPE=application/json --param REMOTE_ADDR=127.0.0.1 \
+		--param GATEWAY_INTERFACE=CGI/1.1 --param SERVER_PROTOCOL=HTTP/1.1 \
+		>"$T/$1.out" 2>"$T/$1.err" || true
+}
+fcgi_role p5-responder responder
+check "p5: the responder role is answered (client sanity: $(head -1 "$T/p5-responder.out"))" \
+	grep -q '^protocolStatus=0 appStatus=0 stdout=[1-9]' "$T/p5-responder.out"
+for role in authorizer filter; do
+	fcgi_role "p5-$role" "$role"
+	check "p5: role $role refused with FCGI_UNKNOWN_ROLE and no output ($(head -1 "$T/p5-$role.out"))" \
+		grep -qx 'protocolStatus=3 appStatus=0 stdout=0' "$T/p5-$role.out"
+done
+check "p5: the refusal is logged" grep -q 'FCGI_UNKNOWN_ROLE' "$JW_LOG"
+req p5-after POST /token
+expect_fcgi_signed p5-after
+stop_jw
 
 # 7. three workers on one listening socket (spawn-fcgi -F 3, the nginx
 # recipe): SIGTERM to one worker stops that one only; the others keep
