@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* Set by SIGTERM/SIGUSR1: finish the request in flight, then exit 0. */
@@ -258,6 +260,26 @@ static int serve_fastcgi(struct app *app)
 
 /* ----------------------------------------------------------- main */
 
+/* A core dump of a worker would hold the private keys (in GnuTLS's and
+ * nettle's heap, out of our reach): no core file and no ptrace attach by
+ * other processes of the same user, unless JWTSIGN_CORE_DUMPS=1 asks to
+ * keep them for debugging (jwtsign(8), ENVIRONMENT). */
+static void no_core_dumps(void)
+{
+	const char *keep = getenv("JWTSIGN_CORE_DUMPS");
+	struct rlimit rl = {0, 0};
+
+	if (keep && strcmp(keep, "1") == 0) {
+		log_warn("main", "JWTSIGN_CORE_DUMPS=1: core dumps are allowed and will hold "
+				 "the private keys");
+		return;
+	}
+	if (setrlimit(RLIMIT_CORE, &rl) != 0)
+		log_warn("main", "setrlimit(RLIMIT_CORE, 0) failed: %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		log_warn("main", "prctl(PR_SET_DUMPABLE, 0) failed: %s", strerror(errno));
+}
+
 static int libs_init(void)
 {
 	if (sodium_init() < 0) {
@@ -319,6 +341,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	set_log_level_from_env();
+	no_core_dumps();
 	if (libs_init() != 0)
 		return 1;
 	if (argc > 1 && argv[1][0] != '-' && run_subcommand(argc, argv, &status))

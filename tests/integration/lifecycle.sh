@@ -16,6 +16,7 @@
 #     request succeeds; a broken configuration read by new workers gives
 #     503 with the reason logged once by each; workers exit 0 on httpd stop
 #   - a request in another role than responder: FCGI_UNKNOWN_ROLE
+#   - no core dumps unless JWTSIGN_CORE_DUMPS=1
 #   - three workers on one socket: SIGTERM to one leaves the others serving
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apache_lib.sh"
@@ -310,6 +311,29 @@ done
 check "p5: the refusal is logged" grep -q 'FCGI_UNKNOWN_ROLE' "$JW_LOG"
 req p5-after POST /token
 expect_fcgi_signed p5-after
+stop_jw
+
+# 6. no core dumps: RLIMIT_CORE 0 and not dumpable (then /proc/PID files
+# belong to root), unless JWTSIGN_CORE_DUMPS=1.
+start_jw p6 "$T/good.json"
+req p6-ref POST /token # past start-up
+expect_fcgi_signed p6-ref
+check "p6: core file size limit 0" grep -qE '^Max core file size +0 +0 ' "/proc/$JW_PID/limits"
+if [ -n "$RUN_USER" ]; then
+	check "p6: not dumpable (/proc/$JW_PID owned by $(stat -c %U "/proc/$JW_PID/environ"))" \
+		test "$(stat -c %U "/proc/$JW_PID/environ")" = root
+fi
+stop_jw
+start_jw p6-keep "$T/good.json" JWTSIGN_CORE_DUMPS=1
+req p6-keep-ref POST /token
+expect_fcgi_signed p6-keep-ref
+check "p6-keep: JWTSIGN_CORE_DUMPS=1 keeps the core size limit" \
+	test "$(grep '^Max core file size' "/proc/$JW_PID/limits")" = "$(grep '^Max core file size' /proc/self/limits)"
+if [ -n "$RUN_USER" ]; then
+	check "p6-keep: JWTSIGN_CORE_DUMPS=1: dumpable (/proc/$JW_PID owned by $RUN_USER)" \
+		test "$(stat -c %U "/proc/$JW_PID/environ")" = "$RUN_USER"
+fi
+check "p6-keep: the choice is logged" grep -q 'JWTSIGN_CORE_DUMPS=1' "$JW_LOG"
 stop_jw
 
 # 7. three workers on one listening socket (spawn-fcgi -F 3, the nginx
