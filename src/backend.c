@@ -116,23 +116,30 @@ static void copy_content_type(CURL *curl, struct backend_reply *reply)
 }
 
 /* Append "Name: value" with control bytes dropped from value, so that no
- * client- or backend-controlled text can split a header line. */
+ * client- or backend-controlled text can split a header line.  The value is
+ * never cut: its length is the caller's limit (max_header_size). */
 static int add_header(struct curl_slist **h, const char *name, const char *value)
 {
-	char line[1024];
-	size_t j = (size_t)snprintf(line, sizeof(line), "%s:", name);
+	size_t nlen = strlen(name), vlen = value ? strlen(value) : 0, j;
+	char *line = malloc(nlen + 2 + vlen + 1);
 	struct curl_slist *t;
 
-	if (value && j + 1 < sizeof(line))
+	if (line == NULL)
+		return ERR_NOMEM;
+	memcpy(line, name, nlen);
+	j = nlen;
+	line[j++] = ':';
+	if (value)
 		line[j++] = ' ';
-	for (size_t i = 0; value && value[i] && j + 1 < sizeof(line); i++) {
+	for (size_t i = 0; i < vlen; i++) {
 		unsigned char c = (unsigned char)value[i];
 
 		if (c >= 0x20 && c != 0x7f)
 			line[j++] = (char)c;
 	}
 	line[j] = '\0';
-	t = curl_slist_append(*h, line);
+	t = curl_slist_append(*h, line); /* copies line */
+	free(line);
 	if (t == NULL)
 		return ERR_NOMEM;
 	*h = t;

@@ -52,6 +52,7 @@ void backend_free(struct backend *be);
  * No redirects are followed (a 3xx is returned as such).  Headers sent:
  * the client's Content-Type, "Expect:" (empty: no 100-continue), and
  * X-Forwarded-For when given.  ctx is a struct backend *.
+ * Header values are sent whole (control bytes dropped), never cut.
  * Returns 0 when an HTTP answer arrived, else ERR_NET (no connection:
  * refused, DNS, TLS; the caller may try the next host), ERR_TIMEOUT,
  * ERR_LIMIT (body over max_response, or header block over max_header),

@@ -42,6 +42,7 @@ struct call_state {
 	const struct cfg_endpoint *ep;
 	const struct request *req;
 	const struct route_params *params;
+	struct buf xff; /* X-Forwarded-For to send (empty: none) */
 	struct backend_reply reply;
 };
 
@@ -51,18 +52,16 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 			struct err *err)
 {
 	const struct cfg_backend *be = &cs->ep->backend;
-	struct buf xff = BUF_INIT, url = BUF_INIT;
+	struct buf url = BUF_INIT;
 	int rc = ERR_NET;
 
-	if (forwarded_for(cs->req, &xff) != 0)
-		return err_set(err, ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < be->nhosts; i++) {
 		struct backend_request br = {
 		    .method = be->method ? be->method : cs->ep->method,
 		    .body = cs->req->body,
 		    .body_len = cs->req->body_len,
 		    .content_type = cs->req->content_type,
-		    .forwarded_for = xff.len ? xff.data : NULL,
+		    .forwarded_for = cs->xff.len ? cs->xff.data : NULL,
 		    .timeout_ms = cs->ep->timeout_ms,
 		    .connect_timeout_ms = lim->connect_timeout_ms < cs->ep->timeout_ms
 					      ? lim->connect_timeout_ms
@@ -91,7 +90,6 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 				 err ? err->msg : "backend unreachable");
 	}
 	buf_free(&url);
-	buf_free(&xff);
 	return rc;
 }
 
@@ -268,13 +266,53 @@ static const char *oversized_header(const struct request *req, size_t max)
 	return NULL;
 }
 
+/* Call the backend for req and answer with its signed (or passed-through)
+ * reply.  The headers built for the backend are sent whole or the request
+ * is refused with 431: the X-Forwarded-For sent is the client's list plus
+ * the client address, which must not be cut (the backend trusts its
+ * right-most entry). */
+static void forward(struct app *app, const struct cfg_endpoint *ep, const struct request *req,
+		    const struct route_params *params, const struct jwk *key, struct response *resp)
+{
+	const struct cfg_limits *lim = &app->cfg->limits;
+	struct call_state cs;
+	struct err e = {0};
+	int rc;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.ep = ep;
+	cs.req = req;
+	cs.params = params;
+	buf_init(&cs.xff, 0);
+	buf_init(&cs.reply.body, lim->max_backend_response);
+	if (forwarded_for(req, &cs.xff) != 0) {
+		response_error(resp, 500, "internal_error");
+		goto out;
+	}
+	if (cs.xff.len > lim->max_header_size) {
+		log_info(ep->endpoint,
+			 "request refused: X-Forwarded-For with the client address is %zu bytes, "
+			 "over %zu (max_header_size)",
+			 cs.xff.len, lim->max_header_size);
+		response_error(resp, 431, "header_too_large");
+		goto out;
+	}
+	rc = call_backend(app, &cs, lim, &e);
+	if (rc)
+		answer_call_error(ep, rc, &e, resp);
+	else
+		handle_reply(ep, lim, key, &cs.reply, resp);
+out:
+	buf_free(&cs.xff);
+	buf_free(&cs.reply.body);
+}
+
 void handle_request(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct cfg_endpoint *ep;
 	const struct app_endpoint *aep;
 	struct route_params params;
 	bool path_matched = false;
-	struct call_state cs;
 	const struct jwk *key = NULL;
 	struct err e = {0};
 	const char *hdr;
@@ -318,15 +356,5 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		response_error(resp, 503, "keys_unavailable");
 		return;
 	}
-	memset(&cs, 0, sizeof(cs));
-	cs.ep = ep;
-	cs.req = req;
-	cs.params = &params;
-	buf_init(&cs.reply.body, app->cfg->limits.max_backend_response);
-	rc = call_backend(app, &cs, &app->cfg->limits, &e);
-	if (rc)
-		answer_call_error(ep, rc, &e, resp);
-	else
-		handle_reply(ep, &app->cfg->limits, key, &cs.reply, resp);
-	buf_free(&cs.reply.body);
+	forward(app, ep, req, &params, key, resp);
 }

@@ -65,6 +65,7 @@ done
 eps+=("$(hep /never-ends /never-ends ',"timeout":"1s"')")
 eps+=("$(hep /silent /silent ',"timeout":"1s"')")
 eps+=("$(EP_HOST=$BLACKHOLE_URL ep /blackhole /x ',"timeout":"4s"')")
+
 write_config "$T/main.json" \
 	',"extra_config":{"jwtsign":{"connect_timeout":"500ms"}}' "${eps[@]}"
 
@@ -167,6 +168,26 @@ expect_token() {
 stub_hits_echo() { stub_hits /echo; }
 
 printf '{"user":"john","pass":"doe"}' >"$T/login.json"
+
+# ====================================================== forwarding integrity
+# Every header jwtsign builds for the backend is sent whole or refused with
+# 431 within max_header_size (65536 by default), never cut.
+xff_1k=$(for i in $(seq 1 70); do printf '198.51.100.%d, ' "$i"; done)203.0.113.9
+ct_2k="application/json; $(printf 'p%04d=v;' $(seq 1 250))x=1"
+for n in 1k 60k; do
+	if [ $n = 1k ]; then xff=$xff_1k; else xff=$(head -c 60000 /dev/zero | tr '\0' a); fi
+	run_cgi "xff-$n" /echo "$T/login.json" HTTP_X_FORWARDED_FOR="$xff" CONTENT_TYPE="$ct_2k"
+	expect_status "xff-$n" 200
+	check "xff-$n: X-Forwarded-For (${#xff} bytes) + the client address and Content-Type (${#ct_2k} bytes) reach the backend whole" \
+		jwtcheck echo "$T/xff-$n.body" --sent "$T/login.json" --ct "$ct_2k" \
+		--xff "$xff, 192.0.2.1" --jwks "$T/symmetric.json"
+done
+# 65530 bytes: within the limit as the client sent it, over it with
+# ", 192.0.2.1" appended: 431, the backend not called.
+h0=$(stub_hits_echo)
+run_cgi xff-over /echo "$T/login.json" HTTP_X_FORWARDED_FOR="$(head -c 65530 /dev/zero | tr '\0' a)"
+expect_error xff-over 431 header_too_large
+check "xff-over: the backend was not called" test "$(stub_hits_echo)" = "$h0"
 
 # =============================================================== client side
 # CONTENT_LENGTH larger than the body: 400, backend not called.
