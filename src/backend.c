@@ -190,6 +190,16 @@ static void setup_handle(CURL *curl, const struct backend_request *req, struct c
 	}
 }
 
+/* Whether any byte of the request reached the connection: then the host
+ * has (or may have) the credentials, and trying another host would send
+ * the same login twice (a one-time code, a rotating refresh token). */
+static int request_was_sent(CURL *curl)
+{
+	long sent = 0;
+
+	return curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK || sent > 0;
+}
+
 int backend_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
 		 struct err *err)
 {
@@ -213,6 +223,11 @@ int backend_call(void *ctx, const struct backend_request *req, struct backend_re
 	}
 	if (cc != CURLE_OK) {
 		rc = map_curl_error(cc, &sink, req->url, err);
+		if (rc == ERR_NET && request_was_sent(be->curl))
+			rc = err_set(err, ERR_IO,
+				     "backend %s: %s after the request was sent (no other host "
+				     "is tried)",
+				     req->url, curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(be->curl, CURLINFO_RESPONSE_CODE, &reply->status);

@@ -53,11 +53,13 @@ void backend_free(struct backend *be);
  * the client's Content-Type, "Expect:" (empty: no 100-continue), and
  * X-Forwarded-For when given.  ctx is a struct backend *.
  * Header values are sent whole (control bytes dropped), never cut.
- * Returns 0 when an HTTP answer arrived, else ERR_NET (no connection:
- * refused, DNS, TLS; the caller may try the next host), ERR_TIMEOUT,
+ * Returns 0 when an HTTP answer arrived, else ERR_NET (no byte of the
+ * request was sent: connection refused, DNS, TLS handshake, bad URL; the
+ * caller may try the next host), ERR_TIMEOUT,
  * ERR_LIMIT (body over max_response, or header block over max_header),
- * ERR_IO (connection broken mid-answer, or one header line over
- * libcurl's 100 KiB), ERR_NOMEM. */
+ * ERR_IO (connection broken mid-answer, an answer that is not HTTP, any
+ * failure after the request was sent, or one header line over libcurl's
+ * 100 KiB), ERR_NOMEM. */
 int backend_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
 		 struct err *err);
 

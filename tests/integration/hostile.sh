@@ -65,7 +65,11 @@ done
 eps+=("$(hep /never-ends /never-ends ',"timeout":"1s"')")
 eps+=("$(hep /silent /silent ',"timeout":"1s"')")
 eps+=("$(EP_HOST=$BLACKHOLE_URL ep /blackhole /x ',"timeout":"4s"')")
-
+# Two hosts: the first answers something that is not HTTP after it got the
+# request, or refuses the connection (a port nobody listens on).
+REFUSED_URL=http://127.0.0.1:$(free_port)
+eps+=("$(EP_HOST="$HOSTILE_URL\",\"$STUB_URL" ep /two-not-http /not-http)")
+eps+=("$(EP_HOST="$REFUSED_URL\",\"$STUB_URL" ep /two-refused /echo)")
 write_config "$T/main.json" \
 	',"extra_config":{"jwtsign":{"connect_timeout":"500ms"}}' "${eps[@]}"
 
@@ -188,6 +192,21 @@ h0=$(stub_hits_echo)
 run_cgi xff-over /echo "$T/login.json" HTTP_X_FORWARDED_FOR="$(head -c 65530 /dev/zero | tr '\0' a)"
 expect_error xff-over 431 header_too_large
 check "xff-over: the backend was not called" test "$(stub_hits_echo)" = "$h0"
+
+# ============================================================ one host, once
+# A host that got the request and then answered something that is not
+# HTTP: 502 from that host; the same login is never POSTed to the next.
+run_cgi two-not-http /two-not-http "$T/login.json"
+expect_error two-not-http 502 backend_bad_response
+check "two-not-http: the second host was not called" test "$(stub_hits /not-http)" = 0
+check "two-not-http: the log names the host and says no other is tried" \
+	grep -q "after the request was sent (no other host is tried)" "$T/two-not-http.err"
+# Connection refused by the first host: nothing was sent, the next host answers.
+h0=$(stub_hits_echo)
+run_cgi two-refused /two-refused "$T/login.json"
+expect_status two-refused 200
+check "two-refused: the second host answered (failover when nothing was sent)" \
+	test "$(stub_hits_echo)" = $((h0 + 1))
 
 # =============================================================== client side
 # CONTENT_LENGTH larger than the body: 400, backend not called.

@@ -198,6 +198,9 @@ class Server:
                 out += ("%s: %s\r\n" % (k, v)).encode()
             out += b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
             self.send(conn, path, out + body)
+        elif path == "/not-http":
+            # The request was read; the answer has no status line.
+            self.send(conn, path, b"this is not HTTP\r\n\r\n")
         elif path == "/empty-close":
             # 200 without Content-Length, closed at once: an empty body.
             self.send(conn, path, head + b"\r\n")
