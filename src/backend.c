@@ -101,18 +101,53 @@ static int map_curl_error(CURLcode cc, const struct sink *s, const char *url, st
 static void copy_content_type(CURL *curl, struct backend_reply *reply)
 {
 	char *ct = NULL;
-	size_t j = 0;
+	size_t j = 0, i;
 
 	reply->content_type[0] = '\0';
 	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || ct == NULL)
 		return;
-	for (size_t i = 0; ct[i] && j + 1 < sizeof(reply->content_type); i++) {
+	for (i = 0; ct[i] && j + 1 < sizeof(reply->content_type); i++) {
 		unsigned char c = (unsigned char)ct[i];
 
 		if (c >= 0x20 && c != 0x7f)
 			reply->content_type[j++] = (char)c;
 	}
-	reply->content_type[j] = '\0';
+	/* Never a cut value: one that does not fit is no Content-Type. */
+	reply->content_type[ct[i] ? 0 : j] = '\0';
+}
+
+/* Append "name: value\r\n" with control bytes dropped from value. */
+static int append_header_line(struct buf *out, const char *name, const char *value)
+{
+	int rc = buf_printf(out, "%s: ", name);
+
+	for (const char *p = value; rc == 0 && *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x20 && c != 0x7f)
+			rc = buf_putc(out, *p);
+	}
+	return rc ? rc : buf_puts(out, "\r\n");
+}
+
+/* Every instance of each BACKEND_KEPT_HEADERS header of the last answer
+ * (libcurl's header API: the final response, no 1xx or trailers). */
+static int collect_headers(CURL *curl, struct buf *out)
+{
+	static const char *const kept[] = BACKEND_KEPT_HEADERS;
+
+	for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++) {
+		struct curl_header *h;
+
+		for (size_t i = 0;
+		     curl_easy_header(curl, kept[k], i, CURLH_HEADER, -1, &h) == CURLHE_OK; i++) {
+			if (append_header_line(out, kept[k], h->value) != 0)
+				return ERR_NOMEM;
+			if (i + 1 >= h->amount)
+				break;
+		}
+	}
+	return 0;
 }
 
 /* Append "Name: value" with control bytes dropped from value, so that no
@@ -180,6 +215,7 @@ static void setup_handle(CURL *curl, const struct backend_request *req, struct c
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, sink);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "jwtsign/" PACKAGE_VERSION);
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_response);
+	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""); /* every coding libcurl has */
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -210,6 +246,7 @@ int backend_call(void *ctx, const struct backend_request *req, struct backend_re
 	int rc;
 
 	buf_reset(&reply->body);
+	buf_reset(&reply->headers);
 	reply->body.limit = req->max_response;
 	reply->status = 0;
 	reply->content_type[0] = '\0';
@@ -232,7 +269,9 @@ int backend_call(void *ctx, const struct backend_request *req, struct backend_re
 	}
 	curl_easy_getinfo(be->curl, CURLINFO_RESPONSE_CODE, &reply->status);
 	copy_content_type(be->curl, reply);
-	rc = 0;
+	rc = collect_headers(be->curl, &reply->headers);
+	if (rc)
+		err_set(err, ERR_NOMEM, "backend %s: out of memory keeping headers", req->url);
 out:
 	/* The handle must not keep pointers to this call's data. */
 	curl_easy_setopt(be->curl, CURLOPT_HTTPHEADER, NULL);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Seconds a client is asked to wait after a 503. */
 #define HANDLER_RETRY_AFTER 5
@@ -114,15 +115,97 @@ static void answer_call_error(const struct cfg_endpoint *ep, int rc, const struc
 	}
 }
 
-/* Backend 4xx: status, Content-Type and body go back unchanged. */
-static void pass_through(const struct backend_reply *reply, struct response *resp)
+/* Whether ct names JSON: application/json or a +json type (RFC 6839
+ * section 3.1), case-insensitive, parameters ignored. */
+static bool is_json_media_type(const char *ct)
 {
-	resp->status = (int)reply->status;
-	snprintf(resp->content_type, sizeof(resp->content_type), "%s", reply->content_type);
-	resp->no_store = 1;
-	buf_reset(&resp->body);
-	if (buf_append(&resp->body, reply->body.data, reply->body.len) != 0)
-		response_error(resp, 500, "internal_error");
+	size_t n = strcspn(ct, "; \t");
+
+	return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+	       (n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+		strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+/* The header line ("Name: value\r\n") of h at *pos, its length in *n;
+ * advances *pos.  NULL at the end. */
+static const char *next_line(const struct buf *h, size_t *pos, size_t *n)
+{
+	const char *line, *end;
+
+	if (*pos >= h->len || (end = strstr(line = h->data + *pos, "\r\n")) == NULL)
+		return NULL;
+	*n = (size_t)(end - line) + 2;
+	*pos += *n;
+	return line;
+}
+
+/* Whether line is a header line of that name. */
+static bool line_is(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(line, name, n) == 0 && line[n] == ':';
+}
+
+static bool has_line(const struct buf *h, const char *name)
+{
+	const char *line;
+	size_t pos = 0, n;
+
+	while ((line = next_line(h, &pos, &n)) != NULL)
+		if (line_is(line, name))
+			return true;
+	return false;
+}
+
+/* Append h's header lines to resp, but Content-Type (resp has its own)
+ * and, unless keep_cache, Cache-Control. */
+static int pass_headers(const struct buf *h, bool keep_cache, struct response *resp)
+{
+	const char *line;
+	size_t pos = 0, n;
+
+	while ((line = next_line(h, &pos, &n)) != NULL) {
+		if (line_is(line, "Content-Type") ||
+		    (!keep_cache && line_is(line, "Cache-Control")))
+			continue;
+		if (buf_append(&resp->headers, line, n) != 0)
+			return ERR_NOMEM;
+	}
+	return 0;
+}
+
+/* Backend 4xx: its status, with the headers a client needs to act on it
+ * (BACKEND_KEPT_HEADERS: WWW-Authenticate, Retry-After, ...) and nosniff.
+ * A JSON body goes back unchanged (with the backend's Cache-Control, else
+ * no-store); any other body (a text/html error page that echoes the login
+ * input would be active content on the token endpoint's origin) is
+ * replaced by {"error":"backend_error"}. */
+static void pass_through(const struct cfg_endpoint *ep, const struct backend_reply *reply,
+			 struct response *resp)
+{
+	bool json = is_json_media_type(reply->content_type);
+	bool cache = json && has_line(&reply->headers, "Cache-Control");
+
+	if (json) {
+		resp->status = (int)reply->status;
+		snprintf(resp->content_type, sizeof(resp->content_type), "%s", reply->content_type);
+		resp->no_store = !cache;
+		buf_reset(&resp->body);
+		if (buf_append(&resp->body, reply->body.data, reply->body.len) != 0)
+			goto oom;
+	} else {
+		log_info(ep->endpoint,
+			 "backend's %ld answer is not JSON (Content-Type \"%s\"): its body is "
+			 "replaced by {\"error\":\"backend_error\"}",
+			 reply->status, reply->content_type);
+		response_error(resp, (int)reply->status, "backend_error");
+	}
+	resp->nosniff = 1;
+	if (pass_headers(&reply->headers, cache, resp) == 0)
+		return;
+oom:
+	response_error(resp, 500, "internal_error");
 }
 
 static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *lim,
@@ -165,7 +248,7 @@ static void handle_reply(const struct cfg_endpoint *ep, const struct cfg_limits 
 		sign_reply(ep, lim, key, reply, resp);
 	} else if (st >= 400 && st <= 499) {
 		log_info(ep->endpoint, "backend answered %ld: passed through", st);
-		pass_through(reply, resp);
+		pass_through(ep, reply, resp);
 	} else {
 		log_error(ep->endpoint, "backend answered HTTP %ld (200 or 201 expected)", st);
 		response_error(resp, 502, "backend_bad_status");
@@ -285,6 +368,7 @@ static void forward(struct app *app, const struct cfg_endpoint *ep, const struct
 	cs.params = params;
 	buf_init(&cs.xff, 0);
 	buf_init(&cs.reply.body, lim->max_backend_response);
+	buf_init(&cs.reply.headers, 0);
 	if (forwarded_for(req, &cs.xff) != 0) {
 		response_error(resp, 500, "internal_error");
 		goto out;
@@ -304,6 +388,7 @@ static void forward(struct app *app, const struct cfg_endpoint *ep, const struct
 		handle_reply(ep, lim, key, &cs.reply, resp);
 out:
 	buf_free(&cs.xff);
+	buf_free(&cs.reply.headers);
 	buf_free(&cs.reply.body);
 }
 

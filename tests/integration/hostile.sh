@@ -57,7 +57,8 @@ BACKEND_CASES="ok invalid-utf8 nul-string nul-key nul-top-key lone-surrogate dup
 dup-inner dup-unsigned huge-int huge-neg-int max-ints minus-zero minus-zero-float exponents
 trailing-object trailing-nul empty empty-close close-mid-body close-no-length chunked-cut
 deep-million deep-64 deep-128 deep-129 members-100000 members-100001 not-object-token
-huge huge-chunked huge-length-small-body huge-header many-headers endless-header headers-70k"
+huge huge-chunked huge-length-small-body huge-header many-headers endless-header headers-70k
+401-www 401-html 400-no-ct 407 gzip-ok gzip-401"
 eps=("$(ep /echo /echo)")
 for c in $BACKEND_CASES; do
 	eps+=("$(hep "/$c" "/$c")")
@@ -172,6 +173,35 @@ expect_token() {
 stub_hits_echo() { stub_hits /echo; }
 
 printf '{"user":"john","pass":"doe"}' >"$T/login.json"
+
+# ============================================================ backend 4xx
+# has_header NAME LINE: the CGI answer NAME has exactly the header LINE.
+has_header() { grep -qixF -- "$2" "$T/$1.headers"; }
+run_cgi 401-www /401-www "$T/login.json"
+expect_status 401-www 401
+check "401-www: the JSON body is passed on" test "$(cat "$T/401-www.body")" = '{"error":"invalid_grant"}'
+for h in 'www-authenticate: Bearer realm="api"' 'www-authenticate: Basic realm="api"' \
+	'retry-after: 7' 'content-language: fr' 'x-content-type-options: nosniff' \
+	'content-type: application/json' 'cache-control: no-store'; do
+	check "401-www: header '$h' reaches the client" has_header 401-www "$h"
+done
+for h in set-cookie keep-alive x-internal content-encoding; do
+	check "401-www: no $h header" not grep -qi "^$h:" "$T/401-www.headers"
+done
+for c in 401-html 400-no-ct; do
+	run_cgi "$c" "/$c" "$T/login.json"
+	expect_error "$c" "${c%%-*}" backend_error
+	check "$c: nosniff" has_header "$c" 'x-content-type-options: nosniff'
+	check "$c: the log says why the body was replaced" grep -q "is not JSON" "$T/$c.err"
+done
+run_cgi 407 /407 "$T/login.json"
+expect_status 407 407
+check "407: reason phrase" grep -q '^Status: 407 Proxy Authentication Required' "$T/407.out"
+run_cgi gzip-401 /gzip-401 "$T/login.json"
+expect_status gzip-401 401
+check "gzip-401: the body is decoded" test "$(cat "$T/gzip-401.body")" = '{"error":"invalid_grant"}'
+run_cgi gzip-ok /gzip-ok "$T/login.json"
+expect_token gzip-ok '{"sub":"x"}' '{"access_token":"JWS","n":1}'
 
 # ====================================================== forwarding integrity
 # Every header jwtsign builds for the backend is sent whole or refused with
@@ -520,6 +550,13 @@ write_config "$T/jwkhdr2.cfg" ',"extra_config":{"jwtsign":{"max_header_size":262
 	"$(EP_HOST=$HOSTILE_URL EP_KEYS="\"jwk_url\":\"$HOSTILE_URL/jwk/headers-70k.json\",\"disable_jwk_security\":true" ep /token /ok)"
 run_cgi jwk-headers-70k-raised /token "$R" JWTSIGN_CONFIG="$T/jwkhdr2.cfg" JWTSIGN_CACHE_DIR="$T/cache-hdr2"
 expect_token jwk-headers-70k-raised '{"sub":"x"}' '{"access_token":"JWS","n":1}'
+
+# A JWK Set served gzip-encoded: decoded, the keys load.
+mkdir -p -m 700 "$T/cache-gzip"
+write_config "$T/jwkgzip.cfg" "" \
+	"$(EP_HOST=$HOSTILE_URL EP_KEYS="\"jwk_url\":\"$HOSTILE_URL/jwk/symmetric-gzip.json\",\"disable_jwk_security\":true" ep /token /ok)"
+run_cgi jwk-gzip /token "$R" JWTSIGN_CONFIG="$T/jwkgzip.cfg" JWTSIGN_CACHE_DIR="$T/cache-gzip"
+expect_token jwk-gzip '{"sub":"x"}' '{"access_token":"JWS","n":1}'
 
 # =================================================================== config
 # Every setting with a wrong type or value: check-config exits 1 and names
