@@ -71,6 +71,7 @@ eps+=("$(EP_HOST=$BLACKHOLE_URL ep /blackhole /x ',"timeout":"4s"')")
 REFUSED_URL=http://127.0.0.1:$(free_port)
 eps+=("$(EP_HOST="$HOSTILE_URL\",\"$STUB_URL" ep /two-not-http /not-http)")
 eps+=("$(EP_HOST="$REFUSED_URL\",\"$STUB_URL" ep /two-refused /echo)")
+eps+=("$(ep '/u/{id}' '/echo/{id}')")
 write_config "$T/main.json" \
 	',"extra_config":{"jwtsign":{"connect_timeout":"500ms"}}' "${eps[@]}"
 
@@ -171,8 +172,27 @@ expect_token() {
 }
 
 stub_hits_echo() { stub_hits /echo; }
+# stub_hits_prefix PREFIX: the stub's hits of every path under PREFIX.
+stub_hits_prefix() {
+	curl -s "$STUB_URL/hits" | "$PYTHON3" -c 'import json, sys
+print(sum(v for k, v in json.load(sys.stdin).items() if k.startswith(sys.argv[1])))' "$1"
+}
 
 printf '{"user":"john","pass":"doe"}' >"$T/login.json"
+
+# ======================================================= path parameters
+# A {param} value that, decoded once or more, is a dot segment or holds
+# '/', '\', ';', NUL or a control byte: 404, the backend not called.
+h0=$(stub_hits_prefix /echo/)
+for v in '%2e%2e%2fadmin' '..%2Fadmin' '..%5cadmin' '..;' 'x;a=b' '%00' 'a%0d%0aX:%201' \
+	'%252e%252e' '%25252F' '%2e%2E' '%zz'; do
+	run_cgi "param-$v" "/u/$v" "$T/login.json"
+	expect_error "param-$v" 404 not_found
+done
+check "param: the backend was never called" test "$(stub_hits_prefix /echo/)" = "$h0"
+run_cgi param-ok /u/alice%20b%C3%A9 "$T/login.json"
+check "param-ok: a plain value reaches the backend (the endpoint works)" \
+	test "$(stub_hits_prefix /echo/)" = $((h0 + 1))
 
 # ============================================================ backend 4xx
 # has_header NAME LINE: the CGI answer NAME has exactly the header LINE.
