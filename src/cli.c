@@ -319,11 +319,19 @@ static int config_path_arg(int argc, char **argv, const char *dflt, const char *
 	return optind == argc ? 0 : -1;
 }
 
+/* s with the secrets of its URLs replaced (log_redact_urls), in buf. */
+static const char *redacted(const char *s, char *buf, size_t size)
+{
+	log_redact_urls(s, buf, size);
+	return buf;
+}
+
 int cli_check_config(int argc, char **argv, const char *default_config)
 {
 	const char *path;
 	struct app app;
 	struct err e = {0};
+	char msg[ERR_MSG_SIZE + 64];
 	int status = 0;
 
 	if (config_path_arg(argc, argv, default_config, &path) != 0) {
@@ -331,26 +339,27 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		return CLI_EXIT_USAGE;
 	}
 	if (app_init(&app, path, &e) != 0) {
-		printf("%s: configuration error: %s\n", path, e.msg);
+		printf("%s: configuration error: %s\n", path, redacted(e.msg, msg, sizeof(msg)));
 		app_free(&app);
 		return 1;
 	}
 	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
 		const struct cfg_endpoint *ep = &app.cfg->endpoints[i];
 		const struct jwk *key;
-		char where[600];
+		char where[600], shown[700];
 
 		err_clear(&e);
 		int rc = keysource_get(app.eps[i].keys, &key, &e);
 
 		keysource_describe(app.eps[i].keys, where, sizeof(where));
+		redacted(where, shown, sizeof(shown));
 		if (rc == 0) {
 			printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method,
 			       ep->endpoint, jws_alg_name(ep->signer.alg),
-			       jwk_kid(key) ? jwk_kid(key) : "", where);
+			       jwk_kid(key) ? jwk_kid(key) : "", shown);
 		} else {
-			printf("%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint, e.msg,
-			       where);
+			printf("%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint,
+			       redacted(e.msg, msg, sizeof(msg)), shown);
 			status = 1;
 		}
 	}

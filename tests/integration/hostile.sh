@@ -571,6 +571,20 @@ write_config "$T/jwkhdr2.cfg" ',"extra_config":{"jwtsign":{"max_header_size":262
 run_cgi jwk-headers-70k-raised /token "$R" JWTSIGN_CONFIG="$T/jwkhdr2.cfg" JWTSIGN_CACHE_DIR="$T/cache-hdr2"
 expect_token jwk-headers-70k-raised '{"sub":"x"}' '{"access_token":"JWS","n":1}'
 
+# Secrets in a jwk_url (userinfo, query) are never logged or printed.
+mkdir -p -m 700 "$T/cache-redact"
+hp=${HOSTILE_URL#http://}
+write_config "$T/jwkredact.cfg" "" \
+	"$(EP_HOST=$HOSTILE_URL EP_KEYS="\"jwk_url\":\"http://keyuser:hunter2@$hp/jwk/none.json?access_token=s3cr3t\",\"disable_jwk_security\":true" ep /token /ok)"
+run_cgi jwk-redact /token "$R" JWTSIGN_CONFIG="$T/jwkredact.cfg" JWTSIGN_CACHE_DIR="$T/cache-redact"
+expect_error jwk-redact 503 keys_unavailable
+JWTSIGN_CACHE_DIR=$T/cache-redact "$JWTSIGN" check-config -c "$T/jwkredact.cfg" >"$T/jwk-redact.check" 2>&1 || true
+for f in "$T/jwk-redact.err" "$T/jwk-redact.check"; do
+	check "jwk-redact: ${f#"$T"/} names the URL without its secrets" \
+		grep -q "http://\*\*\*@$hp/jwk/none.json?\*\*\*" "$f"
+	check "jwk-redact: no userinfo or query secret in ${f#"$T"/}" not grep -qE 'hunter2|s3cr3t|keyuser' "$f"
+done
+
 # A JWK Set served gzip-encoded: decoded, the keys load.
 mkdir -p -m 700 "$T/cache-gzip"
 write_config "$T/jwkgzip.cfg" "" \
