@@ -66,7 +66,7 @@ static void usage(FILE *f)
 		   "       jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n"
 		   "       jwtsign check-config [-c FILE]\n"
 		   "       jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] --kid "
-		   "KID [--alg ALG] [-o FILE]\n"
+		   "KID [--alg ALG] [-o FILE [--force]]\n"
 		   "       jwtsign pubkeys < private-jwks.json\n"
 		   "       jwtsign --help | --version\n"
 		   "See jwtsign(8) and jwtsign.json(5).\n");
