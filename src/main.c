@@ -38,9 +38,10 @@ static void on_stop_signal(int sig)
 	/* A signal that lands between the loop's check and accept() would
 	 * leave accept() blocked until the server kills us.  The listening
 	 * socket is shared with the other workers (spawn-fcgi -F N, systemd
-	 * socket activation): shutting it down would stop them all.  Replacing this process's fd 0 with /dev/null makes only
-	 * our next accept() fail (ENOTSOCK); the socket stays open in the
-	 * others.  The connection of a request in flight is another fd. */
+	 * socket activation): shutting it down would stop them all.
+	 * Replacing this process's fd 0 with /dev/null makes only our next
+	 * accept() fail (ENOTSOCK); the socket stays open in the others.  The
+	 * connection of a request in flight is another fd. */
 	if (null_fd >= 0)
 		dup2(null_fd, STDIN_FILENO);
 }
