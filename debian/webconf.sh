@@ -46,7 +46,7 @@ grep -q '^ListenStream=/run/jwtsign/jwtsign.sock$' "$conf/jwtsign-fcgi.socket" |
 	die "jwtsign-fcgi.socket: ListenStream is not /run/jwtsign/jwtsign.sock"
 grep -q 'unix:/run/jwtsign/jwtsign.sock;' "$src/debian/nginx-snippet.conf" ||
 	die "nginx-snippet.conf: fastcgi_pass is not the socket unit's"
-for l in '^ExecStart=/usr/bin/jwtsign$' '^User=jwtsign$' '^Group=jwtsign$' \
+for l in '^ExecStart=/usr/bin/jwtsign$' '^User=jwtsign$' '^Group=jwtsign$' '^LimitCORE=0$' \
 	'^Environment=JWTSIGN_CONFIG=/etc/jwtsign/jwtsign.json$'; do
 	[ "$(grep -c "$l" "$conf/jwtsign-fcgi.service")" = 1 ] ||
 		die "jwtsign-fcgi.service: expected exactly one line matching $l"

@@ -101,38 +101,80 @@ static int map_curl_error(CURLcode cc, const struct sink *s, const char *url, st
 static void copy_content_type(CURL *curl, struct backend_reply *reply)
 {
 	char *ct = NULL;
-	size_t j = 0;
+	size_t j = 0, i;
 
 	reply->content_type[0] = '\0';
 	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || ct == NULL)
 		return;
-	for (size_t i = 0; ct[i] && j + 1 < sizeof(reply->content_type); i++) {
+	for (i = 0; ct[i] && j + 1 < sizeof(reply->content_type); i++) {
 		unsigned char c = (unsigned char)ct[i];
 
 		if (c >= 0x20 && c != 0x7f)
 			reply->content_type[j++] = (char)c;
 	}
-	reply->content_type[j] = '\0';
+	/* Never a cut value: one that does not fit is no Content-Type. */
+	reply->content_type[ct[i] ? 0 : j] = '\0';
+}
+
+/* Append "name: value\r\n" with control bytes dropped from value. */
+static int append_header_line(struct buf *out, const char *name, const char *value)
+{
+	int rc = buf_printf(out, "%s: ", name);
+
+	for (const char *p = value; rc == 0 && *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x20 && c != 0x7f)
+			rc = buf_putc(out, *p);
+	}
+	return rc ? rc : buf_puts(out, "\r\n");
+}
+
+/* Every instance of each BACKEND_KEPT_HEADERS header of the last answer
+ * (libcurl's header API: the final response, no 1xx or trailers). */
+static int collect_headers(CURL *curl, struct buf *out)
+{
+	static const char *const kept[] = BACKEND_KEPT_HEADERS;
+
+	for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++) {
+		struct curl_header *h;
+
+		for (size_t i = 0;
+		     curl_easy_header(curl, kept[k], i, CURLH_HEADER, -1, &h) == CURLHE_OK; i++) {
+			if (append_header_line(out, kept[k], h->value) != 0)
+				return ERR_NOMEM;
+			if (i + 1 >= h->amount)
+				break;
+		}
+	}
+	return 0;
 }
 
 /* Append "Name: value" with control bytes dropped from value, so that no
- * client- or backend-controlled text can split a header line. */
+ * client- or backend-controlled text can split a header line.  The value is
+ * never cut: its length is the caller's limit (max_header_size). */
 static int add_header(struct curl_slist **h, const char *name, const char *value)
 {
-	char line[1024];
-	size_t j = (size_t)snprintf(line, sizeof(line), "%s:", name);
+	size_t nlen = strlen(name), vlen = value ? strlen(value) : 0, j;
+	char *line = malloc(nlen + 2 + vlen + 1);
 	struct curl_slist *t;
 
-	if (value && j + 1 < sizeof(line))
+	if (line == NULL)
+		return ERR_NOMEM;
+	memcpy(line, name, nlen);
+	j = nlen;
+	line[j++] = ':';
+	if (value)
 		line[j++] = ' ';
-	for (size_t i = 0; value && value[i] && j + 1 < sizeof(line); i++) {
+	for (size_t i = 0; i < vlen; i++) {
 		unsigned char c = (unsigned char)value[i];
 
 		if (c >= 0x20 && c != 0x7f)
 			line[j++] = (char)c;
 	}
 	line[j] = '\0';
-	t = curl_slist_append(*h, line);
+	t = curl_slist_append(*h, line); /* copies line */
+	free(line);
 	if (t == NULL)
 		return ERR_NOMEM;
 	*h = t;
@@ -173,6 +215,7 @@ static void setup_handle(CURL *curl, const struct backend_request *req, struct c
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, sink);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "jwtsign/" PACKAGE_VERSION);
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_response);
+	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""); /* every coding libcurl has */
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -181,6 +224,16 @@ static void setup_handle(CURL *curl, const struct backend_request *req, struct c
 		if (strcmp(req->method, "POST") != 0)
 			curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
 	}
+}
+
+/* Whether any byte of the request reached the connection: then the host
+ * has (or may have) the credentials, and trying another host would send
+ * the same login twice (a one-time code, a rotating refresh token). */
+static int request_was_sent(CURL *curl)
+{
+	long sent = 0;
+
+	return curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK || sent > 0;
 }
 
 int backend_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
@@ -193,6 +246,7 @@ int backend_call(void *ctx, const struct backend_request *req, struct backend_re
 	int rc;
 
 	buf_reset(&reply->body);
+	buf_reset(&reply->headers);
 	reply->body.limit = req->max_response;
 	reply->status = 0;
 	reply->content_type[0] = '\0';
@@ -206,11 +260,18 @@ int backend_call(void *ctx, const struct backend_request *req, struct backend_re
 	}
 	if (cc != CURLE_OK) {
 		rc = map_curl_error(cc, &sink, req->url, err);
+		if (rc == ERR_NET && request_was_sent(be->curl))
+			rc = err_set(err, ERR_IO,
+				     "backend %s: %s after the request was sent (no other host "
+				     "is tried)",
+				     req->url, curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(be->curl, CURLINFO_RESPONSE_CODE, &reply->status);
 	copy_content_type(be->curl, reply);
-	rc = 0;
+	rc = collect_headers(be->curl, &reply->headers);
+	if (rc)
+		err_set(err, ERR_NOMEM, "backend %s: out of memory keeping headers", req->url);
 out:
 	/* The handle must not keep pointers to this call's data. */
 	curl_easy_setopt(be->curl, CURLOPT_HTTPHEADER, NULL);

@@ -29,10 +29,28 @@ struct backend_request {
 };
 
 struct backend_reply {
-	long status;		/* HTTP status */
-	char content_type[256]; /* Content-Type of the answer (control bytes removed), or "" */
-	struct buf body;	/* body bytes, at most max_response */
+	long status; /* HTTP status */
+	/* Content-Type of the answer (control bytes removed), or "" when there
+	 * was none or it did not fit (then it is not taken for JSON). */
+	char content_type[256];
+	struct buf body; /* body bytes, at most max_response (after libcurl
+			  * removed any content coding it offered) */
+	/* The answer's headers a client needs when a 4xx is passed on, as
+	 * "Name: value\r\n" lines (control bytes removed), in
+	 * BACKEND_KEPT_HEADERS order: see backend_call. */
+	struct buf headers;
 };
+
+/* The response headers of a backend answer that backend_call keeps in
+ * reply->headers, all instances of each: the ones a client needs to act
+ * on a refusal (RFC 9110 section 11.6.1: a 401 carries WWW-Authenticate;
+ * 10.2.3 Retry-After).  Never hop-by-hop headers (RFC 9110 section 7.6.1),
+ * Set-Cookie, or Content-Encoding/Content-Length (the body is decoded). */
+#define BACKEND_KEPT_HEADERS                                                                       \
+	{                                                                                          \
+		"Content-Type", "WWW-Authenticate", "Retry-After", "Content-Language",             \
+		    "Cache-Control"                                                                \
+	}
 
 /* Signature of a backend call, so the handler can be driven by a fake in
  * tests.  Contract as backend_call(). */
@@ -48,15 +66,20 @@ int backend_new(struct backend **out, struct err *err);
 void backend_free(struct backend *be);
 
 /* backend_call - send req and collect the answer into reply (reply->body
- * must be initialised by the caller with buf_init; it is reset first).
+ * and reply->headers must be initialised by the caller with buf_init;
+ * both are reset first).  Content codings libcurl supports (gzip, deflate,
+ * ...) are offered with Accept-Encoding and decoded, as Go's client does.
  * No redirects are followed (a 3xx is returned as such).  Headers sent:
  * the client's Content-Type, "Expect:" (empty: no 100-continue), and
  * X-Forwarded-For when given.  ctx is a struct backend *.
- * Returns 0 when an HTTP answer arrived, else ERR_NET (no connection:
- * refused, DNS, TLS; the caller may try the next host), ERR_TIMEOUT,
+ * Header values are sent whole (control bytes dropped), never cut.
+ * Returns 0 when an HTTP answer arrived, else ERR_NET (no byte of the
+ * request was sent: connection refused, DNS, TLS handshake, bad URL; the
+ * caller may try the next host), ERR_TIMEOUT,
  * ERR_LIMIT (body over max_response, or header block over max_header),
- * ERR_IO (connection broken mid-answer, or one header line over
- * libcurl's 100 KiB), ERR_NOMEM. */
+ * ERR_IO (connection broken mid-answer, an answer that is not HTTP, any
+ * failure after the request was sent, or one header line over libcurl's
+ * 100 KiB), ERR_NOMEM. */
 int backend_call(void *ctx, const struct backend_request *req, struct backend_reply *reply,
 		 struct err *err);
 

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,11 +323,19 @@ static int config_path_arg(int argc, char **argv, const char *dflt, const char *
 	return optind == argc ? 0 : -1;
 }
 
+/* s with the secrets of its URLs replaced (log_redact_urls), in buf. */
+static const char *redacted(const char *s, char *buf, size_t size)
+{
+	log_redact_urls(s, buf, size);
+	return buf;
+}
+
 int cli_check_config(int argc, char **argv, const char *default_config)
 {
 	const char *path;
 	struct app app;
 	struct err e = {0};
+	char msg[ERR_MSG_SIZE + 64];
 	int status = 0;
 
 	if (config_path_arg(argc, argv, default_config, &path) != 0) {
@@ -334,26 +343,27 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		return CLI_EXIT_USAGE;
 	}
 	if (app_init(&app, path, &e) != 0) {
-		printf("%s: configuration error: %s\n", path, e.msg);
+		printf("%s: configuration error: %s\n", path, redacted(e.msg, msg, sizeof(msg)));
 		app_free(&app);
 		return 1;
 	}
 	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
 		const struct cfg_endpoint *ep = &app.cfg->endpoints[i];
 		const struct jwk *key;
-		char where[600];
+		char where[600], shown[700];
 
 		err_clear(&e);
 		int rc = keysource_get(app.eps[i].keys, &key, &e);
 
 		keysource_describe(app.eps[i].keys, where, sizeof(where));
+		redacted(where, shown, sizeof(shown));
 		if (rc == 0) {
 			printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method,
 			       ep->endpoint, alg_name(ep->signer.alg),
-			       jwk_kid(key) ? jwk_kid(key) : "", where);
+			       jwk_kid(key) ? jwk_kid(key) : "", shown);
 		} else {
-			printf("%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint, e.msg,
-			       where);
+			printf("%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint,
+			       redacted(e.msg, msg, sizeof(msg)), shown);
 			status = 1;
 		}
 	}
@@ -366,25 +376,23 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 struct genkey_args {
 	const char *kty, *crv, *kid, *alg, *out;
 	unsigned bits;
+	bool force; /* --force: -o may replace a file of the caller's */
 };
 
 static int genkey_usage(void)
 {
 	fprintf(stderr, "usage: jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] "
-			"--kid KID [--alg ALG] [-o FILE]\n");
+			"--kid KID [--alg ALG] [-o FILE [--force]]\n");
 	return CLI_EXIT_USAGE;
 }
 
 static int parse_genkey_args(int argc, char **argv, struct genkey_args *a)
 {
 	static const struct option opts[] = {
-	    {"kty", required_argument, NULL, 't'},
-	    {"size", required_argument, NULL, 's'},
-	    {"crv", required_argument, NULL, 'c'},
-	    {"kid", required_argument, NULL, 'k'},
-	    {"alg", required_argument, NULL, 'a'},
-	    {"output", required_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0},
+	    {"kty", required_argument, NULL, 't'}, {"size", required_argument, NULL, 's'},
+	    {"crv", required_argument, NULL, 'c'}, {"kid", required_argument, NULL, 'k'},
+	    {"alg", required_argument, NULL, 'a'}, {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'f'},	   {NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c;
@@ -415,31 +423,85 @@ static int parse_genkey_args(int argc, char **argv, struct genkey_args *a)
 		case 'o':
 			a->out = optarg;
 			break;
+		case 'f':
+			a->force = true;
+			break;
 		default:
 			return -1;
 		}
 	}
-	return (optind == argc && a->kty && a->kid) ? 0 : -1;
+	return (optind == argc && a->kty && a->kid && (a->out || !a->force)) ? 0 : -1;
 }
 
-/* Create path with mode 0600 (replacing an existing regular file, never
- * following a symbolic link) and write data to it. */
-static int write_private_file(const char *path, const struct buf *data, struct err *err)
+/* Whether an existing path may be replaced: only with force, and only a
+ * regular file (not a symbolic link) owned by the caller.  Returns 0 when
+ * path does not exist or may be replaced (*exists tells which). */
+static int check_replace(const char *path, bool force, bool *exists, struct err *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc;
+	struct stat st;
 
-	if (fd < 0)
-		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
-	if (fchmod(fd, 0600) != 0 || write_all(fd, data->data, data->len) != 0) {
-		rc = err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return rc;
-	}
-	if (close(fd) != 0)
-		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+	*exists = false;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
+	*exists = true;
+	if (!force)
+		return err_set(err, ERR_IO, "%s exists (use --force to replace it)", path);
+	if (!S_ISREG(st.st_mode))
+		return err_set(err, ERR_IO, "%s is not a regular file: not replaced", path);
+	if (st.st_uid != geteuid())
+		return err_set(err, ERR_IO, "%s belongs to uid %ld, not to you: not replaced", path,
+			       (long)st.st_uid);
 	return 0;
+}
+
+/* Write data to a new mode 0600 file (O_EXCL) beside path, then move it
+ * into place: link() when path must not exist (atomic, never replaces a
+ * file created meanwhile), rename() when --force allows replacing one of
+ * the caller's regular files.  Nothing is ever written through an existing
+ * file or a symbolic link; on error no temporary file is left. */
+static int write_private_file(const char *path, const struct buf *data, bool force, struct err *err)
+{
+	struct buf tmp = BUF_INIT;
+	bool exists;
+	int fd = -1, rc;
+
+	if ((rc = check_replace(path, force, &exists, err)) != 0)
+		return rc;
+	if (buf_printf(&tmp, "%s.XXXXXX", path) != 0)
+		return err_set(err, ERR_NOMEM, "out of memory");
+	fd = mkstemp(tmp.data); /* O_EXCL, mode 0600 */
+	if (fd < 0) {
+		rc = err_set(err, ERR_IO, "%s: cannot create a file beside it: %s", path,
+			     strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, data->data, data->len) != 0 || fsync(fd) != 0) {
+		rc = err_set(err, ERR_IO, "%s: %s", tmp.data, strerror(errno));
+		goto out_unlink;
+	}
+	rc = close(fd);
+	fd = -1;
+	if (rc != 0) {
+		rc = err_set(err, ERR_IO, "%s: %s", tmp.data, strerror(errno));
+		goto out_unlink;
+	}
+	if (exists ? rename(tmp.data, path) != 0 : link(tmp.data, path) != 0) {
+		rc = err_set(err, ERR_IO, "%s: %s", path,
+			     errno == EEXIST ? "exists (use --force to replace it)"
+					     : strerror(errno));
+		goto out_unlink;
+	}
+	if (!exists)
+		unlink(tmp.data);
+	rc = 0;
+	goto out;
+out_unlink:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.data);
+out:
+	buf_free(&tmp);
+	return rc;
 }
 
 int cli_genkey(int argc, char **argv)
@@ -456,7 +518,7 @@ int cli_genkey(int argc, char **argv)
 		rc = err_set(&e, ERR_NOMEM, "out of memory");
 	if (rc == 0) {
 		if (a.out)
-			rc = write_private_file(a.out, &out, &e);
+			rc = write_private_file(a.out, &out, a.force, &e);
 		else if (write_all(STDOUT_FILENO, out.data, out.len) != 0)
 			rc = err_set(&e, ERR_IO, "writing to stdout: %s", strerror(errno));
 	}

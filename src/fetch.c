@@ -513,6 +513,7 @@ static void setup(CURL *curl, const struct fetch_opts *o, struct fetch_ctx *c,
 
 	curl_easy_setopt(curl, CURLOPT_URL, o->url);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""); /* decoded, as Go does */
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRS);

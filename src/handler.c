@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Seconds a client is asked to wait after a 503. */
 #define HANDLER_RETRY_AFTER 5
@@ -42,6 +43,7 @@ struct call_state {
 	const struct cfg_endpoint *ep;
 	const struct request *req;
 	const struct route_params *params;
+	struct buf xff; /* X-Forwarded-For to send (empty: none) */
 	struct backend_reply reply;
 };
 
@@ -51,18 +53,16 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 			struct err *err)
 {
 	const struct cfg_backend *be = &cs->ep->backend;
-	struct buf xff = BUF_INIT, url = BUF_INIT;
+	struct buf url = BUF_INIT;
 	int rc = ERR_NET;
 
-	if (forwarded_for(cs->req, &xff) != 0)
-		return err_set(err, ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < be->nhosts; i++) {
 		struct backend_request br = {
 		    .method = be->method ? be->method : cs->ep->method,
 		    .body = cs->req->body,
 		    .body_len = cs->req->body_len,
 		    .content_type = cs->req->content_type,
-		    .forwarded_for = xff.len ? xff.data : NULL,
+		    .forwarded_for = cs->xff.len ? cs->xff.data : NULL,
 		    .timeout_ms = cs->ep->timeout_ms,
 		    .connect_timeout_ms = lim->connect_timeout_ms < cs->ep->timeout_ms
 					      ? lim->connect_timeout_ms
@@ -91,7 +91,6 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 				 err ? err->msg : "backend unreachable");
 	}
 	buf_free(&url);
-	buf_free(&xff);
 	return rc;
 }
 
@@ -116,15 +115,97 @@ static void answer_call_error(const struct cfg_endpoint *ep, int rc, const struc
 	}
 }
 
-/* Backend 4xx: status, Content-Type and body go back unchanged. */
-static void pass_through(const struct backend_reply *reply, struct response *resp)
+/* Whether ct names JSON: application/json or a +json type (RFC 6839
+ * section 3.1), case-insensitive, parameters ignored. */
+static bool is_json_media_type(const char *ct)
 {
-	resp->status = (int)reply->status;
-	snprintf(resp->content_type, sizeof(resp->content_type), "%s", reply->content_type);
-	resp->no_store = 1;
-	buf_reset(&resp->body);
-	if (buf_append(&resp->body, reply->body.data, reply->body.len) != 0)
-		response_error(resp, 500, "internal_error");
+	size_t n = strcspn(ct, "; \t");
+
+	return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+	       (n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+		strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+/* The header line ("Name: value\r\n") of h at *pos, its length in *n;
+ * advances *pos.  NULL at the end. */
+static const char *next_line(const struct buf *h, size_t *pos, size_t *n)
+{
+	const char *line, *end;
+
+	if (*pos >= h->len || (end = strstr(line = h->data + *pos, "\r\n")) == NULL)
+		return NULL;
+	*n = (size_t)(end - line) + 2;
+	*pos += *n;
+	return line;
+}
+
+/* Whether line is a header line of that name. */
+static bool line_is(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(line, name, n) == 0 && line[n] == ':';
+}
+
+static bool has_line(const struct buf *h, const char *name)
+{
+	const char *line;
+	size_t pos = 0, n;
+
+	while ((line = next_line(h, &pos, &n)) != NULL)
+		if (line_is(line, name))
+			return true;
+	return false;
+}
+
+/* Append h's header lines to resp, but Content-Type (resp has its own)
+ * and, unless keep_cache, Cache-Control. */
+static int pass_headers(const struct buf *h, bool keep_cache, struct response *resp)
+{
+	const char *line;
+	size_t pos = 0, n;
+
+	while ((line = next_line(h, &pos, &n)) != NULL) {
+		if (line_is(line, "Content-Type") ||
+		    (!keep_cache && line_is(line, "Cache-Control")))
+			continue;
+		if (buf_append(&resp->headers, line, n) != 0)
+			return ERR_NOMEM;
+	}
+	return 0;
+}
+
+/* Backend 4xx: its status, with the headers a client needs to act on it
+ * (BACKEND_KEPT_HEADERS: WWW-Authenticate, Retry-After, ...) and nosniff.
+ * A JSON body goes back unchanged (with the backend's Cache-Control, else
+ * no-store); any other body (a text/html error page that echoes the login
+ * input would be active content on the token endpoint's origin) is
+ * replaced by {"error":"backend_error"}. */
+static void pass_through(const struct cfg_endpoint *ep, const struct backend_reply *reply,
+			 struct response *resp)
+{
+	bool json = is_json_media_type(reply->content_type);
+	bool cache = json && has_line(&reply->headers, "Cache-Control");
+
+	if (json) {
+		resp->status = (int)reply->status;
+		snprintf(resp->content_type, sizeof(resp->content_type), "%s", reply->content_type);
+		resp->no_store = !cache;
+		buf_reset(&resp->body);
+		if (buf_append(&resp->body, reply->body.data, reply->body.len) != 0)
+			goto oom;
+	} else {
+		log_info(ep->endpoint,
+			 "backend's %ld answer is not JSON (Content-Type \"%s\"): its body is "
+			 "replaced by {\"error\":\"backend_error\"}",
+			 reply->status, reply->content_type);
+		response_error(resp, (int)reply->status, "backend_error");
+	}
+	resp->nosniff = 1;
+	if (pass_headers(&reply->headers, cache, resp) == 0)
+		return;
+oom:
+	response_error(resp, 500, "internal_error");
 }
 
 static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *lim,
@@ -167,7 +248,7 @@ static void handle_reply(const struct cfg_endpoint *ep, const struct cfg_limits 
 		sign_reply(ep, lim, key, reply, resp);
 	} else if (st >= 400 && st <= 499) {
 		log_info(ep->endpoint, "backend answered %ld: passed through", st);
-		pass_through(reply, resp);
+		pass_through(ep, reply, resp);
 	} else {
 		log_error(ep->endpoint, "backend answered HTTP %ld (200 or 201 expected)", st);
 		response_error(resp, 502, "backend_bad_status");
@@ -268,13 +349,55 @@ static const char *oversized_header(const struct request *req, size_t max)
 	return NULL;
 }
 
+/* Call the backend for req and answer with its signed (or passed-through)
+ * reply.  The headers built for the backend are sent whole or the request
+ * is refused with 431: the X-Forwarded-For sent is the client's list plus
+ * the client address, which must not be cut (the backend trusts its
+ * right-most entry). */
+static void forward(struct app *app, const struct cfg_endpoint *ep, const struct request *req,
+		    const struct route_params *params, const struct jwk *key, struct response *resp)
+{
+	const struct cfg_limits *lim = &app->cfg->limits;
+	struct call_state cs;
+	struct err e = {0};
+	int rc;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.ep = ep;
+	cs.req = req;
+	cs.params = params;
+	buf_init(&cs.xff, 0);
+	buf_init(&cs.reply.body, lim->max_backend_response);
+	buf_init(&cs.reply.headers, 0);
+	if (forwarded_for(req, &cs.xff) != 0) {
+		response_error(resp, 500, "internal_error");
+		goto out;
+	}
+	if (cs.xff.len > lim->max_header_size) {
+		log_info(ep->endpoint,
+			 "request refused: X-Forwarded-For with the client address is %zu bytes, "
+			 "over %zu (max_header_size)",
+			 cs.xff.len, lim->max_header_size);
+		response_error(resp, 431, "header_too_large");
+		goto out;
+	}
+	rc = call_backend(app, &cs, lim, &e);
+	if (rc)
+		answer_call_error(ep, rc, &e, resp);
+	else
+		handle_reply(ep, lim, key, &cs.reply, resp);
+out:
+	buf_free(&cs.xff);
+	buf_free(&cs.reply.headers);
+	buf_free(&cs.reply.body);
+}
+
 void handle_request(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct cfg_endpoint *ep;
 	const struct app_endpoint *aep;
 	struct route_params params;
 	bool path_matched = false;
-	struct call_state cs;
 	const struct jwk *key = NULL;
 	struct err e = {0};
 	const char *hdr;
@@ -318,15 +441,5 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		response_error(resp, 503, "keys_unavailable");
 		return;
 	}
-	memset(&cs, 0, sizeof(cs));
-	cs.ep = ep;
-	cs.req = req;
-	cs.params = &params;
-	buf_init(&cs.reply.body, app->cfg->limits.max_backend_response);
-	rc = call_backend(app, &cs, &app->cfg->limits, &e);
-	if (rc)
-		answer_call_error(ep, rc, &e, resp);
-	else
-		handle_reply(ep, &app->cfg->limits, key, &cs.reply, resp);
-	buf_free(&cs.reply.body);
+	forward(app, ep, req, &params, key, resp);
 }

@@ -8,6 +8,8 @@
 #ifndef JWTSIGN_LOG_H
 #define JWTSIGN_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* log_set_level - set the most verbose level written (default LOG_INFO). */
@@ -21,10 +23,19 @@ int log_level_from_name(const char *name, enum log_level *out);
 int log_enabled(enum log_level level);
 
 /* log_msg - write one line.  ctx: endpoint path or module name (may be
- * NULL).  Newlines and control bytes in the formatted text are replaced
- * with '?' so that one event stays one line. */
+ * NULL).  Newlines and control bytes in the context and the formatted
+ * text are replaced with '?' so that one event stays one line. */
 void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* log_redact_urls - copy in to out (size bytes, NUL-terminated, cut to
+ * fit) with the secrets of every URL (a scheme, "://", ...) replaced by
+ * three stars: the userinfo ("https://user:pw@host" becomes
+ * "https://" + stars + "@host") and the query ("?access_token=..." becomes
+ * "?" + stars).  log_msg applies it to every line; callers that print
+ * messages elsewhere (check-config) use it too.  Returns the length
+ * written. */
+size_t log_redact_urls(const char *in, char *out, size_t size);
 
 #define log_error(ctx, ...) log_msg(LOG_ERROR, (ctx), __VA_ARGS__)
 #define log_warn(ctx, ...) log_msg(LOG_WARN, (ctx), __VA_ARGS__)

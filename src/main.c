@@ -11,20 +11,24 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* Set by SIGTERM/SIGUSR1: finish the request in flight, then exit 0. */
 static volatile sig_atomic_t stop_requested;
-/* Set before the FastCGI loop starts: fd 0 is the listening socket. */
-static volatile sig_atomic_t serving_fastcgi;
+/* Opened on /dev/null before the FastCGI loop starts (fd 0 is the
+ * listening socket then); -1 otherwise. */
+static volatile sig_atomic_t null_fd = -1;
 
 static void on_stop_signal(int sig)
 {
@@ -32,11 +36,14 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 	FCGX_ShutdownPending();
 	/* A signal that lands between the loop's check and accept() would
-	 * leave accept() blocked until the server kills us: shutting the
-	 * listening socket down makes accept() fail at once.  The connection
-	 * of a request in flight is another socket and is not affected. */
-	if (serving_fastcgi)
-		shutdown(STDIN_FILENO, SHUT_RDWR);
+	 * leave accept() blocked until the server kills us.  The listening
+	 * socket is shared with the other workers (spawn-fcgi -F N, systemd
+	 * socket activation): shutting it down would stop them all.
+	 * Replacing this process's fd 0 with /dev/null makes only our next
+	 * accept() fail (ENOTSOCK); the socket stays open in the others.  The
+	 * connection of a request in flight is another fd. */
+	if (null_fd >= 0)
+		dup2(null_fd, STDIN_FILENO);
 }
 
 static void install_signals(void)
@@ -60,7 +67,7 @@ static void usage(FILE *f)
 		   "       jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n"
 		   "       jwtsign check-config [-c FILE]\n"
 		   "       jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] --kid "
-		   "KID [--alg ALG] [-o FILE]\n"
+		   "KID [--alg ALG] [-o FILE [--force]]\n"
 		   "       jwtsign pubkeys < private-jwks.json\n"
 		   "       jwtsign --help | --version\n"
 		   "See jwtsign(8) and jwtsign.json(5).\n");
@@ -176,6 +183,32 @@ static long fcgi_read(void *ctx, void *p, size_t n)
 	return FCGX_GetStr(p, chunk, ((FCGX_Request *)ctx)->in);
 }
 
+/* Answer a request in a role other than FCGI_RESPONDER with an
+ * FCGI_END_REQUEST record whose protocolStatus is FCGI_UNKNOWN_ROLE
+ * (FastCGI specification §5.1, §5.5), and no output: an authorizer's
+ * caller must not read a responder's 200 as "allow".  libfcgi has no call
+ * for it, so the record is written on the connection and the streams are
+ * marked closed, so that FCGX_Finish_r writes no FCGI_REQUEST_COMPLETE
+ * record of its own. */
+static void fcgi_refuse_role(FCGX_Request *fr)
+{
+	unsigned char rec[FCGI_HEADER_LEN + 8] = {FCGI_VERSION_1, FCGI_END_REQUEST};
+
+	log_warn("fastcgi",
+		 "request in FastCGI role %d refused (FCGI_UNKNOWN_ROLE): jwtsign answers "
+		 "only the responder role",
+		 fr->role);
+	rec[2] = (unsigned char)(fr->requestId >> 8);
+	rec[3] = (unsigned char)fr->requestId;
+	rec[5] = 8; /* contentLength: FCGI_EndRequestBody */
+	rec[FCGI_HEADER_LEN + 4] = FCGI_UNKNOWN_ROLE;
+	fr->out->wasFCloseCalled = 1;
+	fr->err->wasFCloseCalled = 1;
+	fr->keepConnection = 0;
+	if (write_fd(fr->ipcFd, (const char *)rec, sizeof(rec)) != 0)
+		log_warn("fastcgi", "the web server went away before the answer was sent");
+}
+
 static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 {
 	struct request_source src = {fcgi_param, fcgi_read, fr};
@@ -183,6 +216,10 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	struct err e = {0};
 
 	buf_reset(out);
+	if (fr->role != FCGI_RESPONDER) {
+		fcgi_refuse_role(fr);
+		return;
+	}
 	if (request_read(&req, &src, max_body(app), &e) != 0) {
 		log_error("fastcgi", "%s", e.msg);
 		request_free(&req);
@@ -205,7 +242,12 @@ static int serve_fastcgi(struct app *app)
 		return 1;
 	}
 	app_load_keys(app);
-	serving_fastcgi = 1;
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0) {
+		log_error("fastcgi", "cannot open /dev/null: %s", strerror(errno));
+		FCGX_Free(&fr, 1);
+		return 1;
+	}
 	log_info("fastcgi", "ready");
 	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
 		fcgi_one(app, &fr, &out);
@@ -218,6 +260,26 @@ static int serve_fastcgi(struct app *app)
 }
 
 /* ----------------------------------------------------------- main */
+
+/* A core dump of a worker would hold the private keys (in GnuTLS's and
+ * nettle's heap, out of our reach): no core file and no ptrace attach by
+ * other processes of the same user, unless JWTSIGN_CORE_DUMPS=1 asks to
+ * keep them for debugging (jwtsign(8), ENVIRONMENT). */
+static void no_core_dumps(void)
+{
+	const char *keep = getenv("JWTSIGN_CORE_DUMPS");
+	struct rlimit rl = {0, 0};
+
+	if (keep && strcmp(keep, "1") == 0) {
+		log_warn("main", "JWTSIGN_CORE_DUMPS=1: core dumps are allowed and will hold "
+				 "the private keys");
+		return;
+	}
+	if (setrlimit(RLIMIT_CORE, &rl) != 0)
+		log_warn("main", "setrlimit(RLIMIT_CORE, 0) failed: %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		log_warn("main", "prctl(PR_SET_DUMPABLE, 0) failed: %s", strerror(errno));
+}
 
 static int libs_init(void)
 {
@@ -280,6 +342,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	set_log_level_from_env();
+	no_core_dumps();
 	if (libs_init() != 0)
 		return 1;
 	if (argc > 1 && argv[1][0] != '-' && run_subcommand(argc, argv, &status))

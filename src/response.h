@@ -17,22 +17,28 @@ struct response {
 	int no_store;		/* send Cache-Control: no-store and Pragma: no-cache */
 	char cache_control[64]; /* another Cache-Control value (when !no_store), or "" */
 	char etag[80];		/* ETag header value (quoted), or "" */
-	struct buf body;	/* the body bytes (owned) */
+	int nosniff;		/* send X-Content-Type-Options: nosniff */
+	/* More header lines, "Name: value\r\n" each, control bytes already
+	 * removed (owned): a backend's headers passed on with its 4xx. */
+	struct buf headers;
+	struct buf body; /* the body bytes (owned) */
 };
 
 /* response_init - an empty 500 response with no body.  Does not free. */
 void response_init(struct response *r);
 
-/* response_free - release the body.  NULL-safe. */
+/* response_free - release the body and the header lines.  NULL-safe. */
 void response_free(struct response *r);
 
 /* response_error - replace r's contents with status and the JSON body
  * {"error":"CODE"} (code: a short static [a-z_] word), Content-Type
- * application/json; charset=utf-8, no-store.  Keeps allow/retry_after. */
+ * application/json; charset=utf-8, no-store.  Keeps allow/retry_after;
+ * drops the extra header lines. */
 void response_error(struct response *r, int status, const char *code);
 
-/* response_reason - the standard reason phrase for status ("OK", "Bad
- * Gateway", ...), or "Unknown" for codes without one.  Static. */
+/* response_reason - the reason phrase for status: the IANA registry's
+ * (RFC 9110 section 15, "OK", "Bad Gateway", ...; 499 as nginx names it),
+ * else the class's ("Client Error" for an unregistered 4xx, ...).  Static. */
 const char *response_reason(int status);
 
 /* response_serialize - append the CGI response (RFC 3875 section 6:

@@ -2,6 +2,7 @@
 #include "router.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Whether seg (len bytes) is a "{name}" parameter segment. */
@@ -10,30 +11,93 @@ static bool is_param(const char *seg, size_t len)
 	return len >= 3 && seg[0] == '{' && seg[len - 1] == '}';
 }
 
+static int hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decode the percent-escapes of s (*n bytes) in place and update *n.
+ * Returns 0, or -1 at a '%' not followed by two hex digits (s is then
+ * partly decoded). */
+static int pct_decode(char *s, size_t *n)
+{
+	size_t o = 0;
+	int hi, lo;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (s[i] != '%') {
+			s[o++] = s[i];
+			continue;
+		}
+		if (i + 2 >= *n || (hi = hex_digit((unsigned char)s[i + 1])) < 0 ||
+		    (lo = hex_digit((unsigned char)s[i + 2])) < 0)
+			return -1;
+		s[o++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	*n = o;
+	return 0;
+}
+
+/* Whether a decoded value is no dot segment ("." or "..") and holds no
+ * '/', '\\', ';', NUL or control byte. */
+static bool decoded_value_ok(const char *d, size_t n)
+{
+	size_t dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)d[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == '\\' || ch == ';')
+			return false;
+		dots += ch == '.';
+	}
+	return n > 0 && !(dots == n && n <= 2);
+}
+
+/* Decodings of a parameter value checked: a backend may decode twice. */
+#define ROUTER_DECODE_LEVELS 4
+
 /* Whether v (len bytes, raw path bytes) is acceptable as a parameter
- * value: non-empty, not "." or ".." (also when percent-encoded), and
- * without blanks, control bytes, '?' or '#'. */
+ * value.  The raw bytes hold no blank, control byte, '?' or '#', and no
+ * malformed percent-escape; the value, and the value decoded once and up
+ * to ROUTER_DECODE_LEVELS times, passes decoded_value_ok: a backend that
+ * decodes %2F, or reads ';' as a path parameter (Tomcat, Jetty, Apache
+ * with AllowEncodedSlashes), must not be led out of the url_pattern's
+ * path.  The value is forwarded as it came.  Fails closed when out of
+ * memory. */
 static bool param_value_ok(const char *v, size_t len)
 {
-	size_t dots = 0, chars = 0;
+	bool ok = true;
+	char *d;
 
-	if (len == 0)
-		return false;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)v[i];
 
 		if (ch <= 0x20 || ch == 0x7f || ch == '?' || ch == '#')
 			return false;
-		chars++;
-		if (ch == '.') {
-			dots++;
-		} else if (ch == '%' && i + 2 < len && v[i + 1] == '2' &&
-			   (v[i + 2] == 'e' || v[i + 2] == 'E')) {
-			dots++;
-			i += 2;
-		}
 	}
-	return !(dots == chars && dots <= 2);
+	if (!decoded_value_ok(v, len))
+		return false;
+	if (memchr(v, '%', len) == NULL)
+		return true;
+	if ((d = malloc(len)) == NULL)
+		return false;
+	memcpy(d, v, len);
+	for (int level = 0; ok && level < ROUTER_DECODE_LEVELS && memchr(d, '%', len); level++) {
+		if (pct_decode(d, &len) != 0) {
+			/* Malformed in the raw value: refused; deeper, the
+			 * '%' is a literal one and decoding stops. */
+			ok = level > 0;
+			break;
+		}
+		ok = decoded_value_ok(d, len);
+	}
+	free(d);
+	return ok;
 }
 
 /* Match path against the pattern; fill p (may be NULL) on success. */

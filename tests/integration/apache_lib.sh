@@ -106,8 +106,13 @@ prepare_runtime() {
 readable() { chmod 644 "$@"; }
 
 # is_our_jwtsign PID: the process runs $JWTSIGN_RUN.
+# jwtsign makes itself non-dumpable, so that /proc/PID/exe is readable
+# only with CAP_SYS_PTRACE: when it cannot be read, argv[0] is compared.
 is_our_jwtsign() {
-	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$JWTSIGN_RUN" ]
+	local exe
+	exe=$(readlink "/proc/$1/exe" 2>/dev/null) ||
+		exe=$({ tr '\0' '\n' <"/proc/$1/cmdline"; } 2>/dev/null | head -n 1)
+	[ "$exe" = "$JWTSIGN_RUN" ]
 }
 
 # descendants PID: print every descendant of PID (bounded depth 6).

@@ -128,6 +128,39 @@ env -u GATEWAY_INTERFACE timeout 20 "$JWTSIGN" check-config </dev/null >"$T/cc-e
 unset JWTSIGN_CONFIG
 check "cc-env: \$JWTSIGN_CONFIG used when -c is absent" test "$rc" -eq 0
 
+# --- genkey -o ---------------------------------------------------------------
+# A new file (mode 0600); an existing one is never replaced without --force,
+# and with --force only a regular file of the caller's; never through a
+# symbolic link; no temporary file is left.
+mkdir -p "$T/keys"
+run gk-new genkey --kty oct --kid k1 -o "$T/keys/a.json"
+check "genkey -o: a new file, exit 0 ($(cat "$T/gk-new.err"))" test "$(rc_of gk-new)" = 0
+check "genkey -o: mode 0600" test "$(stat -c %a "$T/keys/a.json")" = 600
+check "genkey -o: a JWK Set" grep -q '"kty":"oct"' "$T/keys/a.json"
+cp "$T/keys/a.json" "$T/keys/a.before"
+run gk-exists genkey --kty oct --kid k2 -o "$T/keys/a.json"
+check "genkey -o an existing file: exit 1" test "$(rc_of gk-exists)" = 1
+check "genkey -o an existing file: says --force" grep -q 'exists (use --force to replace it)' "$T/gk-exists.err"
+check "genkey -o an existing file: unchanged" cmp -s "$T/keys/a.json" "$T/keys/a.before"
+run gk-force genkey --kty oct --kid k3 -o "$T/keys/a.json" --force
+check "genkey -o --force: replaced (exit $(rc_of gk-force))" grep -q '"kid":"k3"' "$T/keys/a.json"
+check "genkey -o --force: mode 0600" test "$(stat -c %a "$T/keys/a.json")" = 600
+echo precious >"$T/keys/target"
+ln -s "$T/keys/target" "$T/keys/link.json"
+run gk-link genkey --kty oct --kid k4 -o "$T/keys/link.json" --force
+check "genkey -o a symbolic link, even with --force: exit 1" test "$(rc_of gk-link)" = 1
+check "genkey -o a symbolic link: its target unchanged" test "$(cat "$T/keys/target")" = precious
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	echo theirs >"$T/keys/theirs.json"
+	chown nobody "$T/keys/theirs.json"
+	run gk-theirs genkey --kty oct --kid k5 -o "$T/keys/theirs.json" --force
+	check "genkey -o --force a file of another user: refused" test "$(rc_of gk-theirs)" = 1
+	check "genkey -o --force a file of another user: unchanged" test "$(cat "$T/keys/theirs.json")" = theirs
+fi
+run gk-noout genkey --kty oct --kid k6 --force
+check "genkey --force without -o: usage error (64)" test "$(rc_of gk-noout)" = 64
+check "genkey: no temporary file left" test -z "$(find "$T/keys" -name '*.json.*')"
+
 # --- usage ------------------------------------------------------------------------
 run usage
 expect_rc usage 64

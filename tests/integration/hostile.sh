@@ -57,7 +57,8 @@ BACKEND_CASES="ok invalid-utf8 nul-string nul-key nul-top-key lone-surrogate dup
 dup-inner dup-unsigned huge-int huge-neg-int max-ints minus-zero minus-zero-float exponents
 trailing-object trailing-nul empty empty-close close-mid-body close-no-length chunked-cut
 deep-million deep-64 deep-128 deep-129 members-100000 members-100001 not-object-token
-huge huge-chunked huge-length-small-body huge-header many-headers endless-header headers-70k"
+huge huge-chunked huge-length-small-body huge-header many-headers endless-header headers-70k
+401-www 401-html 400-no-ct 407 gzip-ok gzip-401"
 eps=("$(ep /echo /echo)")
 for c in $BACKEND_CASES; do
 	eps+=("$(hep "/$c" "/$c")")
@@ -65,6 +66,12 @@ done
 eps+=("$(hep /never-ends /never-ends ',"timeout":"1s"')")
 eps+=("$(hep /silent /silent ',"timeout":"1s"')")
 eps+=("$(EP_HOST=$BLACKHOLE_URL ep /blackhole /x ',"timeout":"4s"')")
+# Two hosts: the first answers something that is not HTTP after it got the
+# request, or refuses the connection (a port nobody listens on).
+REFUSED_URL=http://127.0.0.1:$(free_port)
+eps+=("$(EP_HOST="$HOSTILE_URL\",\"$STUB_URL" ep /two-not-http /not-http)")
+eps+=("$(EP_HOST="$REFUSED_URL\",\"$STUB_URL" ep /two-refused /echo)")
+eps+=("$(ep '/u/{id}' '/echo/{id}')")
 write_config "$T/main.json" \
 	',"extra_config":{"jwtsign":{"connect_timeout":"500ms"}}' "${eps[@]}"
 
@@ -165,8 +172,91 @@ expect_token() {
 }
 
 stub_hits_echo() { stub_hits /echo; }
+# stub_hits_prefix PREFIX: the stub's hits of every path under PREFIX.
+stub_hits_prefix() {
+	curl -s "$STUB_URL/hits" | "$PYTHON3" -c 'import json, sys
+print(sum(v for k, v in json.load(sys.stdin).items() if k.startswith(sys.argv[1])))' "$1"
+}
 
 printf '{"user":"john","pass":"doe"}' >"$T/login.json"
+
+# ======================================================= path parameters
+# A {param} value that, decoded once or more, is a dot segment or holds
+# '/', '\', ';', NUL or a control byte: 404, the backend not called.
+h0=$(stub_hits_prefix /echo/)
+for v in '%2e%2e%2fadmin' '..%2Fadmin' '..%5cadmin' '..;' 'x;a=b' '%00' 'a%0d%0aX:%201' \
+	'%252e%252e' '%25252F' '%2e%2E' '%zz'; do
+	run_cgi "param-$v" "/u/$v" "$T/login.json"
+	expect_error "param-$v" 404 not_found
+done
+check "param: the backend was never called" test "$(stub_hits_prefix /echo/)" = "$h0"
+run_cgi param-ok /u/alice%20b%C3%A9 "$T/login.json"
+check "param-ok: a plain value reaches the backend (the endpoint works)" \
+	test "$(stub_hits_prefix /echo/)" = $((h0 + 1))
+
+# ============================================================ backend 4xx
+# has_header NAME LINE: the CGI answer NAME has exactly the header LINE.
+has_header() { grep -qixF -- "$2" "$T/$1.headers"; }
+run_cgi 401-www /401-www "$T/login.json"
+expect_status 401-www 401
+check "401-www: the JSON body is passed on" test "$(cat "$T/401-www.body")" = '{"error":"invalid_grant"}'
+for h in 'www-authenticate: Bearer realm="api"' 'www-authenticate: Basic realm="api"' \
+	'retry-after: 7' 'content-language: fr' 'x-content-type-options: nosniff' \
+	'content-type: application/json' 'cache-control: no-store'; do
+	check "401-www: header '$h' reaches the client" has_header 401-www "$h"
+done
+for h in set-cookie keep-alive x-internal content-encoding; do
+	check "401-www: no $h header" not grep -qi "^$h:" "$T/401-www.headers"
+done
+for c in 401-html 400-no-ct; do
+	run_cgi "$c" "/$c" "$T/login.json"
+	expect_error "$c" "${c%%-*}" backend_error
+	check "$c: nosniff" has_header "$c" 'x-content-type-options: nosniff'
+	check "$c: the log says why the body was replaced" grep -q "is not JSON" "$T/$c.err"
+done
+run_cgi 407 /407 "$T/login.json"
+expect_status 407 407
+check "407: reason phrase" grep -q '^Status: 407 Proxy Authentication Required' "$T/407.out"
+run_cgi gzip-401 /gzip-401 "$T/login.json"
+expect_status gzip-401 401
+check "gzip-401: the body is decoded" test "$(cat "$T/gzip-401.body")" = '{"error":"invalid_grant"}'
+run_cgi gzip-ok /gzip-ok "$T/login.json"
+expect_token gzip-ok '{"sub":"x"}' '{"access_token":"JWS","n":1}'
+
+# ====================================================== forwarding integrity
+# Every header jwtsign builds for the backend is sent whole or refused with
+# 431 within max_header_size (65536 by default), never cut.
+xff_1k=$(for i in $(seq 1 70); do printf '198.51.100.%d, ' "$i"; done)203.0.113.9
+ct_2k="application/json; $(printf 'p%04d=v;' $(seq 1 250))x=1"
+for n in 1k 60k; do
+	if [ $n = 1k ]; then xff=$xff_1k; else xff=$(head -c 60000 /dev/zero | tr '\0' a); fi
+	run_cgi "xff-$n" /echo "$T/login.json" HTTP_X_FORWARDED_FOR="$xff" CONTENT_TYPE="$ct_2k"
+	expect_status "xff-$n" 200
+	check "xff-$n: X-Forwarded-For (${#xff} bytes) + the client address and Content-Type (${#ct_2k} bytes) reach the backend whole" \
+		jwtcheck echo "$T/xff-$n.body" --sent "$T/login.json" --ct "$ct_2k" \
+		--xff "$xff, 192.0.2.1" --jwks "$T/symmetric.json"
+done
+# 65530 bytes: within the limit as the client sent it, over it with
+# ", 192.0.2.1" appended: 431, the backend not called.
+h0=$(stub_hits_echo)
+run_cgi xff-over /echo "$T/login.json" HTTP_X_FORWARDED_FOR="$(head -c 65530 /dev/zero | tr '\0' a)"
+expect_error xff-over 431 header_too_large
+check "xff-over: the backend was not called" test "$(stub_hits_echo)" = "$h0"
+
+# ============================================================ one host, once
+# A host that got the request and then answered something that is not
+# HTTP: 502 from that host; the same login is never POSTed to the next.
+run_cgi two-not-http /two-not-http "$T/login.json"
+expect_error two-not-http 502 backend_bad_response
+check "two-not-http: the second host was not called" test "$(stub_hits /not-http)" = 0
+check "two-not-http: the log names the host and says no other is tried" \
+	grep -q "after the request was sent (no other host is tried)" "$T/two-not-http.err"
+# Connection refused by the first host: nothing was sent, the next host answers.
+h0=$(stub_hits_echo)
+run_cgi two-refused /two-refused "$T/login.json"
+expect_status two-refused 200
+check "two-refused: the second host answered (failover when nothing was sent)" \
+	test "$(stub_hits_echo)" = $((h0 + 1))
 
 # =============================================================== client side
 # CONTENT_LENGTH larger than the body: 400, backend not called.
@@ -480,6 +570,27 @@ write_config "$T/jwkhdr2.cfg" ',"extra_config":{"jwtsign":{"max_header_size":262
 	"$(EP_HOST=$HOSTILE_URL EP_KEYS="\"jwk_url\":\"$HOSTILE_URL/jwk/headers-70k.json\",\"disable_jwk_security\":true" ep /token /ok)"
 run_cgi jwk-headers-70k-raised /token "$R" JWTSIGN_CONFIG="$T/jwkhdr2.cfg" JWTSIGN_CACHE_DIR="$T/cache-hdr2"
 expect_token jwk-headers-70k-raised '{"sub":"x"}' '{"access_token":"JWS","n":1}'
+
+# Secrets in a jwk_url (userinfo, query) are never logged or printed.
+mkdir -p -m 700 "$T/cache-redact"
+hp=${HOSTILE_URL#http://}
+write_config "$T/jwkredact.cfg" "" \
+	"$(EP_HOST=$HOSTILE_URL EP_KEYS="\"jwk_url\":\"http://keyuser:hunter2@$hp/jwk/none.json?access_token=s3cr3t\",\"disable_jwk_security\":true" ep /token /ok)"
+run_cgi jwk-redact /token "$R" JWTSIGN_CONFIG="$T/jwkredact.cfg" JWTSIGN_CACHE_DIR="$T/cache-redact"
+expect_error jwk-redact 503 keys_unavailable
+JWTSIGN_CACHE_DIR=$T/cache-redact "$JWTSIGN" check-config -c "$T/jwkredact.cfg" >"$T/jwk-redact.check" 2>&1 || true
+for f in "$T/jwk-redact.err" "$T/jwk-redact.check"; do
+	check "jwk-redact: ${f#"$T"/} names the URL without its secrets" \
+		grep -q "http://\*\*\*@$hp/jwk/none.json?\*\*\*" "$f"
+	check "jwk-redact: no userinfo or query secret in ${f#"$T"/}" not grep -qE 'hunter2|s3cr3t|keyuser' "$f"
+done
+
+# A JWK Set served gzip-encoded: decoded, the keys load.
+mkdir -p -m 700 "$T/cache-gzip"
+write_config "$T/jwkgzip.cfg" "" \
+	"$(EP_HOST=$HOSTILE_URL EP_KEYS="\"jwk_url\":\"$HOSTILE_URL/jwk/symmetric-gzip.json\",\"disable_jwk_security\":true" ep /token /ok)"
+run_cgi jwk-gzip /token "$R" JWTSIGN_CONFIG="$T/jwkgzip.cfg" JWTSIGN_CACHE_DIR="$T/cache-gzip"
+expect_token jwk-gzip '{"sub":"x"}' '{"access_token":"JWS","n":1}'
 
 # =================================================================== config
 # Every setting with a wrong type or value: check-config exits 1 and names

@@ -30,6 +30,7 @@ Subcommands:
 
 import argparse
 import base64
+import gzip
 import hashlib
 import hmac
 import json
@@ -100,6 +101,26 @@ REFERENCE = (
     b'"sub":"1234567890qwertyuio","jti":"mnb23vcsrt756yuiomn12876bvcx98ertyuiop",'
     b'"exp":1735689600},"exp":1735689600}')
 STATIC["/token-issuer"] = ok_json(REFERENCE)
+# A backend's refusals: the headers a client needs, hop-by-hop and
+# Set-Cookie that it must not get; a non-JSON body that must not be served.
+STATIC["/401-www"] = ("401 Unauthorized", [
+    ("Content-Type", "application/json"), ("WWW-Authenticate", 'Bearer realm="api"'),
+    ("WWW-Authenticate", 'Basic realm="api"'), ("Retry-After", "7"), ("Content-Language", "fr"),
+    ("Set-Cookie", "sid=secret"), ("Keep-Alive", "timeout=5"), ("X-Internal", "node-3")],
+    b'{"error":"invalid_grant"}')
+STATIC["/401-html"] = ("401 Unauthorized", [("Content-Type", "text/html")],
+                       b"<html><script>alert(1)</script>user john</html>")
+STATIC["/400-no-ct"] = ("400 Bad Request", [], b"<b>bad</b>")
+STATIC["/407"] = ("407 Proxy Authentication Required", [("Content-Type", "application/json")],
+                  b'{"error":"proxy"}')
+# Content codings: decoded, as Go's client decodes them.
+STATIC["/gzip-ok"] = ("200 OK", [("Content-Type", "application/json"),
+                                 ("Content-Encoding", "gzip")],
+                      gzip.compress(b'{"access_token":{"sub":"x"},"n":1}'))
+STATIC["/gzip-401"] = ("401 Unauthorized", [("Content-Type", "application/json"),
+                                            ("Content-Encoding", "gzip")],
+                       gzip.compress(b'{"error":"invalid_grant"}'))
+
 
 
 def with_headers(answer, n):
@@ -121,6 +142,9 @@ class Server:
             with open(args.jwks, "rb") as f:
                 STATIC["/jwk/symmetric.json"] = ok_json(f.read())
             STATIC["/jwk/headers-70k.json"] = with_headers(STATIC["/jwk/symmetric.json"], 700)
+            status, hdrs, body = STATIC["/jwk/symmetric.json"]
+            STATIC["/jwk/symmetric-gzip.json"] = (
+                status, hdrs + [("Content-Encoding", "gzip")], gzip.compress(body))
         self.lock = threading.Lock()
         self.hits = {}
         self.sent = {}
@@ -198,6 +222,9 @@ class Server:
                 out += ("%s: %s\r\n" % (k, v)).encode()
             out += b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
             self.send(conn, path, out + body)
+        elif path == "/not-http":
+            # The request was read; the answer has no status line.
+            self.send(conn, path, b"this is not HTTP\r\n\r\n")
         elif path == "/empty-close":
             # 200 without Content-Length, closed at once: an empty body.
             self.send(conn, path, head + b"\r\n")

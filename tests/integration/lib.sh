@@ -89,6 +89,9 @@ check() {
 	return 0
 }
 
+# not CMD...: succeed when CMD fails (for check).
+not() { ! "$@"; }
+
 # finish: exit 0 when every check passed, 1 otherwise.
 finish() {
 	if [ "$_failures" -ne 0 ]; then

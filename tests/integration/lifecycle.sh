@@ -15,6 +15,9 @@
 #   - mod_fcgid: a worker killed with SIGKILL is replaced and the next
 #     request succeeds; a broken configuration read by new workers gives
 #     503 with the reason logged once by each; workers exit 0 on httpd stop
+#   - a request in another role than responder: FCGI_UNKNOWN_ROLE
+#   - no core dumps unless JWTSIGN_CORE_DUMPS=1
+#   - three workers on one socket: SIGTERM to one leaves the others serving
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/apache_lib.sh"
 
@@ -284,6 +287,90 @@ for kind in broken missing; do
 	stop_jw
 	log_check "p4-$kind" "$JW_LOG" "$JW_PID"
 done
+
+# 5. roles: only the responder role is answered; an authorizer request gets
+# FCGI_END_REQUEST with protocolStatus FCGI_UNKNOWN_ROLE (3) and no output,
+# never a responder's 200 that an authorizer's caller reads as "allow".
+start_jw p5 "$T/good.json"
+fcgi_role() { # NAME ROLE
+	"$PYTHON3" "$LIB_DIR/fcgi_client.py" --socket "$SOCK" --role "$2" --stdin "$T/login.json" \
+		--param REQUEST_METHOD=POST --param REQUEST_URI=/token --param SCRIPT_NAME=/token \
+		--param CONTENT_LENGTH="$(stat -c %s "$T/login.json")" \
+		--param CONTENT_TYPE=application/json --param REMOTE_ADDR=127.0.0.1 \
+		--param GATEWAY_INTERFACE=CGI/1.1 --param SERVER_PROTOCOL=HTTP/1.1 \
+		>"$T/$1.out" 2>"$T/$1.err" || true
+}
+fcgi_role p5-responder responder
+check "p5: the responder role is answered (client sanity: $(head -1 "$T/p5-responder.out"))" \
+	grep -q '^protocolStatus=0 appStatus=0 stdout=[1-9]' "$T/p5-responder.out"
+for role in authorizer filter; do
+	fcgi_role "p5-$role" "$role"
+	check "p5: role $role refused with FCGI_UNKNOWN_ROLE and no output ($(head -1 "$T/p5-$role.out"))" \
+		grep -qx 'protocolStatus=3 appStatus=0 stdout=0' "$T/p5-$role.out"
+done
+check "p5: the refusal is logged" grep -q 'FCGI_UNKNOWN_ROLE' "$JW_LOG"
+req p5-after POST /token
+expect_fcgi_signed p5-after
+stop_jw
+
+# 6. no core dumps: RLIMIT_CORE 0 and not dumpable (then /proc/PID files
+# belong to root), unless JWTSIGN_CORE_DUMPS=1.
+start_jw p6 "$T/good.json"
+req p6-ref POST /token # past start-up
+expect_fcgi_signed p6-ref
+check "p6: core file size limit 0" grep -qE '^Max core file size +0 +0 ' "/proc/$JW_PID/limits"
+if [ -n "$RUN_USER" ]; then
+	check "p6: not dumpable (/proc/$JW_PID owned by $(stat -c %U "/proc/$JW_PID/environ"))" \
+		test "$(stat -c %U "/proc/$JW_PID/environ")" = root
+fi
+stop_jw
+start_jw p6-keep "$T/good.json" JWTSIGN_CORE_DUMPS=1
+req p6-keep-ref POST /token
+expect_fcgi_signed p6-keep-ref
+check "p6-keep: JWTSIGN_CORE_DUMPS=1 keeps the core size limit" \
+	test "$(grep '^Max core file size' "/proc/$JW_PID/limits")" = "$(grep '^Max core file size' /proc/self/limits)"
+if [ -n "$RUN_USER" ]; then
+	check "p6-keep: JWTSIGN_CORE_DUMPS=1: dumpable (/proc/$JW_PID owned by $RUN_USER)" \
+		test "$(stat -c %U "/proc/$JW_PID/environ")" = "$RUN_USER"
+fi
+check "p6-keep: the choice is logged" grep -q 'JWTSIGN_CORE_DUMPS=1' "$JW_LOG"
+stop_jw
+
+# 7. three workers on one listening socket (spawn-fcgi -F 3, the nginx
+# recipe): SIGTERM to one worker stops that one only; the others keep
+# accepting on the shared socket.
+rm -f "$SOCK" "$T/p7.pid"
+owner=()
+[ -n "$RUN_USER" ] && owner=(-u "$RUN_USER" -g "$RUN_GROUP" -U "$RUN_USER" -G "$RUN_GROUP")
+env -u JWTSIGN_LOG_LEVEL JWTSIGN_CONFIG="$T/good.json" "$SPAWN_FCGI" -s "$SOCK" -M 0660 -F 3 \
+	-P "$T/p7.pid" "${owner[@]}" -- "$JWTSIGN_RUN" </dev/null >"$T/p7.log" 2>&1 || true
+mapfile -t workers < <(cat "$T/p7.pid" 2>/dev/null)
+for p in "${workers[@]}"; do track_pid "$p"; done
+JW_LOG=$T/p7.log
+if [ "${#workers[@]}" -ne 3 ]; then
+	fail "p7: spawn-fcgi -F 3 did not start 3 workers (${workers[*]})" "$T/p7.log"
+else
+	for ((i = 0; i < 50; i++)); do
+		n=0
+		for p in "${workers[@]}"; do is_our_jwtsign "$p" && n=$((n + 1)); done
+		[ "$n" -eq 3 ] && break
+		sleep 0.1
+	done
+	sleep 0.3 # every worker reaches accept()
+	kill -TERM "${workers[0]}"
+	for ((i = 0; i < 50; i++)); do is_our_jwtsign "${workers[0]}" || break; sleep 0.1; done
+	check "p7: the worker sent SIGTERM (${workers[0]}) exited" not is_our_jwtsign "${workers[0]}"
+	sleep 0.5 # the others would fail their accept() now if the socket were shut down
+	for i in 1 2 3 4 5 6; do
+		req "p7-$i" POST /token
+		expect_fcgi_signed "p7-$i"
+	done
+	for p in "${workers[@]:1}"; do
+		check "p7: worker $p still running after another worker's SIGTERM" is_our_jwtsign "$p"
+	done
+	check "p7: no worker logged 'accept failed'" not grep -q 'accept failed' "$T/p7.log"
+	for p in "${workers[@]}"; do stop_pid "$p"; done
+fi
 
 no_secret_in "$T"/*.body "$T"/p*.log
 no_token_in "$T"/p*.log

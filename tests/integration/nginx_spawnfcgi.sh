@@ -171,6 +171,17 @@ check "big: 200 KiB binary body intact, CONTENT_TYPE and REMOTE_ADDR passed (XFF
 	jwtcheck echo "$T/big.body" --sent "$T/big.bin" --ct "application/octet-stream; x=1" \
 	--xff "203.0.113.9, 127.0.0.1" --jwks "$T/symmetric.json"
 
+# Forwarding integrity: a long X-Forwarded-For and Content-Type reach the
+# backend whole, with the client address appended (never cut at a buffer).
+long_xff=$(for i in $(seq 1 100); do printf '198.51.100.%d, ' "$i"; done)203.0.113.9
+long_ct="application/json; $(printf 'p%04d=v;' $(seq 1 250))x=1"
+http long-headers POST /token --data-binary @"$T/login.json" \
+	-H "Content-Type: $long_ct" -H "X-Forwarded-For: $long_xff"
+expect_code long-headers 200
+check "long-headers: X-Forwarded-For (${#long_xff} bytes) + client address and Content-Type (${#long_ct} bytes) reach the backend whole" \
+	jwtcheck echo "$T/long-headers.body" --sent "$T/login.json" --ct "$long_ct" \
+	--xff "$long_xff, 127.0.0.1" --jwks "$T/symmetric.json"
+
 http chunked POST /token --data-binary @"$T/big.bin" \
 	-H 'Content-Type: application/octet-stream' -H 'Transfer-Encoding: chunked'
 expect_code chunked 200

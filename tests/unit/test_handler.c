@@ -24,6 +24,7 @@ struct fake {
 	long status;
 	const char *answer_ctype;
 	const char *answer;
+	const char *answer_headers; /* reply->headers lines, or NULL */
 };
 
 static struct fake fk;
@@ -47,6 +48,8 @@ static int fake_call(void *ctx, const struct backend_request *req, struct backen
 	reply->status = fk.status;
 	snprintf(reply->content_type, sizeof(reply->content_type), "%s",
 		 fk.answer_ctype ? fk.answer_ctype : "application/json");
+	if (fk.answer_headers && buf_puts(&reply->headers, fk.answer_headers) != 0)
+		return err_set(err, ERR_NOMEM, "fake: out of memory");
 	buf_reset(&reply->body);
 	return buf_puts(&reply->body, fk.answer);
 }
@@ -197,6 +200,68 @@ Test(handler, backend_4xx_passes_through)
 	cr_assert_eq(resp.status, 401);
 	cr_assert_str_eq(resp.content_type, "application/problem+json");
 	cr_assert_str_eq(resp.body.data, "{\"error\":\"bad credentials\"}");
+}
+
+/* The headers a client needs come with the 4xx; Content-Type is the
+ * response's own, Cache-Control replaces no-store; nosniff always. */
+Test(handler, backend_4xx_keeps_the_headers_a_client_needs)
+{
+	struct buf out = BUF_INIT;
+
+	fk.status = 401;
+	fk.answer = "{\"error\":\"invalid_grant\"}";
+	fk.answer_headers =
+	    "Content-Type: application/json\r\n"
+	    "WWW-Authenticate: Bearer realm=\"x\", error=\"invalid_token\"\r\n"
+	    "WWW-Authenticate: Basic realm=\"x\"\r\n"
+	    "Retry-After: 30\r\nContent-Language: de\r\nCache-Control: no-cache\r\n";
+	run("POST", "/token", "x");
+	cr_assert_eq(resp.status, 401);
+	cr_assert_eq(response_serialize(&resp, &out), 0);
+	cr_assert_str_eq(out.data,
+			 "Status: 401 Unauthorized\r\n"
+			 "Content-Type: application/json\r\n"
+			 "Content-Length: 25\r\n"
+			 "X-Content-Type-Options: nosniff\r\n"
+			 "WWW-Authenticate: Bearer realm=\"x\", error=\"invalid_token\"\r\n"
+			 "WWW-Authenticate: Basic realm=\"x\"\r\n"
+			 "Retry-After: 30\r\nContent-Language: de\r\n"
+			 "Cache-Control: no-cache\r\n\r\n"
+			 "{\"error\":\"invalid_grant\"}");
+	buf_free(&out);
+}
+
+/* A body that is not JSON (an HTML page echoing the login) is never
+ * served: a JSON error with the backend's status and its other headers. */
+Test(handler, backend_4xx_not_json_is_replaced)
+{
+	static const char *const ctypes[] = {"text/html; charset=utf-8", "", "text/plain",
+					     "application/jsonx", "application/xml"};
+
+	for (size_t i = 0; i < sizeof(ctypes) / sizeof(ctypes[0]); i++) {
+		fk.status = 403;
+		fk.answer_ctype = ctypes[i];
+		fk.answer = "<script>alert(1)</script>";
+		fk.answer_headers = "WWW-Authenticate: Basic\r\nCache-Control: max-age=60\r\n";
+		run("POST", "/token", "x");
+		assert_error(403, "backend_error");
+		cr_assert(resp.nosniff);
+		cr_assert_str_eq(resp.headers.data, "WWW-Authenticate: Basic\r\n", "%s", ctypes[i]);
+	}
+	fk.answer_ctype = "application/problem+JSON; charset=utf-8";
+	fk.answer_headers = NULL;
+	run("POST", "/token", "x");
+	cr_assert_eq(resp.status, 403);
+	cr_assert_str_eq(resp.body.data, "<script>alert(1)</script>");
+}
+
+Test(handler, reason_phrases)
+{
+	cr_assert_str_eq(response_reason(407), "Proxy Authentication Required");
+	cr_assert_str_eq(response_reason(499), "Client Closed Request");
+	cr_assert_str_eq(response_reason(418), "Client Error");
+	cr_assert_str_eq(response_reason(599), "Server Error");
+	cr_assert_str_eq(response_reason(600), "Unknown");
 }
 
 Test(handler, backend_other_statuses_are_502)

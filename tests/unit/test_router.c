@@ -47,8 +47,11 @@ static const struct match_case match_cases[] = {
     {"/users/.x", 1, "id=.x", NULL},
     {"/users/%2e%2e%2e", 1, "id=%2e%2e%2e", NULL},
     {"/a/1/c/2", 3, "x=1", "y=2"},
-    {"/a/%2F/c/b", 3, "x=%2F", "y=b"},
-    {"/x/1", 7, "first=1", NULL}, /* first pattern in file order */
+    {"/a/%20/c/b", 3, "x=%20", "y=b"},
+    {"/users/100%25", 1, "id=100%25", NULL},		   /* a '%' itself */
+    {"/users/%C3%A9t%C3%A9", 1, "id=%C3%A9t%C3%A9", NULL}, /* UTF-8 */
+    {"/users/%2541", 1, "id=%2541", NULL},		   /* "%41" once, "A" twice */
+    {"/x/1", 7, "first=1", NULL},			   /* first pattern in file order */
     {"/t/acme/token", 9, "tenant=acme", NULL},
     {"/", 5, NULL, NULL},
     {"/users/", -1, NULL, NULL}, /* a parameter is never empty */
@@ -60,6 +63,29 @@ static const struct match_case match_cases[] = {
     {"/users/%2e%2E", -1, NULL, NULL},
     {"/users/.%2e", -1, NULL, NULL},
     {"/users/%2E", -1, NULL, NULL},
+    /* Decoded (once or more), a value holds no '/', '\\', ';', NUL or
+     * control byte and is no dot segment. */
+    {"/a/%2F/c/b", -1, NULL, NULL},
+    {"/a/%2f/c/b", -1, NULL, NULL},
+    {"/users/%2e%2e%2fadmin", -1, NULL, NULL},
+    {"/users/..%2Fadmin", -1, NULL, NULL},
+    {"/users/..%5cadmin", -1, NULL, NULL},
+    {"/users/..%5C", -1, NULL, NULL},
+    {"/users/a\\b", -1, NULL, NULL},
+    {"/users/..;", -1, NULL, NULL},
+    {"/users/x;jsessionid=1", -1, NULL, NULL},
+    {"/users/%3b", -1, NULL, NULL},
+    {"/users/a%00b", -1, NULL, NULL},
+    {"/users/a%0d%0aX-Injected:%201", -1, NULL, NULL},
+    {"/users/a%09b", -1, NULL, NULL},
+    {"/users/a%7fb", -1, NULL, NULL},
+    {"/users/%252e%252e", -1, NULL, NULL},
+    {"/users/%25252e%2e", -1, NULL, NULL},
+    {"/users/%252f", -1, NULL, NULL},
+    {"/users/%25%32%65", -1, NULL, NULL}, /* "%2e" once: '.' only if decoded twice */
+    {"/users/%", -1, NULL, NULL},	  /* malformed escapes */
+    {"/users/%2", -1, NULL, NULL},
+    {"/users/%zz", -1, NULL, NULL},
     {"/users/a b", -1, NULL, NULL},
     {"/users/a\tb", -1, NULL, NULL},
     {"/users/a?b", -1, NULL, NULL},

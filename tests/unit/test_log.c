@@ -1,0 +1,101 @@
+/* test_log.c - the logger: one event is one line, whatever the context
+ * (a request path) and the message hold. */
+#include "log.h"
+
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The whole of what was written to the redirected stderr. */
+static void read_stderr(char *buf, size_t size)
+{
+	FILE *f;
+	size_t n;
+
+	fflush(stderr);
+	f = cr_get_redirected_stderr();
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+}
+
+static unsigned count_char(const char *s, char c)
+{
+	unsigned n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+Test(log, control_bytes_in_context_and_message_stay_on_one_line, .init = cr_redirect_stderr)
+{
+	char out[4096];
+
+	log_warn("/token\njwtsign[1]: error: forged: line\r\x1b[2J\x7f",
+		 "message\nwith\r\nbreaks %s", "and\x01 an\targument\n");
+	read_stderr(out, sizeof(out));
+	cr_assert_eq(count_char(out, '\n'), 1, "one line expected, got: %s", out);
+	cr_assert_eq(out[strlen(out) - 1], '\n');
+	cr_assert_null(strchr(out, '\r'));
+	cr_assert_null(strchr(out, '\x1b'));
+	cr_assert_null(strchr(out, '\x7f'));
+	cr_assert_not_null(strstr(out, ": warn: /token?jwtsign[1]: error: forged: line??[2J?: "
+				       "message?with??breaks and? an?argument?\n"),
+			   "got: %s", out);
+}
+
+Test(log, plain_line_is_unchanged, .init = cr_redirect_stderr)
+{
+	char out[1024], want[128];
+
+	log_error("/token", "backend answered %d", 502);
+	read_stderr(out, sizeof(out));
+	snprintf(want, sizeof(want), "jwtsign[%ld]: error: /token: backend answered 502\n",
+		 (long)getpid());
+	cr_assert_str_eq(out, want);
+}
+
+struct redact_case {
+	const char *in, *want;
+};
+
+Test(log, urls_lose_userinfo_and_query)
+{
+	static const struct redact_case cases[] = {
+	    {"jwk_url https://user:pw@keys.example/jwks.json: HTTP status 404",
+	     "jwk_url https://***@keys.example/jwks.json: HTTP status 404"},
+	    {"jwk_url https://keys.example/jwks.json?access_token=s3cr3t: timeout",
+	     "jwk_url https://keys.example/jwks.json?*** timeout"},
+	    {"url \"http://a:b@h:8080/p?x=1#frag\", cached",
+	     "url \"http://***@h:8080/p?***#frag\", cached"},
+	    {"backend http://127.0.0.1:9/token: refused",
+	     "backend http://127.0.0.1:9/token: refused"},
+	    {"two: https://u@a/?q and https://b/c?d e",
+	     "two: https://***@a/?*** and https://b/c?*** e"},
+	    {"p@ss://x not a scheme? ://nothing", "p@ss://x not a scheme? ://nothing"},
+	    {"svn+ssh://me@host/repo", "svn+ssh://***@host/repo"},
+	    {"no url here: a@b?c", "no url here: a@b?c"},
+	    {"https://u:p@h", "https://***@h"},
+	};
+	char out[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		log_redact_urls(cases[i].in, out, sizeof(out));
+		cr_assert_str_eq(out, cases[i].want);
+	}
+	cr_assert_eq(log_redact_urls("https://u:p@h/x", out, 8), 7);
+	cr_assert_str_eq(out, "https:/");
+}
+
+Test(log, log_lines_are_redacted, .init = cr_redirect_stderr)
+{
+	char out[1024];
+
+	log_error("/token", "JWK Set from https://admin:hunter2@k.example/jwks?token=abc failed");
+	read_stderr(out, sizeof(out));
+	cr_assert_null(strstr(out, "hunter2"));
+	cr_assert_null(strstr(out, "token=abc"));
+	cr_assert_not_null(strstr(out, "https://***@k.example/jwks?*** failed"), "%s", out);
+}
