@@ -13,6 +13,7 @@
 #include "log.h"
 #include "router.h"
 #include "signer.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -408,71 +409,7 @@ int cfg_parse_duration(const char *s, unsigned *ms)
 	return 0;
 }
 
-/* ------------------------------------------------------------ cipher suites */
-
-static const struct {
-	uint16_t id;
-	const char *name;
-	bool insecure; /* in Go's tls.InsecureCipherSuites(): logged as a warning */
-} cipher_suites[] = {
-    /* TLS 1.3 */
-    {0x1301, "TLS_AES_128_GCM_SHA256", false},
-    {0x1302, "TLS_AES_256_GCM_SHA384", false},
-    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", false},
-    /* RSA key exchange */
-    {0x0005, "TLS_RSA_WITH_RC4_128_SHA", true},
-    {0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", true},
-    {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", false},
-    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", false},
-    {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", true},
-    {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256", false},
-    {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", false},
-    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", false},
-    /* DHE-RSA (not in Go; GnuTLS knows them) */
-    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", false},
-    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", false},
-    {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", false},
-    {0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", false},
-    {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", false},
-    {0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", false},
-    {0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", false},
-    /* ECDHE */
-    {0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", true},
-    {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", false},
-    {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", false},
-    {0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", true},
-    {0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", true},
-    {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", false},
-    {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", false},
-    {0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", true},
-    {0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", false},
-    {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", true},
-    {0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", false},
-    {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", false},
-    {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", false},
-    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", false},
-    {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", false},
-    {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", false},
-    {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", false},
-};
-
-const char *cfg_cipher_suite_name(uint16_t id)
-{
-	for (size_t i = 0; i < sizeof(cipher_suites) / sizeof(cipher_suites[0]); i++) {
-		if (cipher_suites[i].id == id)
-			return cipher_suites[i].name;
-	}
-	return NULL;
-}
-
-static int cipher_suite_index(long long id)
-{
-	for (size_t i = 0; i < sizeof(cipher_suites) / sizeof(cipher_suites[0]); i++) {
-		if (cipher_suites[i].id == id)
-			return (int)i;
-	}
-	return -1;
-}
+/* ------------------------------------------------------------ TLS settings */
 
 static int parse_cipher_suites(struct pctx *c, json_object *v, struct cfg_signer *s)
 {
@@ -490,19 +427,20 @@ static int parse_cipher_suites(struct pctx *c, json_object *v, struct cfg_signer
 		return nomem(c);
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(v, i);
+		const char *name;
 		long long id;
-		int idx, rc;
+		int rc;
 
 		if ((rc = want_int(c, e, key, 0, 65535, &id)) != 0)
 			return rc;
-		if ((idx = cipher_suite_index(id)) < 0)
+		if ((name = tls_cipher_suite_name((uint16_t)id)) == NULL)
 			return fail(c, ERR_INVALID, key,
 				    "unknown cipher suite %lld (0x%04llx); use IANA numbers, e.g. "
 				    "49199 for TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 				    id, id);
-		if (cipher_suites[idx].insecure)
+		if (tls_cipher_suite_insecure((uint16_t)id))
 			log_warn("config", "%s: %s: %s: \"%s\": %s (%lld) is insecure", c->name,
-				 c->ep, c->sect, key, cipher_suites[idx].name, id);
+				 c->ep, c->sect, key, name, id);
 		s->cipher_suites[s->ncipher_suites++] = (uint16_t)id;
 	}
 	return 0;
@@ -514,25 +452,14 @@ static int parse_cipher_suites(struct pctx *c, json_object *v, struct cfg_signer
  * base64url with padding) and store it as standard padded base64. */
 static int parse_fingerprint(struct pctx *c, const char *in, size_t i, char **out)
 {
-	static const int variants[] = {
-	    sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING,
-	    sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING};
-	unsigned char bin[32];
-	char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-	size_t len = strlen(in);
+	unsigned char bin[TLS_PIN_SIZE];
+	char b64[sodium_base64_ENCODED_LEN(TLS_PIN_SIZE, sodium_base64_VARIANT_ORIGINAL)];
 	char sh[CFG_SHOW];
 
-	for (size_t k = 0; k < sizeof(variants) / sizeof(variants[0]); k++) {
-		const char *end = NULL;
-		size_t n = 0;
-
-		if (sodium_base642bin(bin, sizeof(bin), in, len, NULL, &n, &end, variants[k]) ==
-			0 &&
-		    end == in + len && n == sizeof(bin)) {
-			sodium_bin2base64(b64, sizeof(b64), bin, sizeof(bin),
-					  sodium_base64_VARIANT_ORIGINAL);
-			return dup_str(c, b64, out);
-		}
+	if (tls_pin_decode(in, bin) == 0) {
+		sodium_bin2base64(b64, sizeof(b64), bin, sizeof(bin),
+				  sodium_base64_VARIANT_ORIGINAL);
+		return dup_str(c, b64, out);
 	}
 	return fail(c, ERR_INVALID, "jwk_fingerprints",
 		    "element %zu: \"%s\" is not a base64 SHA-256 digest (32 bytes)", i,

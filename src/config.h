@@ -46,7 +46,7 @@ struct cfg_signer {
 				    * standard padded base64 (44 chars: the form libcurl's
 				    * CURLOPT_PINNEDPUBLICKEY takes after "sha256//") */
 	size_t njwk_fingerprints;
-	uint16_t *cipher_suites; /* IANA numbers, each known to cfg_cipher_suite_name();
+	uint16_t *cipher_suites; /* IANA numbers, each known to tls_cipher_suite_name();
 				  * NULL when absent or [] (library default) */
 	size_t ncipher_suites;
 	char *jwk_local_ca;	 /* extra trusted CA PEM file, or NULL */
@@ -141,11 +141,5 @@ void cfg_free(struct cfg *cfg);
  * a missing unit on a non-zero number, an unknown unit, blanks, or a
  * result over 24 h are ERR_INVALID (and *ms is left unchanged). */
 int cfg_parse_duration(const char *s, unsigned *ms);
-
-/* cfg_cipher_suite_name - the IANA name of a TLS cipher suite number
- * accepted in "cipher_suites" (e.g. 49199 ->
- * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or NULL when unknown.  Static
- * string. */
-const char *cfg_cipher_suite_name(uint16_t id);
 
 #endif
