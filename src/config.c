@@ -756,12 +756,6 @@ static int parse_signer(struct pctx *c, json_object *obj, struct cfg_signer *s)
 
 /* ------------------------------------------------------------ paths */
 
-static bool param_name_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '_' || ch == '-' || ch == '.';
-}
-
 /* KrakenD's CleanPath: make sure the path starts with '/'. */
 static int clean_path(struct pctx *c, const char *in, char **out)
 {
@@ -777,138 +771,34 @@ static int clean_path(struct pctx *c, const char *in, char **out)
 	return 0;
 }
 
-/* Bytes never allowed in a path: CTL, space, DEL, '#', and (in the
- * endpoint) '?'. */
+/* The path checks of router.h, with this file's message prefix: the
+ * setting, then the value as shown in messages. */
+static int route_fail(struct pctx *c, const char *setting, const char *value, struct err *e)
+{
+	char sh[CFG_SHOW];
+
+	return fail(c, e->code, setting, "\"%s\": %s", show_str(sh, value), e->msg);
+}
+
 static int check_path_bytes(struct pctx *c, const char *setting, const char *p, bool query_ok)
 {
-	char sh[CFG_SHOW];
+	struct err e = {0};
 
-	for (const char *q = p; *q; q++) {
-		unsigned char ch = (unsigned char)*q;
-
-		if (ch <= 0x20 || ch == 0x7f || ch == '#' || (ch == '?' && !query_ok))
-			return fail(c, ERR_INVALID, setting,
-				    "\"%s\": character %s not allowed in a path", show_str(sh, p),
-				    ch == '#'	? "'#'"
-				    : ch == '?' ? "'?'"
-				    : ch == ' ' ? "' '"
-						: "(control)");
-	}
-	return 0;
+	return router_check_path(p, query_ok, &e) ? route_fail(c, setting, p, &e) : 0;
 }
 
-/* Endpoint pattern: a {name} must be a whole segment; names unique; at
- * most ROUTER_MAX_PARAMS of them. */
 static int check_endpoint_pattern(struct pctx *c, const char *ep)
 {
-	const char *seg = ep + 1;
-	size_t nparams = 0;
-	char sh[CFG_SHOW];
-	int rc;
+	struct err e = {0};
 
-	if ((rc = check_path_bytes(c, "endpoint", ep, false)) != 0)
-		return rc;
-	for (;;) {
-		size_t len = strcspn(seg, "/");
-		bool has_brace = memchr(seg, '{', len) || memchr(seg, '}', len);
-
-		if (has_brace) {
-			bool ok = len >= 3 && seg[0] == '{' && seg[len - 1] == '}';
-
-			for (size_t i = 1; ok && i + 1 < len; i++)
-				ok = param_name_char(seg[i]);
-			if (!ok)
-				return fail(
-				    c, ERR_INVALID, "endpoint",
-				    "\"%s\": a parameter must be a whole segment \"{name}\" "
-				    "(letters, digits, '_', '-', '.')",
-				    show_str(sh, ep));
-			/* unique names */
-			for (const char *q = ep + 1; q < seg; q += strcspn(q, "/") + 1) {
-				size_t ql = strcspn(q, "/");
-
-				if (ql == len && memcmp(q, seg, len) == 0)
-					return fail(c, ERR_INVALID, "endpoint",
-						    "\"%s\": parameter %.*s appears twice",
-						    show_str(sh, ep), (int)len, seg);
-			}
-			if (++nparams > ROUTER_MAX_PARAMS)
-				return fail(c, ERR_INVALID, "endpoint",
-					    "\"%s\": more than %d parameters", show_str(sh, ep),
-					    ROUTER_MAX_PARAMS);
-		}
-		if (seg[len] == '\0')
-			break;
-		seg += len + 1;
-	}
-	return 0;
+	return router_check_endpoint(ep, &e) ? route_fail(c, "endpoint", ep, &e) : 0;
 }
 
-/* Whether the endpoint pattern ep has the parameter segment {name}. */
-static bool endpoint_has_param(const char *ep, const char *name, size_t len)
-{
-	for (const char *q = ep + 1;; q += strcspn(q, "/") + 1) {
-		size_t ql = strcspn(q, "/");
-
-		if (ql == len + 2 && q[0] == '{' && memcmp(q + 1, name, len) == 0)
-			return true;
-		if (q[ql] == '\0')
-			return false;
-	}
-}
-
-/* url_pattern: {name} placeholders must be endpoint parameters. */
 static int check_url_pattern(struct pctx *c, const char *up, const char *ep)
 {
-	char sh[CFG_SHOW];
-	int rc;
+	struct err e = {0};
 
-	if ((rc = check_path_bytes(c, "url_pattern", up, true)) != 0)
-		return rc;
-	for (const char *p = up; *p; p++) {
-		const char *name;
-		size_t len = 0;
-
-		if (*p == '}')
-			return fail(c, ERR_INVALID, "url_pattern", "\"%s\": unmatched '}'",
-				    show_str(sh, up));
-		if (*p != '{')
-			continue;
-		name = p + 1;
-		while (param_name_char(name[len]))
-			len++;
-		if (len == 0 || name[len] != '}')
-			return fail(c, ERR_INVALID, "url_pattern",
-				    "\"%s\": malformed placeholder (expected \"{name}\")",
-				    show_str(sh, up));
-		if (!endpoint_has_param(ep, name, len))
-			return fail(c, ERR_INVALID, "url_pattern",
-				    "\"%s\": placeholder {%.*s} is not a parameter of the endpoint",
-				    show_str(sh, up), (int)len, name);
-		p = name + len;
-	}
-	return 0;
-}
-
-/* Same route: same method and the same segments, any {param} being equal
- * to any other (gin would refuse the pair). */
-static bool same_route(const struct cfg_endpoint *a, const struct cfg_endpoint *b)
-{
-	const char *p = a->endpoint, *q = b->endpoint;
-
-	if (strcmp(a->method, b->method) != 0)
-		return false;
-	for (;;) {
-		size_t pl = strcspn(p, "/"), ql = strcspn(q, "/");
-		bool pp = pl >= 2 && p[0] == '{', qp = ql >= 2 && q[0] == '{';
-
-		if (pp != qp || (!pp && (pl != ql || memcmp(p, q, pl) != 0)))
-			return false;
-		if (p[pl] == '\0' || q[ql] == '\0')
-			return p[pl] == q[ql];
-		p += pl + 1;
-		q += ql + 1;
-	}
+	return router_check_url_pattern(up, ep, &e) ? route_fail(c, "url_pattern", up, &e) : 0;
 }
 
 /* ------------------------------------------------------------ endpoints */
@@ -1337,7 +1227,7 @@ static int parse_endpoints(struct pctx *c, json_object *arr, json_object *hosts,
 		for (size_t j = 0; j + 1 < cfg->nendpoints; j++) {
 			char sh[CFG_SHOW];
 
-			if (same_route(&cfg->endpoints[j], e))
+			if (router_same_route(&cfg->endpoints[j], e))
 				return fail(c, ERR_INVALID, "endpoint",
 					    "same route as an earlier signer endpoint (\"%s\" %s)",
 					    show_str(sh, cfg->endpoints[j].endpoint), e->method);

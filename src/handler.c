@@ -174,42 +174,6 @@ static void handle_reply(const struct cfg_endpoint *ep, const struct cfg_limits 
 	}
 }
 
-/* The Allow header for a path that exists with other methods: every
- * configured method whose endpoint matches path, comma separated. */
-static void allowed_methods(const struct cfg *cfg, const char *path, char *out, size_t size)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < cfg->nendpoints; i++) {
-		const char *m = cfg->endpoints[i].method;
-		int n;
-
-		/* Only the endpoint that wins for its method is listed, so each
-		 * method appears once. */
-		if (router_match_method(cfg, m, path, NULL, NULL) != &cfg->endpoints[i])
-			continue;
-		n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", m);
-		if (n < 0 || (size_t)n >= size - used) {
-			out[used] = '\0';
-			break;
-		}
-		used += (size_t)n;
-	}
-}
-
-/* The endpoint whose signer publishes its public keys at path, or NULL. */
-static const struct app_endpoint *find_jwks_endpoint(const struct app *app, const char *path)
-{
-	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
-		const char *p = app->eps[i].cfg->signer.jwks_endpoint;
-
-		if (p != NULL && strcmp(p, path) == 0)
-			return &app->eps[i];
-	}
-	return NULL;
-}
-
 /* GET on a jwks_endpoint: the public JWK Set, cacheable for
  * cache_duration, with an ETag (a digest of the bytes) for conditional
  * requests. */
@@ -291,13 +255,14 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		response_error(resp, 431, "header_too_large");
 		return;
 	}
-	if ((aep = find_jwks_endpoint(app, req->path)) != NULL) {
+	if ((ep = router_find_jwks(app->cfg, req->path)) != NULL &&
+	    (aep = find_app_endpoint(app, ep)) != NULL) {
 		serve_jwks(aep, req, resp);
 		return;
 	}
 	ep = router_match_method(app->cfg, req->method, req->path, &params, &path_matched);
 	if (ep == NULL && path_matched) {
-		allowed_methods(app->cfg, req->path, resp->allow, sizeof(resp->allow));
+		router_allowed_methods(app->cfg, req->path, resp->allow, sizeof(resp->allow));
 		response_error(resp, 405, "method_not_allowed");
 		return;
 	}
