@@ -127,15 +127,15 @@ static void pass_through(const struct backend_reply *reply, struct response *res
 		response_error(resp, 500, "internal_error");
 }
 
-static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *lim,
-		       const struct jwk *key, const struct backend_reply *reply,
-		       struct response *resp)
+static void sign_reply(const struct app_endpoint *aep, const struct jwk *key,
+		       const struct backend_reply *reply, struct response *resp)
 {
-	struct signer_opts opts;
+	const struct cfg_endpoint *ep = aep->cfg;
+	struct signer_opts opts = aep->sign;
 	struct err e = {0};
 	int rc;
 
-	signer_opts_from_cfg(&opts, &ep->signer, lim, key);
+	opts.key = key;
 	buf_reset(&resp->body);
 	rc = signer_transform(&opts, reply->body.data ? reply->body.data : "", reply->body.len,
 			      &resp->body, &e);
@@ -157,14 +157,14 @@ static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *l
 	}
 }
 
-static void handle_reply(const struct cfg_endpoint *ep, const struct cfg_limits *lim,
-			 const struct jwk *key, const struct backend_reply *reply,
-			 struct response *resp)
+static void handle_reply(const struct app_endpoint *aep, const struct jwk *key,
+			 const struct backend_reply *reply, struct response *resp)
 {
+	const struct cfg_endpoint *ep = aep->cfg;
 	long st = reply->status;
 
 	if (st == 200 || st == 201) {
-		sign_reply(ep, lim, key, reply, resp);
+		sign_reply(aep, key, reply, resp);
 	} else if (st >= 400 && st <= 499) {
 		log_info(ep->endpoint, "backend answered %ld: passed through", st);
 		pass_through(reply, resp);
@@ -292,6 +292,6 @@ void handle_request(struct app *app, const struct request *req, struct response 
 	if (rc)
 		answer_call_error(ep, rc, &e, resp);
 	else
-		handle_reply(ep, &app->cfg->limits, key, &cs.reply, resp);
+		handle_reply(aep, key, &cs.reply, resp);
 	buf_free(&cs.reply.body);
 }
