@@ -1,15 +1,16 @@
 /* config.c - the KrakenD-format configuration file; see config.h and
  * jwtsign.json(5).
  *
- * Parsing is strict (json-c with JSON_TOKENER_STRICT, whole input
- * consumed) and every error message names the file, the endpoint, the
- * section and the setting, e.g.
+ * Parsing is strict (gojson_parse_ex: RFC 8259, whole input consumed,
+ * ill-formed UTF-8 refused) and every error message names the file, the
+ * endpoint, the section and the setting, e.g.
  *   /etc/jwtsign/jwtsign.json: endpoint "/token": extra_config
  *   "auth/signer": "alg": unsupported value "none"
  * JSON null counts as "absent", as it does for KrakenD (Go's
  * encoding/json leaves the field at its zero value).
  */
 #include "config.h"
+#include "gojson.h"
 #include "log.h"
 #include "router.h"
 #include "signer.h"
@@ -1088,36 +1089,6 @@ static int parse_limits(struct pctx *c, json_object *root, struct cfg_limits *l)
 	return 0;
 }
 
-/* json-c 0.16's strict mode still takes single-quoted strings, NaN,
- * Infinity, "1." and raw control characters in strings.  This lexical
- * check (not a parser: it only tracks whether a byte is inside a string)
- * runs on a document json-c accepted and returns the offset of the first
- * such byte, or len. */
-static size_t json_extension_at(const char *doc, size_t len)
-{
-	bool in_string = false;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)doc[i];
-
-		if (in_string) {
-			if (ch < 0x20)
-				return i;
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_string = false;
-		} else if (ch == '"') {
-			in_string = true;
-		} else if (ch == '.' && !(i + 1 < len && doc[i + 1] >= '0' && doc[i + 1] <= '9')) {
-			return i;
-		} else if (ch == '\0' || !strchr(" \t\r\n{}[]:,0123456789+-.eEtruefalsn", ch)) {
-			return i;
-		}
-	}
-	return len;
-}
-
 static void line_col(const char *doc, size_t end, size_t *line, size_t *col)
 {
 	*line = 1;
@@ -1128,47 +1099,43 @@ static void line_col(const char *doc, size_t end, size_t *line, size_t *col)
 	}
 }
 
-/* Strict parse of the whole document into *root. */
+/* Strict parse of the whole document into *root, with gojson's reader
+ * (RFC 8259, json-c strict mode plus its raw-byte pass) refusing
+ * ill-formed UTF-8 and keeping json-c's lossy integers (want_int refuses
+ * the clamped ones by range); the message gives a line and a column. */
 static int parse_json(struct pctx *c, const char *doc, size_t len, json_object **root)
 {
-	struct json_tokener *tok = json_tokener_new_ex(CFG_JSON_DEPTH);
-	enum json_tokener_error jerr;
-	size_t end, line, col;
-	int rc = 0;
+	const struct gojson_limits lim = {CFG_JSON_DEPTH, 0};
+	struct gojson_failure f;
+	const char *why;
+	size_t line, col;
 
 	*root = NULL;
-	if (tok == NULL)
-		return nomem(c);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	if (len > INT32_MAX) {
-		rc = fail(c, ERR_LIMIT, NULL, "document too large");
-		goto out;
+	if (len > INT32_MAX)
+		return fail(c, ERR_LIMIT, NULL, "document too large");
+	if (gojson_parse_ex(doc, len, &lim, GOJSON_UTF8_STRICT | GOJSON_LOSSY_INTS, root, &f,
+			    NULL) == 0)
+		return 0; /* the document "null" too: parse_top names its type */
+	switch (f.stage) {
+	case GOJSON_EMPTY:
+	case GOJSON_TRUNCATED:
+		return fail(c, ERR_INVALID, NULL, "invalid JSON: unexpected end of input");
+	case GOJSON_TRAILING:
+		why = "data after the document";
+		break;
+	case GOJSON_LEXICAL:
+		why = "not standard JSON";
+		break;
+	case GOJSON_DEPTH:
+		why = json_tokener_error_desc(json_tokener_error_depth);
+		break;
+	default:
+		why = f.detail ? f.detail : "not a JSON document";
+		break;
 	}
-	*root = json_tokener_parse_ex(tok, doc, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (*root != NULL && jerr == json_tokener_success) {
-		while (end < len && doc[end] != '\0' && strchr(" \t\r\n", doc[end]))
-			end++;
-		if (end == len && (end = json_extension_at(doc, len)) == len)
-			goto out;
-		line_col(doc, end, &line, &col);
-		rc = fail(c, ERR_INVALID, NULL, "invalid JSON at line %zu, column %zu: %s", line,
-			  col,
-			  end < json_tokener_get_parse_end(tok) ? "not standard JSON"
-								: "data after the document");
-	} else if (jerr == json_tokener_continue) {
-		rc = fail(c, ERR_INVALID, NULL, "invalid JSON: unexpected end of input");
-	} else {
-		line_col(doc, end, &line, &col);
-		rc = fail(c, ERR_INVALID, NULL, "invalid JSON at line %zu, column %zu: %s", line,
-			  col, json_tokener_error_desc(jerr));
-	}
-	json_object_put(*root);
-	*root = NULL;
-out:
-	json_tokener_free(tok);
-	return rc;
+	line_col(doc, f.offset, &line, &col);
+	return fail(c, ERR_INVALID, NULL, "invalid JSON at line %zu, column %zu: %s", line, col,
+		    why);
 }
 
 static int parse_top(struct pctx *c, json_object *root, struct cfg *cfg, unsigned *timeout,

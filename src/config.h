@@ -109,9 +109,13 @@ int cfg_load(const char *path, struct cfg **out, struct err *err);
  * when the whole file is valid).  JSON null counts as an absent setting.
  * Unknown settings in a signer block are logged as warnings; unknown
  * settings in the "jwtsign" block are errors.  "version", when present,
- * must be 2 or 3.  The JSON must be standard: json-c strict mode, whole
- * input, UTF-8, and none of the extensions json-c 0.16 still allows in
- * strict mode (single quotes, NaN, Infinity, "1.", raw control bytes).
+ * must be 2 or 3.  The JSON must be standard: the document is read by
+ * gojson_parse_ex (gojson.h: RFC 8259, whole input, none of the
+ * extensions json-c 0.16 still allows in strict mode such as single
+ * quotes, NaN, Infinity, "1.", raw control bytes, no key holding U+0000)
+ * with ill-formed UTF-8 refused; integers out of the 64-bit range are
+ * refused by the range of their setting.  A JSON error gives the line and
+ * the column.
  * Errors (ERR_INVALID, message naming the file, the endpoint and the
  * setting): not a JSON object; wrong types; unknown alg (ERR_UNSUPPORTED);
  * both spellings of a setting with different values; no kid; no

@@ -11,6 +11,7 @@
 
 #include <json-c/printbuf.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,9 +80,23 @@ struct gj_scan {
 	size_t max_members; /* 0 = no limit */
 	size_t depth;
 	size_t members;
-	int bad_utf8; /* some string holds ill-formed UTF-8 */
+	int bad_utf8;	 /* some string holds ill-formed UTF-8 */
+	bool lossy_ints; /* GOJSON_LOSSY_INTS */
 	struct err *err;
+	struct gojson_failure *fail; /* where and why, or NULL */
 };
+
+/* Record where and why the document was refused (f may be NULL), before
+ * err_set: `return gj_at(...), err_set(...)`. */
+static void gj_at(struct gojson_failure *f, enum gojson_stage stage, size_t offset,
+		  const char *detail)
+{
+	if (f) {
+		f->stage = stage;
+		f->offset = offset;
+		f->detail = detail;
+	}
+}
 
 static int gj_is_ws(unsigned char c)
 {
@@ -100,7 +115,8 @@ static int gj_count_member(struct gj_scan *s)
 {
 	s->members++;
 	if (s->max_members && s->members > s->max_members)
-		return err_set(s->err, ERR_LIMIT,
+		return gj_at(s->fail, GOJSON_MEMBERS, s->i, NULL),
+		       err_set(s->err, ERR_LIMIT,
 			       "JSON: more than %zu members and elements (offset %zu)",
 			       s->max_members, s->i);
 	return 0;
@@ -119,7 +135,8 @@ static int gj_scan_string(struct gj_scan *s)
 
 	for (;;) {
 		if (i >= s->len)
-			return err_set(s->err, ERR_INVALID,
+			return gj_at(s->fail, GOJSON_TRUNCATED, s->len, NULL),
+			       err_set(s->err, ERR_INVALID,
 				       "JSON: unterminated string starting at offset %zu", start);
 		if (p[i] == '"')
 			break;
@@ -128,10 +145,11 @@ static int gj_scan_string(struct gj_scan *s)
 				has_nul = 1;
 			i += 2;
 		} else if (p[i] < 0x20) {
-			return err_set(
-			    s->err, ERR_INVALID,
-			    "JSON: control character 0x%02x inside a string at offset %zu", p[i],
-			    i);
+			return gj_at(s->fail, GOJSON_LEXICAL, i, NULL),
+			       err_set(
+				   s->err, ERR_INVALID,
+				   "JSON: control character 0x%02x inside a string at offset %zu",
+				   p[i], i);
 		} else if (p[i] < 0x80) {
 			i++;
 		} else if ((k = gj_utf8_seq(p + i, s->len - i, &cp)) != 0) {
@@ -145,7 +163,8 @@ static int gj_scan_string(struct gj_scan *s)
 	if (has_nul) {
 		k = gj_skip_ws(s, s->i);
 		if (k < s->len && p[k] == ':')
-			return err_set(s->err, ERR_INVALID,
+			return gj_at(s->fail, GOJSON_LEXICAL, start, NULL),
+			       err_set(s->err, ERR_INVALID,
 				       "JSON: object key with U+0000 at offset %zu (not supported)",
 				       start);
 	}
@@ -184,14 +203,21 @@ static int gj_scan_number(struct gj_scan *s)
 		tok++;
 	n = gj_number_len(p, tok, &is_int);
 	if (n == 0 || n != tok)
-		return err_set(s->err, ERR_INVALID, "JSON: invalid number \"%.*s\" at offset %zu",
+		return gj_at(s->fail, GOJSON_LEXICAL, s->i, NULL),
+		       err_set(s->err, ERR_INVALID, "JSON: invalid number \"%.*s\" at offset %zu",
 			       (int)(tok > 40 ? 40 : tok), (const char *)p, s->i);
+	if (s->lossy_ints) {
+		s->i += n;
+		return 0;
+	}
 	if (is_int && n == 2 && p[0] == '-' && p[1] == '0')
-		return err_set(s->err, ERR_INVALID,
+		return gj_at(s->fail, GOJSON_LEXICAL, s->i, NULL),
+		       err_set(s->err, ERR_INVALID,
 			       "JSON: the integer -0 at offset %zu cannot be kept (json-c reads 0)",
 			       s->i);
 	if (is_int && !gj_int_fits(p, n))
-		return err_set(s->err, ERR_INVALID,
+		return gj_at(s->fail, GOJSON_LEXICAL, s->i, NULL),
+		       err_set(s->err, ERR_INVALID,
 			       "JSON: integer \"%.*s\" at offset %zu is outside the 64-bit range "
 			       "that can be kept exactly",
 			       (int)(n > 40 ? 40 : n), (const char *)p, s->i);
@@ -205,7 +231,8 @@ static int gj_scan_open(struct gj_scan *s)
 	int rc;
 
 	if (++s->depth > s->max_depth)
-		return err_set(s->err, ERR_LIMIT, "JSON: nested deeper than %u levels (offset %zu)",
+		return gj_at(s->fail, GOJSON_DEPTH, s->i, NULL),
+		       err_set(s->err, ERR_LIMIT, "JSON: nested deeper than %u levels (offset %zu)",
 			       s->max_depth, s->i);
 	k = gj_skip_ws(s, s->i + 1);
 	if (k < s->len && s->p[k] != ']' && s->p[k] != '}' && (rc = gj_count_member(s)))
@@ -264,7 +291,10 @@ static int gj_scan(struct gj_scan *s)
 		case ']':
 		case '}':
 			if (s->depth == 0)
-				return err_set(s->err, ERR_INVALID,
+				return gj_at(s->fail, GOJSON_GRAMMAR, s->i,
+					     json_tokener_error_desc(
+						 json_tokener_error_parse_unexpected)),
+				       err_set(s->err, ERR_INVALID,
 					       "JSON: unexpected '%c' at offset %zu", c, s->i);
 			s->depth--;
 			s->i++;
@@ -287,6 +317,7 @@ static int gj_scan(struct gj_scan *s)
 			rc = gj_scan_number(s);
 			break;
 		default:
+			gj_at(s->fail, GOJSON_LEXICAL, s->i, NULL);
 			if (c == 0)
 				return err_set(s->err, ERR_INVALID, "JSON: NUL byte at offset %zu",
 					       s->i);
@@ -424,9 +455,10 @@ static int gj_tail_is_ws(const char *doc, size_t from, size_t len)
 }
 
 /* gj_tokenize - run json-c over the scanned document. */
-static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, struct json_object **out,
-		       struct err *err)
+static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, unsigned flags,
+		       struct json_object **out, struct gojson_failure *f, struct err *err)
 {
+	bool truncated = false;
 	struct json_tokener *tok;
 	struct json_object *obj;
 	enum json_tokener_error jerr;
@@ -438,7 +470,9 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, struct j
 	tok = json_tokener_new_ex((int)max_depth + 2);
 	if (tok == NULL)
 		return err_set(err, ERR_NOMEM, "JSON: out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_tokener_set_flags(tok,
+			       JSON_TOKENER_STRICT |
+				   ((flags & GOJSON_UTF8_STRICT) ? JSON_TOKENER_VALIDATE_UTF8 : 0));
 	obj = json_tokener_parse_ex(tok, doc, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -448,13 +482,24 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, struct j
 		obj = json_tokener_parse_ex(tok, "", 1);
 		jerr = json_tokener_get_error(tok);
 		end = len;
+		truncated = true;
 	}
 	if (jerr != json_tokener_success) {
 		json_object_put(obj);
+		gj_at(f,
+		      truncated				 ? GOJSON_TRUNCATED
+		      : jerr == json_tokener_error_depth ? GOJSON_DEPTH
+							 : GOJSON_GRAMMAR,
+		      end < len ? end : len, json_tokener_error_desc(jerr));
 		rc = err_set(err, jerr == json_tokener_error_depth ? ERR_LIMIT : ERR_INVALID,
 			     "JSON: %s at offset %zu", json_tokener_error_desc(jerr),
 			     end < len ? end : len);
 	} else if (!gj_tail_is_ws(doc, end, len)) {
+		size_t at = end;
+
+		while (gj_is_ws((unsigned char)doc[at]))
+			at++;
+		gj_at(f, GOJSON_TRAILING, at, NULL);
 		json_object_put(obj);
 		rc = err_set(err, ERR_INVALID,
 			     "JSON: unexpected data after the value at offset %zu", end);
@@ -472,6 +517,12 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, struct j
 int gojson_parse(const char *doc, size_t len, const struct gojson_limits *lim,
 		 struct json_object **out, struct err *err)
 {
+	return gojson_parse_ex(doc, len, lim, 0, out, NULL, err);
+}
+
+int gojson_parse_ex(const char *doc, size_t len, const struct gojson_limits *lim, unsigned flags,
+		    struct json_object **out, struct gojson_failure *fail, struct err *err)
+{
 	struct gj_scan s;
 	struct json_object *obj = NULL;
 	int rc;
@@ -482,22 +533,29 @@ int gojson_parse(const char *doc, size_t len, const struct gojson_limits *lim,
 	s.len = len;
 	s.max_depth = GJ_HARD_MAX_DEPTH;
 	s.err = err;
+	s.fail = fail;
+	s.lossy_ints = (flags & GOJSON_LOSSY_INTS) != 0;
+	gj_at(fail, GOJSON_ACCEPTED, 0, NULL);
 	if (lim) {
 		if (lim->max_depth < s.max_depth)
 			s.max_depth = lim->max_depth;
 		s.max_members = lim->max_members;
 	}
 	if (len > INT_MAX - 1)
-		return err_set(err, ERR_LIMIT, "JSON: document of %zu bytes is too large", len);
+		return gj_at(fail, GOJSON_TOO_LARGE, 0, NULL),
+		       err_set(err, ERR_LIMIT, "JSON: document of %zu bytes is too large", len);
 	if (len == 0 || gj_tail_is_ws(doc, 0, len))
-		return err_set(err, ERR_INVALID, "JSON: empty document");
+		return gj_at(fail, GOJSON_EMPTY, len, NULL),
+		       err_set(err, ERR_INVALID, "JSON: empty document");
 	rc = gj_scan(&s);
 	if (rc)
 		return rc;
-	rc = gj_tokenize(doc, len, s.max_depth, &obj, err);
+	rc = gj_tokenize(doc, len, s.max_depth, flags, &obj, fail, err);
 	if (rc)
 		return rc;
+	/* With GOJSON_UTF8_STRICT json-c has refused ill-formed UTF-8. */
 	if (s.bad_utf8 && (rc = gj_fix_tree(obj, 0, err)) != 0) {
+		gj_at(fail, GOJSON_TREE, 0, NULL);
 		json_object_put(obj);
 		return rc;
 	}
