@@ -213,8 +213,18 @@ static int parse_json(struct cfg_pctx *c, const char *doc, size_t len, json_obje
 	if (len > INT32_MAX)
 		return cfg_fail(c, ERR_LIMIT, NULL, "document too large");
 	if (gojson_parse_ex(doc, len, &lim, GOJSON_UTF8_STRICT | GOJSON_LOSSY_INTS, root, &f,
-			    NULL) == 0)
-		return 0; /* the document "null" too: parse_top names its type */
+			    NULL) == 0) {
+		/* A number, true, false or null ending the document: json-c,
+		 * the reader before gojson, waited for more input there, and
+		 * its message is kept. */
+		if (json_object_is_type(*root, json_type_object) ||
+		    json_object_is_type(*root, json_type_array) ||
+		    json_object_is_type(*root, json_type_string) || strchr(" \t\r\n", doc[len - 1]))
+			return 0;
+		json_object_put(*root);
+		*root = NULL;
+		f.stage = GOJSON_TRUNCATED;
+	}
 	switch (f.stage) {
 	case GOJSON_EMPTY:
 	case GOJSON_TRUNCATED:
@@ -222,8 +232,8 @@ static int parse_json(struct cfg_pctx *c, const char *doc, size_t len, json_obje
 	case GOJSON_TRAILING:
 		why = "data after the document";
 		break;
-	case GOJSON_LEXICAL:
-		why = "not standard JSON";
+	case GOJSON_LEXICAL: /* json-c's words when it refuses the byte too */
+		why = f.detail ? f.detail : "not standard JSON";
 		break;
 	case GOJSON_DEPTH:
 		why = json_tokener_error_desc(json_tokener_error_depth);

@@ -102,7 +102,11 @@ struct gojson_failure {
 			     * for GOJSON_EMPTY and GOJSON_TRUNCATED */
 	const char *detail; /* json_tokener_error_desc() text for GOJSON_GRAMMAR
 			     * (and GOJSON_TRUNCATED / GOJSON_DEPTH when json-c
-			     * found them), else NULL; static */
+			     * found them), and for GOJSON_LEXICAL on a printable
+			     * byte json-c refuses as well ("unexpected
+			     * character"); NULL for what json-c 0.16 would take
+			     * ('\'', NaN, Infinity, control bytes in strings,
+			     * numbers); static */
 };
 
 /* gojson_parse_ex - gojson_parse with flags (GOJSON_UTF8_STRICT or 0) and,

@@ -317,7 +317,12 @@ static int gj_scan(struct gj_scan *s)
 			rc = gj_scan_number(s);
 			break;
 		default:
-			gj_at(s->fail, GOJSON_LEXICAL, s->i, NULL);
+			/* json-c refuses these too, in its words, except the
+			 * single quote and NaN/Infinity, which json-c 0.16 takes. */
+			gj_at(s->fail, GOJSON_LEXICAL, s->i,
+			      c >= 0x21 && c <= 0x7E && c != '\'' && c != 'N' && c != 'I'
+				  ? json_tokener_error_desc(json_tokener_error_parse_unexpected)
+				  : NULL);
 			if (c == 0)
 				return err_set(s->err, ERR_INVALID, "JSON: NUL byte at offset %zu",
 					       s->i);
