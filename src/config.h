@@ -93,6 +93,9 @@ struct cfg {
 	struct cfg_limits limits;
 };
 
+/* config.c (the document; one signer block is read by config_signer.c,
+ * one backend by config_backend.c) */
+
 /* cfg_default_path - the default config file:
  * SYSCONFDIR "/jwtsign/jwtsign.json" (static string). */
 const char *cfg_default_path(void);
@@ -136,6 +139,8 @@ int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, s
 
 /* cfg_free - release a configuration.  NULL-safe. */
 void cfg_free(struct cfg *cfg);
+
+/* config_value.c */
 
 /* cfg_parse_duration - parse a Go/KrakenD duration ("2s", "500ms",
  * "1m30s", "1.5s", "100us", "0") into milliseconds: Go's
