@@ -19,6 +19,7 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 		const struct cfg_endpoint *ep = &cfg->endpoints[i];
 
 		app->eps[i].cfg = ep;
+		signer_opts_from_cfg(&app->eps[i].sign, &ep->signer, &cfg->limits, NULL);
 		rc = keysource_new(&ep->signer, &cfg->limits, ep->endpoint, &app->eps[i].keys, err);
 		if (rc)
 			return rc;

@@ -10,12 +10,17 @@
 #include "backend.h"
 #include "config.h"
 #include "err.h"
+#include "signer.h"
 
 struct keysource;
 
 struct app_endpoint {
 	const struct cfg_endpoint *cfg; /* borrowed from app->cfg */
 	struct keysource *keys;
+	struct signer_opts sign; /* signer_opts_from_cfg of cfg, computed once at
+				  * load; points into app->cfg.  Its key is
+				  * NULL: the handler sets the key of each
+				  * request on a copy */
 };
 
 struct app {

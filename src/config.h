@@ -46,7 +46,7 @@ struct cfg_signer {
 				    * standard padded base64 (44 chars: the form libcurl's
 				    * CURLOPT_PINNEDPUBLICKEY takes after "sha256//") */
 	size_t njwk_fingerprints;
-	uint16_t *cipher_suites; /* IANA numbers, each known to cfg_cipher_suite_name();
+	uint16_t *cipher_suites; /* IANA numbers, each known to tls_cipher_suite_name();
 				  * NULL when absent or [] (library default) */
 	size_t ncipher_suites;
 	char *jwk_local_ca;	 /* extra trusted CA PEM file, or NULL */
@@ -93,6 +93,9 @@ struct cfg {
 	struct cfg_limits limits;
 };
 
+/* config.c (the document; one signer block is read by config_signer.c,
+ * one backend by config_backend.c) */
+
 /* cfg_default_path - the default config file:
  * SYSCONFDIR "/jwtsign/jwtsign.json" (static string). */
 const char *cfg_default_path(void);
@@ -109,9 +112,13 @@ int cfg_load(const char *path, struct cfg **out, struct err *err);
  * when the whole file is valid).  JSON null counts as an absent setting.
  * Unknown settings in a signer block are logged as warnings; unknown
  * settings in the "jwtsign" block are errors.  "version", when present,
- * must be 2 or 3.  The JSON must be standard: json-c strict mode, whole
- * input, UTF-8, and none of the extensions json-c 0.16 still allows in
- * strict mode (single quotes, NaN, Infinity, "1.", raw control bytes).
+ * must be 2 or 3.  The JSON must be standard: the document is read by
+ * gojson_parse_ex (gojson.h: RFC 8259, whole input, none of the
+ * extensions json-c 0.16 still allows in strict mode such as single
+ * quotes, NaN, Infinity, "1.", raw control bytes, no key holding U+0000)
+ * with ill-formed UTF-8 refused; integers out of the 64-bit range are
+ * refused by the range of their setting.  A JSON error gives the line and
+ * the column.
  * Errors (ERR_INVALID, message naming the file, the endpoint and the
  * setting): not a JSON object; wrong types; unknown alg (ERR_UNSUPPORTED);
  * both spellings of a setting with different values; no kid; no
@@ -133,6 +140,8 @@ int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, s
 /* cfg_free - release a configuration.  NULL-safe. */
 void cfg_free(struct cfg *cfg);
 
+/* config_value.c */
+
 /* cfg_parse_duration - parse a Go/KrakenD duration ("2s", "500ms",
  * "1m30s", "1.5s", "100us", "0") into milliseconds: Go's
  * time.ParseDuration syntax (units ns, us, µs (U+00B5 or U+03BC), ms, s,
@@ -141,11 +150,5 @@ void cfg_free(struct cfg *cfg);
  * a missing unit on a non-zero number, an unknown unit, blanks, or a
  * result over 24 h are ERR_INVALID (and *ms is left unchanged). */
 int cfg_parse_duration(const char *s, unsigned *ms);
-
-/* cfg_cipher_suite_name - the IANA name of a TLS cipher suite number
- * accepted in "cipher_suites" (e.g. 49199 ->
- * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or NULL when unknown.  Static
- * string. */
-const char *cfg_cipher_suite_name(uint16_t id);
 
 #endif

@@ -1,12 +1,10 @@
 /* fetch.c - JWK Set download with libcurl under the TLS policy; see
  * fetch.h. */
 #include "fetch.h"
+#include "tls.h"
 
 #include <curl/curl.h>
-#include <gnutls/abstract.h>
-#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,35 +14,12 @@
 /* At most this many redirects are followed. */
 #define FETCH_MAX_REDIRS 3
 
-/* The TLS 1.2 suites of the default policy (KrakenD's default list):
- * ECDHE with AES-GCM or ChaCha20-Poly1305.  Any TLS 1.3 suite is allowed
- * by default too. */
-static const uint16_t default_suites[] = {
-    0xc02b, /* TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
-    0xc02f, /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
-    0xc02c, /* TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 */
-    0xc030, /* TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 */
-    0xcca8, /* TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 */
-    0xcca9, /* TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
-};
-#define NDEFAULT_SUITES (sizeof(default_suites) / sizeof(default_suites[0]))
-
-/* One entry of GnuTLS's cipher-suite table. */
-struct suite_info {
-	uint16_t id;
-	const char *name;	  /* GnuTLS's name, e.g. TLS_ECDHE_RSA_AES_128_GCM_SHA256 */
-	gnutls_kx_algorithm_t kx; /* GNUTLS_KX_UNKNOWN for TLS 1.3 suites */
-	gnutls_cipher_algorithm_t cipher;
-	gnutls_mac_algorithm_t mac;
-	gnutls_protocol_t min_version;
-};
-
 /* State of one download, shared with the libcurl callbacks. */
 struct fetch_ctx {
 	const struct fetch_opts *o;
 	struct fetch_result *res;
 	CURL *curl;
-	unsigned char pins[16][FETCH_PIN_SIZE];
+	unsigned char pins[16][TLS_PIN_SIZE];
 	size_t npins;
 	int over_limit;
 	size_t header_len; /* bytes of the current answer's header block */
@@ -52,187 +27,6 @@ struct fetch_ctx {
 	int policy_rc;	   /* set when on_prereq refused a connection */
 	struct err policy_err;
 };
-
-/* ------------------------------------------------------------ suites */
-
-static int suite_lookup(uint16_t id, struct suite_info *out)
-{
-	unsigned char cs[2];
-
-	for (size_t i = 0;; i++) {
-		const char *name = gnutls_cipher_suite_info(i, cs, &out->kx, &out->cipher,
-							    &out->mac, &out->min_version);
-
-		if (name == NULL)
-			return ERR_NOTFOUND;
-		if ((uint16_t)(cs[0] << 8 | cs[1]) == id) {
-			out->id = id;
-			out->name = name;
-			return 0;
-		}
-	}
-}
-
-static bool is_tls13_suite(const struct suite_info *s)
-{
-	return s->min_version == GNUTLS_TLS1_3;
-}
-
-bool fetch_suite_allowed(const uint16_t *suites, size_t n, uint16_t id)
-{
-	if (n == 0) {
-		struct suite_info si;
-
-		if (suite_lookup(id, &si) == 0 && is_tls13_suite(&si))
-			return true;
-		suites = default_suites;
-		n = NDEFAULT_SUITES;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (suites[i] == id)
-			return true;
-	}
-	return false;
-}
-
-/* Which TLS versions the list needs: bit 0 = TLS 1.2, bit 1 = TLS 1.3. */
-static int suite_versions(const uint16_t *suites, size_t n)
-{
-	int v = 0;
-
-	if (n == 0)
-		return 3;
-	for (size_t i = 0; i < n; i++) {
-		struct suite_info si;
-
-		if (suite_lookup(suites[i], &si) == 0)
-			v |= is_tls13_suite(&si) ? 2 : 1;
-	}
-	return v;
-}
-
-/* Append "+NAME" to the priority string p unless it is already there. */
-static int add_token(struct buf *p, const char *name)
-{
-	char tok[64];
-
-	if (name == NULL)
-		return 0;
-	snprintf(tok, sizeof(tok), ":+%s", name);
-	if (p->data && strstr(p->data, tok) != NULL)
-		return 0;
-	return buf_puts(p, tok);
-}
-
-/* The three parts of suites[] (kx, cipher, mac) appended to p: one
- * "-X-ALL:+A:+B" group per part. */
-static int add_parts(struct buf *p, const uint16_t *suites, size_t n, struct err *err)
-{
-	struct suite_info si;
-	int rc = 0;
-
-	for (int part = 0; part < 3 && rc == 0; part++) {
-		rc = buf_puts(p, part == 0 ? ":-KX-ALL" : part == 1 ? ":-CIPHER-ALL" : ":-MAC-ALL");
-		for (size_t i = 0; i < n && rc == 0; i++) {
-			if (suite_lookup(suites[i], &si) != 0)
-				return err_set(
-				    err, ERR_UNSUPPORTED,
-				    "cipher_suites: %u (0x%04x) is not a cipher suite GnuTLS "
-				    "knows",
-				    suites[i], suites[i]);
-			if (part == 0 && si.kx != GNUTLS_KX_UNKNOWN)
-				rc = add_token(p, gnutls_kx_get_name(si.kx));
-			else if (part == 1)
-				rc = add_token(p, gnutls_cipher_get_name(si.cipher));
-			else if (part == 2)
-				rc = add_token(p, gnutls_mac_get_name(si.mac));
-		}
-	}
-	return rc ? err_set(err, rc, "cipher_suites: out of memory") : 0;
-}
-
-int fetch_priority(const uint16_t *suites, size_t n, char *out, size_t size, struct err *err)
-{
-	struct buf p = BUF_INIT;
-	int versions, rc;
-
-	if (n == 0) {
-		/* The TLS 1.2 default set; TLS 1.3 suites use the same ciphers. */
-		suites = default_suites;
-		n = NDEFAULT_SUITES;
-		versions = 3;
-	} else {
-		versions = suite_versions(suites, n);
-	}
-	rc = buf_puts(&p, "NORMAL:-VERS-ALL");
-	if (rc == 0 && (versions & 2))
-		rc = buf_puts(&p, ":+VERS-TLS1.3");
-	if (rc == 0 && (versions & 1))
-		rc = buf_puts(&p, ":+VERS-TLS1.2");
-	if (rc != 0) {
-		buf_free(&p);
-		return err_set(err, rc, "cipher_suites: out of memory");
-	}
-	rc = add_parts(&p, suites, n, err);
-	if (rc == 0 && p.len + 1 > size)
-		rc = err_set(err, ERR_LIMIT, "cipher_suites: priority string longer than %zu bytes",
-			     size);
-	if (rc == 0)
-		memcpy(out, p.data, p.len + 1);
-	buf_free(&p);
-	return rc;
-}
-
-/* ------------------------------------------------------------ pins */
-
-int fetch_pin_decode(const char *b64, unsigned char out[FETCH_PIN_SIZE])
-{
-	static const int variants[] = {
-	    sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-	    sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING};
-	size_t len = strlen(b64);
-
-	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		size_t bin_len = 0;
-		const char *end = NULL;
-
-		if (sodium_base642bin(out, FETCH_PIN_SIZE, b64, len, NULL, &bin_len, &end,
-				      variants[i]) == 0 &&
-		    end == b64 + len && bin_len == FETCH_PIN_SIZE)
-			return 0;
-	}
-	return ERR_INVALID;
-}
-
-int fetch_spki_sha256(const unsigned char *der, size_t len, unsigned char out[FETCH_PIN_SIZE],
-		      struct err *err)
-{
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t in = {(unsigned char *)der, (unsigned int)len};
-	gnutls_datum_t spki = {NULL, 0};
-	int rc = 0;
-
-	if (len > 0xffffffffu)
-		return err_set(err, ERR_INVALID, "certificate too large");
-	if (gnutls_x509_crt_init(&crt) < 0 || gnutls_pubkey_init(&pub) < 0) {
-		rc = err_set(err, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_DER) < 0 ||
-	    gnutls_pubkey_import_x509(pub, crt, 0) < 0) {
-		rc = err_set(err, ERR_INVALID, "not a DER X.509 certificate with a public key");
-		goto out;
-	}
-	if (gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki) < 0 ||
-	    gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size, out) < 0)
-		rc = err_set(err, ERR_CRYPTO, "cannot hash the certificate's public key");
-out:
-	gnutls_free(spki.data);
-	gnutls_pubkey_deinit(pub);
-	gnutls_x509_crt_deinit(crt);
-	return rc;
-}
 
 /* ------------------------------------------------------------ options */
 
@@ -252,13 +46,13 @@ static int check_scheme(const struct fetch_opts *o, struct err *err)
 
 static int check_pins(const struct fetch_opts *o, struct fetch_ctx *c, struct err *err)
 {
-	unsigned char tmp[FETCH_PIN_SIZE];
+	unsigned char tmp[TLS_PIN_SIZE];
 
 	if (o->npins > sizeof(c->pins) / sizeof(c->pins[0]))
 		return err_set(err, ERR_INVALID, "jwk_fingerprints: at most %zu entries",
 			       sizeof(c->pins) / sizeof(c->pins[0]));
 	for (size_t i = 0; i < o->npins; i++) {
-		if (fetch_pin_decode(o->pins[i], c ? c->pins[i] : tmp) != 0)
+		if (tls_pin_decode(o->pins[i], c ? c->pins[i] : tmp) != 0)
 			return err_set(err, ERR_INVALID,
 				       "jwk_fingerprints[%zu] \"%.64s\": not the base64 of a "
 				       "SHA-256 digest (32 bytes)",
@@ -277,9 +71,9 @@ int fetch_check_opts(const struct fetch_opts *o, struct err *err)
 	int rc;
 
 	if ((rc = check_scheme(o, err)) != 0 || (rc = check_pins(o, NULL, err)) != 0 ||
-	    (rc = fetch_priority(o->suites, o->nsuites, prio, sizeof(prio), err)) != 0)
+	    (rc = tls_priority(o->suites, o->nsuites, prio, sizeof(prio), err)) != 0)
 		return rc;
-	if (suite_versions(o->suites, o->nsuites) == 0)
+	if (tls_suite_versions(o->suites, o->nsuites) == 0)
 		return err_set(err, ERR_INVALID, "cipher_suites: no usable suite");
 	rc = gnutls_priority_init(&pc, prio, &where);
 	if (rc < 0)
@@ -355,32 +149,6 @@ static int refuse(struct fetch_ctx *c, int code, const char *fmt, const char *ip
 	return CURL_PREREQFUNC_ABORT;
 }
 
-/* The negotiated suite's IANA number, from GnuTLS's table. */
-static int negotiated_suite(gnutls_session_t s, uint16_t *id)
-{
-	gnutls_protocol_t ver = gnutls_protocol_get_version(s);
-	gnutls_kx_algorithm_t kx = gnutls_kx_get(s);
-	gnutls_cipher_algorithm_t cipher = gnutls_cipher_get(s);
-	gnutls_mac_algorithm_t mac = gnutls_mac_get(s);
-	unsigned char cs[2];
-	gnutls_kx_algorithm_t tkx;
-	gnutls_cipher_algorithm_t tcipher;
-	gnutls_mac_algorithm_t tmac;
-	gnutls_protocol_t tver;
-
-	for (size_t i = 0; gnutls_cipher_suite_info(i, cs, &tkx, &tcipher, &tmac, &tver); i++) {
-		bool v13 = tver == GNUTLS_TLS1_3;
-
-		if (tcipher != cipher || tmac != mac || v13 != (ver == GNUTLS_TLS1_3))
-			continue;
-		if (v13 || tkx == kx) {
-			*id = (uint16_t)(cs[0] << 8 | cs[1]);
-			return 0;
-		}
-	}
-	return ERR_NOTFOUND;
-}
-
 static int check_suite(struct fetch_ctx *c, gnutls_session_t s, const char *ip, int port)
 {
 	gnutls_protocol_t ver = gnutls_protocol_get_version(s);
@@ -393,8 +161,7 @@ static int check_suite(struct fetch_ctx *c, gnutls_session_t s, const char *ip, 
 	if (ver != GNUTLS_TLS1_2 && ver != GNUTLS_TLS1_3)
 		return refuse(c, ERR_NET, "jwk_url %s: %s negotiated %s (TLS 1.2 or 1.3 required)",
 			      ip, port, gnutls_protocol_get_name(ver));
-	if (negotiated_suite(s, &id) != 0 ||
-	    !fetch_suite_allowed(c->o->suites, c->o->nsuites, id)) {
+	if (tls_session_suite(s, &id) != 0 || !tls_suite_allowed(c->o->suites, c->o->nsuites, id)) {
 		snprintf(detail, sizeof(detail), "%s (%u)", name ? name : "?", id);
 		return refuse(c, ERR_NET,
 			      "jwk_url %s: %s negotiated the cipher suite %s, which cipher_suites "
@@ -408,15 +175,15 @@ static int check_chain(struct fetch_ctx *c, gnutls_session_t s, const char *ip, 
 {
 	unsigned int n = 0;
 	const gnutls_datum_t *chain = gnutls_certificate_get_peers(s, &n);
-	unsigned char h[FETCH_PIN_SIZE];
+	unsigned char h[TLS_PIN_SIZE];
 	char seen[3 * 48] = "", b64[48];
 	size_t used = 0;
 
 	for (unsigned int i = 0; chain && i < n; i++) {
-		if (fetch_spki_sha256(chain[i].data, chain[i].size, h, NULL) != 0)
+		if (tls_spki_sha256(chain[i].data, chain[i].size, h, NULL) != 0)
 			continue;
 		for (size_t j = 0; j < c->npins; j++) {
-			if (sodium_memcmp(h, c->pins[j], FETCH_PIN_SIZE) == 0)
+			if (sodium_memcmp(h, c->pins[j], TLS_PIN_SIZE) == 0)
 				return CURL_PREREQFUNC_OK;
 		}
 		if (i < 3 && used + sizeof(b64) < sizeof(seen)) {
@@ -496,7 +263,7 @@ static struct curl_slist *conditional_headers(const struct fetch_opts *o)
 
 static long ssl_version(const struct fetch_opts *o)
 {
-	switch (suite_versions(o->suites, o->nsuites)) {
+	switch (tls_suite_versions(o->suites, o->nsuites)) {
 	case 1:
 		return (long)(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2);
 	case 2:
@@ -646,7 +413,7 @@ int fetch_jwks(const struct fetch_opts *o, struct fetch_result *res, struct err 
 	c->o = o;
 	c->res = res;
 	if ((rc = check_pins(o, c, err)) != 0 ||
-	    (rc = fetch_priority(o->suites, o->nsuites, prio, sizeof(prio), err)) != 0)
+	    (rc = tls_priority(o->suites, o->nsuites, prio, sizeof(prio), err)) != 0)
 		goto out;
 	curl = curl_easy_init();
 	if (curl == NULL) {

@@ -18,7 +18,8 @@
  * suite list is enforced on the negotiated suite, and the TLS versions
  * offered are narrowed to those the listed suites need; the GnuTLS
  * priority string of the list is still passed, for libcurl versions that
- * honour it.
+ * honour it.  The policy's parts (suite tables, priority strings, pins)
+ * are in tls.h.
  */
 #ifndef JWTSIGN_FETCH_H
 #define JWTSIGN_FETCH_H
@@ -29,9 +30,6 @@
 
 #include "buf.h"
 #include "err.h"
-
-/* Size of a decoded pin: a SHA-256 digest, in bytes. */
-#define FETCH_PIN_SIZE 32
 
 struct fetch_opts {
 	const char *url;
@@ -82,31 +80,5 @@ int fetch_jwks(const struct fetch_opts *opts, struct fetch_result *res, struct e
  * startup.  Returns 0, ERR_INVALID or ERR_UNSUPPORTED (message names the
  * setting and the value). */
 int fetch_check_opts(const struct fetch_opts *opts, struct err *err);
-
-/* fetch_pin_decode - decode one jwk_fingerprints entry: base64 in the
- * standard or URL alphabet, with or without padding (libsodium decoder),
- * of exactly FETCH_PIN_SIZE bytes, into out.
- * Returns 0 or ERR_INVALID. */
-int fetch_pin_decode(const char *b64, unsigned char out[FETCH_PIN_SIZE]);
-
-/* fetch_spki_sha256 - SHA-256 of the DER SubjectPublicKeyInfo of the
- * DER X.509 certificate der (len bytes), into out: the value pinned by
- * jwk_fingerprints (RFC 7469 section 2.4, "pin-sha256" of certtool).
- * Returns 0, ERR_INVALID (not a certificate) or ERR_CRYPTO. */
-int fetch_spki_sha256(const unsigned char *der, size_t len, unsigned char out[FETCH_PIN_SIZE],
-		      struct err *err);
-
-/* fetch_priority - the GnuTLS priority string selecting the suites
- * suites[0..n-1] (IANA numbers; n == 0: the default set), written to out
- * (size bytes, NUL-terminated).  GnuTLS selects key exchange, cipher and
- * MAC separately, so the string may also allow combinations of the listed
- * suites' parts; fetch_jwks refuses any negotiated suite not listed.
- * Returns 0, ERR_UNSUPPORTED (a number GnuTLS does not know, named in the
- * message) or ERR_LIMIT (out too small). */
-int fetch_priority(const uint16_t *suites, size_t n, char *out, size_t size, struct err *err);
-
-/* fetch_suite_allowed - whether the suite numbered id (IANA) may be used
- * under the list suites[0..n-1] (n == 0: the default set). */
-bool fetch_suite_allowed(const uint16_t *suites, size_t n, uint16_t id);
 
 #endif

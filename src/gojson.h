@@ -1,4 +1,5 @@
-/* gojson.h - strict JSON parsing (json-c) and a writer that produces the
+/* gojson.h - strict JSON parsing (json-c; gojson_parse.c, the one strict
+ * JSON reader of the program) and a writer (gojson_write.c) that produces the
  * bytes Go's encoding/json produces for the same value when it was decoded
  * with UseNumber() into map[string]interface{} (KrakenD's backend decoder):
  *
@@ -21,8 +22,8 @@
 
 /* Parsing limits (see jwtsign.json(5), top-level "jwtsign" block). */
 struct gojson_limits {
-	unsigned max_depth;   /* nesting levels of objects/arrays ("[]" is 1, "[[1]]" 2); >= 1 */
-	size_t max_members;   /* total object members + array elements in the document; 0 = none */
+	unsigned max_depth; /* nesting levels of objects/arrays ("[]" is 1, "[[1]]" 2); >= 1 */
+	size_t max_members; /* total object members + array elements in the document; 0 = none */
 };
 
 /* gojson_parse - parse one JSON document strictly, as Go's decoder reads
@@ -63,6 +64,58 @@ struct gojson_limits {
  * Returns 0, ERR_INVALID, ERR_LIMIT, ERR_NOMEM. */
 int gojson_parse(const char *doc, size_t len, const struct gojson_limits *lim,
 		 struct json_object **out, struct err *err);
+
+/* Flags of gojson_parse_ex. */
+#define GOJSON_UTF8_STRICT                                                                         \
+	1u /* refuse ill-formed UTF-8 (json-c's own check,                                         \
+	    * JSON_TOKENER_VALIDATE_UTF8) instead of                                               \
+	    * replacing it by U+FFFD */
+#define GOJSON_LOSSY_INTS                                                                          \
+	2u /* accept the integers json-c cannot keep: -0                                           \
+	    * (read as 0) and those outside                                                        \
+	    * [INT64_MIN, UINT64_MAX] (clamped), for a caller                                      \
+	    * that range-checks every integer it reads */
+
+/* Why gojson_parse_ex refused a document (the stage that refused it). */
+enum gojson_stage {
+	GOJSON_ACCEPTED = 0, /* no failure */
+	GOJSON_TOO_LARGE,    /* over INT_MAX - 1 bytes (ERR_LIMIT) */
+	GOJSON_EMPTY,	     /* empty or whitespace only */
+	GOJSON_LEXICAL,	     /* the raw-byte pass refused a byte json-c would take
+			      * or alter: a byte outside JSON, a control
+			      * character in a string, a number outside RFC 8259
+			      * or json-c's exact range, a key with U+0000 */
+	GOJSON_DEPTH,	     /* nested deeper than max_depth (ERR_LIMIT) */
+	GOJSON_MEMBERS,	     /* more than max_members (ERR_LIMIT) */
+	GOJSON_GRAMMAR,	     /* json-c's strict grammar refused it (detail says why) */
+	GOJSON_TRUNCATED,    /* the document ends inside a value or a string */
+	GOJSON_TRAILING,     /* bytes other than whitespace after the value */
+	GOJSON_TREE,	     /* replacing ill-formed UTF-8 failed (ERR_NOMEM, or two
+			      * keys became equal) */
+};
+
+/* Where and why, for callers that word their own messages (the
+ * configuration reader gives a line and a column). */
+struct gojson_failure {
+	enum gojson_stage stage;
+	size_t offset;	    /* byte offset of the first byte at fault; the length
+			     * for GOJSON_EMPTY and GOJSON_TRUNCATED */
+	const char *detail; /* json_tokener_error_desc() text for GOJSON_GRAMMAR
+			     * (and GOJSON_TRUNCATED / GOJSON_DEPTH when json-c
+			     * found them), and for GOJSON_LEXICAL on a printable
+			     * byte json-c refuses as well ("unexpected
+			     * character"); NULL for what json-c 0.16 would take
+			     * ('\'', NaN, Infinity, control bytes in strings,
+			     * numbers); static */
+};
+
+/* gojson_parse_ex - gojson_parse with flags (GOJSON_UTF8_STRICT or 0) and,
+ * when fail is not NULL, the stage and the byte offset of a refusal in
+ * *fail (GOJSON_ACCEPTED on success).  The err message and the return
+ * codes are gojson_parse's.  gojson_parse(d, n, l, o, e) is
+ * gojson_parse_ex(d, n, l, 0, o, NULL, e). */
+int gojson_parse_ex(const char *doc, size_t len, const struct gojson_limits *lim, unsigned flags,
+		    struct json_object **out, struct gojson_failure *fail, struct err *err);
 
 /* gojson_write_string - append the Go encoding of the len bytes at s (may
  * contain NULs and invalid UTF-8: each byte that starts no well-formed

@@ -208,15 +208,15 @@ oom:
 	response_error(resp, 500, "internal_error");
 }
 
-static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *lim,
-		       const struct jwk *key, const struct backend_reply *reply,
-		       struct response *resp)
+static void sign_reply(const struct app_endpoint *aep, const struct jwk *key,
+		       const struct backend_reply *reply, struct response *resp)
 {
-	struct signer_opts opts;
+	const struct cfg_endpoint *ep = aep->cfg;
+	struct signer_opts opts = aep->sign;
 	struct err e = {0};
 	int rc;
 
-	signer_opts_from_cfg(&opts, &ep->signer, lim, key);
+	opts.key = key;
 	buf_reset(&resp->body);
 	rc = signer_transform(&opts, reply->body.data ? reply->body.data : "", reply->body.len,
 			      &resp->body, &e);
@@ -238,14 +238,14 @@ static void sign_reply(const struct cfg_endpoint *ep, const struct cfg_limits *l
 	}
 }
 
-static void handle_reply(const struct cfg_endpoint *ep, const struct cfg_limits *lim,
-			 const struct jwk *key, const struct backend_reply *reply,
-			 struct response *resp)
+static void handle_reply(const struct app_endpoint *aep, const struct jwk *key,
+			 const struct backend_reply *reply, struct response *resp)
 {
+	const struct cfg_endpoint *ep = aep->cfg;
 	long st = reply->status;
 
 	if (st == 200 || st == 201) {
-		sign_reply(ep, lim, key, reply, resp);
+		sign_reply(aep, key, reply, resp);
 	} else if (st >= 400 && st <= 499) {
 		log_info(ep->endpoint, "backend answered %ld: passed through", st);
 		pass_through(ep, reply, resp);
@@ -253,42 +253,6 @@ static void handle_reply(const struct cfg_endpoint *ep, const struct cfg_limits 
 		log_error(ep->endpoint, "backend answered HTTP %ld (200 or 201 expected)", st);
 		response_error(resp, 502, "backend_bad_status");
 	}
-}
-
-/* The Allow header for a path that exists with other methods: every
- * configured method whose endpoint matches path, comma separated. */
-static void allowed_methods(const struct cfg *cfg, const char *path, char *out, size_t size)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < cfg->nendpoints; i++) {
-		const char *m = cfg->endpoints[i].method;
-		int n;
-
-		/* Only the endpoint that wins for its method is listed, so each
-		 * method appears once. */
-		if (router_match_method(cfg, m, path, NULL, NULL) != &cfg->endpoints[i])
-			continue;
-		n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", m);
-		if (n < 0 || (size_t)n >= size - used) {
-			out[used] = '\0';
-			break;
-		}
-		used += (size_t)n;
-	}
-}
-
-/* The endpoint whose signer publishes its public keys at path, or NULL. */
-static const struct app_endpoint *find_jwks_endpoint(const struct app *app, const char *path)
-{
-	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
-		const char *p = app->eps[i].cfg->signer.jwks_endpoint;
-
-		if (p != NULL && strcmp(p, path) == 0)
-			return &app->eps[i];
-	}
-	return NULL;
 }
 
 /* GET on a jwks_endpoint: the public JWK Set, cacheable for
@@ -354,9 +318,10 @@ static const char *oversized_header(const struct request *req, size_t max)
  * is refused with 431: the X-Forwarded-For sent is the client's list plus
  * the client address, which must not be cut (the backend trusts its
  * right-most entry). */
-static void forward(struct app *app, const struct cfg_endpoint *ep, const struct request *req,
+static void forward(struct app *app, const struct app_endpoint *aep, const struct request *req,
 		    const struct route_params *params, const struct jwk *key, struct response *resp)
 {
+	const struct cfg_endpoint *ep = aep->cfg;
 	const struct cfg_limits *lim = &app->cfg->limits;
 	struct call_state cs;
 	struct err e = {0};
@@ -385,7 +350,7 @@ static void forward(struct app *app, const struct cfg_endpoint *ep, const struct
 	if (rc)
 		answer_call_error(ep, rc, &e, resp);
 	else
-		handle_reply(ep, lim, key, &cs.reply, resp);
+		handle_reply(aep, key, &cs.reply, resp);
 out:
 	buf_free(&cs.xff);
 	buf_free(&cs.reply.headers);
@@ -414,13 +379,14 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		response_error(resp, 431, "header_too_large");
 		return;
 	}
-	if ((aep = find_jwks_endpoint(app, req->path)) != NULL) {
+	if ((ep = router_find_jwks(app->cfg, req->path)) != NULL &&
+	    (aep = find_app_endpoint(app, ep)) != NULL) {
 		serve_jwks(aep, req, resp);
 		return;
 	}
 	ep = router_match_method(app->cfg, req->method, req->path, &params, &path_matched);
 	if (ep == NULL && path_matched) {
-		allowed_methods(app->cfg, req->path, resp->allow, sizeof(resp->allow));
+		router_allowed_methods(app->cfg, req->path, resp->allow, sizeof(resp->allow));
 		response_error(resp, 405, "method_not_allowed");
 		return;
 	}
@@ -441,5 +407,5 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		response_error(resp, 503, "keys_unavailable");
 		return;
 	}
-	forward(app, ep, req, &params, key, resp);
+	forward(app, aep, req, &params, key, resp);
 }

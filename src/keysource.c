@@ -7,6 +7,7 @@
 #include "jwk_set.h"
 #include "log.h"
 #include "pem.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,10 +90,10 @@ static int source_id(const struct cfg_signer *s, unsigned char id[JWK_CACHE_ID_S
 	int rc = buf_puts(&pins, "pins");
 
 	for (size_t i = 0; i < s->njwk_fingerprints && rc == 0; i++) {
-		unsigned char pin[FETCH_PIN_SIZE];
-		char hex[2 * FETCH_PIN_SIZE + 1];
+		unsigned char pin[TLS_PIN_SIZE];
+		char hex[2 * TLS_PIN_SIZE + 1];
 
-		if (fetch_pin_decode(s->jwk_fingerprints[i], pin) != 0) {
+		if (tls_pin_decode(s->jwk_fingerprints[i], pin) != 0) {
 			rc = ERR_INVALID;
 			break;
 		}

@@ -1,7 +1,10 @@
-/* router.c - endpoint matching and url_pattern expansion; see router.h. */
+/* router.c - the route grammar: pattern checks, endpoint matching and
+ * url_pattern expansion; see router.h. */
 #include "router.h"
+#include "config.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,4 +250,171 @@ fail:
 	if (out->data)
 		out->data[start] = '\0';
 	return rc;
+}
+
+/* ------------------------------------------------------------ pattern checks */
+
+static bool param_name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '-' || ch == '.';
+}
+
+/* Bytes never allowed in a path: CTL, space, DEL, '#', and (in the
+ * endpoint) '?'. */
+int router_check_path(const char *p, bool query_ok, struct err *err)
+{
+	for (const char *q = p; *q; q++) {
+		unsigned char ch = (unsigned char)*q;
+
+		if (ch <= 0x20 || ch == 0x7f || ch == '#' || (ch == '?' && !query_ok))
+			return err_set(err, ERR_INVALID, "character %s not allowed in a path",
+				       ch == '#'   ? "'#'"
+				       : ch == '?' ? "'?'"
+				       : ch == ' ' ? "' '"
+						   : "(control)");
+	}
+	return 0;
+}
+
+/* Endpoint pattern: a {name} must be a whole segment; names unique; at
+ * most ROUTER_MAX_PARAMS of them. */
+int router_check_endpoint(const char *ep, struct err *err)
+{
+	const char *seg = ep + 1;
+	size_t nparams = 0;
+	int rc;
+
+	if ((rc = router_check_path(ep, false, err)) != 0)
+		return rc;
+	for (;;) {
+		size_t len = strcspn(seg, "/");
+		bool has_brace = memchr(seg, '{', len) || memchr(seg, '}', len);
+
+		if (has_brace) {
+			bool ok = len >= 3 && seg[0] == '{' && seg[len - 1] == '}';
+
+			for (size_t i = 1; ok && i + 1 < len; i++)
+				ok = param_name_char(seg[i]);
+			if (!ok)
+				return err_set(err, ERR_INVALID,
+					       "a parameter must be a whole segment \"{name}\" "
+					       "(letters, digits, '_', '-', '.')");
+			/* unique names */
+			for (const char *q = ep + 1; q < seg; q += strcspn(q, "/") + 1) {
+				size_t ql = strcspn(q, "/");
+
+				if (ql == len && memcmp(q, seg, len) == 0)
+					return err_set(err, ERR_INVALID,
+						       "parameter %.*s appears twice", (int)len,
+						       seg);
+			}
+			if (++nparams > ROUTER_MAX_PARAMS)
+				return err_set(err, ERR_INVALID, "more than %d parameters",
+					       ROUTER_MAX_PARAMS);
+		}
+		if (seg[len] == '\0')
+			break;
+		seg += len + 1;
+	}
+	return 0;
+}
+
+/* Whether the endpoint pattern ep has the parameter segment {name}. */
+static bool endpoint_has_param(const char *ep, const char *name, size_t len)
+{
+	for (const char *q = ep + 1;; q += strcspn(q, "/") + 1) {
+		size_t ql = strcspn(q, "/");
+
+		if (ql == len + 2 && q[0] == '{' && memcmp(q + 1, name, len) == 0)
+			return true;
+		if (q[ql] == '\0')
+			return false;
+	}
+}
+
+/* url_pattern: {name} placeholders must be endpoint parameters. */
+int router_check_url_pattern(const char *up, const char *ep, struct err *err)
+{
+	int rc;
+
+	if ((rc = router_check_path(up, true, err)) != 0)
+		return rc;
+	for (const char *p = up; *p; p++) {
+		const char *name;
+		size_t len = 0;
+
+		if (*p == '}')
+			return err_set(err, ERR_INVALID, "unmatched '}'");
+		if (*p != '{')
+			continue;
+		name = p + 1;
+		while (param_name_char(name[len]))
+			len++;
+		if (len == 0 || name[len] != '}')
+			return err_set(err, ERR_INVALID,
+				       "malformed placeholder (expected \"{name}\")");
+		if (!endpoint_has_param(ep, name, len))
+			return err_set(err, ERR_INVALID,
+				       "placeholder {%.*s} is not a parameter of the endpoint",
+				       (int)len, name);
+		p = name + len;
+	}
+	return 0;
+}
+
+/* Same route: same method and the same segments, any {param} being equal
+ * to any other (gin would refuse the pair). */
+bool router_same_route(const struct cfg_endpoint *a, const struct cfg_endpoint *b)
+{
+	const char *p = a->endpoint, *q = b->endpoint;
+
+	if (strcmp(a->method, b->method) != 0)
+		return false;
+	for (;;) {
+		size_t pl = strcspn(p, "/"), ql = strcspn(q, "/");
+		bool pp = pl >= 2 && p[0] == '{', qp = ql >= 2 && q[0] == '{';
+
+		if (pp != qp || (!pp && (pl != ql || memcmp(p, q, pl) != 0)))
+			return false;
+		if (p[pl] == '\0' || q[ql] == '\0')
+			return p[pl] == q[ql];
+		p += pl + 1;
+		q += ql + 1;
+	}
+}
+
+/* ------------------------------------------------------------ lookups */
+
+const struct cfg_endpoint *router_find_jwks(const struct cfg *cfg, const char *path)
+{
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
+		const char *p = cfg->endpoints[i].signer.jwks_endpoint;
+
+		if (p != NULL && strcmp(p, path) == 0)
+			return &cfg->endpoints[i];
+	}
+	return NULL;
+}
+
+void router_allowed_methods(const struct cfg *cfg, const char *path, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
+		const char *m = cfg->endpoints[i].method;
+		int n;
+
+		/* Only the endpoint that wins for its method is listed, so each
+		 * method appears once. */
+		if (router_match_method(cfg, m, path, NULL, NULL) != &cfg->endpoints[i])
+			continue;
+		n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", m);
+		if (n < 0 || (size_t)n >= size - used) {
+			out[used] = '\0';
+			break;
+		}
+		used += (size_t)n;
+	}
 }

@@ -50,7 +50,9 @@ int signer_check_key(const char *name, struct err *err);
 
 /* signer_opts_from_cfg - the options of a configured signer block (s) and
  * the process limits (lim), signing with key (all borrowed: opts points
- * into them).  One place for the mapping, used by the handler and tests. */
+ * into them).  One place for the mapping, used by app.c (once per endpoint,
+ * at load, with key NULL: the handler sets each request's key on a copy)
+ * and tests. */
 void signer_opts_from_cfg(struct signer_opts *opts, const struct cfg_signer *s,
 			  const struct cfg_limits *lim, const struct jwk *key);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "tls.h"
 
 #define NAME "test.json"
 
@@ -398,17 +399,17 @@ Test(config, all_go_cipher_suites)
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		len +=
 		    (size_t)snprintf(list + len, sizeof(list) - len, "%s%u", i ? "," : "", ids[i]);
-		cr_assert_not_null(cfg_cipher_suite_name((uint16_t)ids[i]), "%u", ids[i]);
+		cr_assert_not_null(tls_cipher_suite_name((uint16_t)ids[i]), "%u", ids[i]);
 	}
 	snprintf(doc, sizeof(doc), ONE_EP(BASE ",\"cipher_suites\":[%s]"), list);
 	cfg = parse_ok(doc);
 	cr_assert_eq(cfg->endpoints[0].signer.ncipher_suites, sizeof(ids) / sizeof(ids[0]));
 	cfg_free(cfg);
-	cr_assert_str_eq(cfg_cipher_suite_name(49199), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-	cr_assert_str_eq(cfg_cipher_suite_name(5), "TLS_RSA_WITH_RC4_128_SHA");
-	cr_assert_str_eq(cfg_cipher_suite_name(4867), "TLS_CHACHA20_POLY1305_SHA256");
-	cr_assert_null(cfg_cipher_suite_name(0));
-	cr_assert_null(cfg_cipher_suite_name(0x5600)); /* TLS_FALLBACK_SCSV */
+	cr_assert_str_eq(tls_cipher_suite_name(49199), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	cr_assert_str_eq(tls_cipher_suite_name(5), "TLS_RSA_WITH_RC4_128_SHA");
+	cr_assert_str_eq(tls_cipher_suite_name(4867), "TLS_CHACHA20_POLY1305_SHA256");
+	cr_assert_null(tls_cipher_suite_name(0));
+	cr_assert_null(tls_cipher_suite_name(0x5600)); /* TLS_FALLBACK_SCSV */
 }
 
 Test(config, same_path_other_method)

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "fetch.h"
+#include "tls.h"
 #include "tls_stub.h"
 
 #define D TEST_DATA_DIR "/"
@@ -95,20 +95,20 @@ Test(fetch, pin_decode_accepts_every_base64_flavour)
 	    "CBbt9NURGPWj3BTEnLs_D2t54X6a_FuhnQhed-q-mKE=",
 	    "CBbt9NURGPWj3BTEnLs_D2t54X6a_FuhnQhed-q-mKE",
 	};
-	unsigned char ref[FETCH_PIN_SIZE], got[FETCH_PIN_SIZE];
+	unsigned char ref[TLS_PIN_SIZE], got[TLS_PIN_SIZE];
 
-	cr_assert_eq(fetch_pin_decode(forms[0], ref), 0);
+	cr_assert_eq(tls_pin_decode(forms[0], ref), 0);
 	cr_assert_eq(ref[0], 0x08);
 	cr_assert_eq(ref[31], 0xa1);
 	for (size_t i = 1; i < 4; i++) {
-		cr_assert_eq(fetch_pin_decode(forms[i], got), 0, "%s", forms[i]);
+		cr_assert_eq(tls_pin_decode(forms[i], got), 0, "%s", forms[i]);
 		cr_assert_eq(memcmp(ref, got, sizeof(ref)), 0, "%s", forms[i]);
 	}
-	cr_assert_eq(fetch_pin_decode("", got), ERR_INVALID);
-	cr_assert_eq(fetch_pin_decode("CBbt9NURGPWj3BTEnLs/D2t54X6a/Fuh", got), ERR_INVALID);
-	cr_assert_eq(fetch_pin_decode("CBbt9NURGPWj3BTEnLs/D2t54X6a/FuhnQhed+q+mKE=x", got),
+	cr_assert_eq(tls_pin_decode("", got), ERR_INVALID);
+	cr_assert_eq(tls_pin_decode("CBbt9NURGPWj3BTEnLs/D2t54X6a/Fuh", got), ERR_INVALID);
+	cr_assert_eq(tls_pin_decode("CBbt9NURGPWj3BTEnLs/D2t54X6a/FuhnQhed+q+mKE=x", got),
 		     ERR_INVALID);
-	cr_assert_eq(fetch_pin_decode("CBbt9NURGPWj3BTEnLs/D2t54X6a/FuhnQhed+q+mK!=", got),
+	cr_assert_eq(tls_pin_decode("CBbt9NURGPWj3BTEnLs/D2t54X6a/FuhnQhed+q+mK!=", got),
 		     ERR_INVALID);
 }
 
@@ -131,19 +131,19 @@ Test(fetch, spki_sha256_matches_certtool_pin)
 
 	for (size_t i = 0; i < 4; i++) {
 		char path[512], pin[128];
-		unsigned char want[FETCH_PIN_SIZE], got[FETCH_PIN_SIZE];
+		unsigned char want[TLS_PIN_SIZE], got[TLS_PIN_SIZE];
 		gnutls_datum_t der;
 
 		snprintf(path, sizeof(path), D "tls-%s.pem", names[i]);
 		pin_of(names[i], pin, sizeof(pin));
-		cr_assert_eq(fetch_pin_decode(pin, want), 0);
+		cr_assert_eq(tls_pin_decode(pin, want), 0);
 		der_of(path, &der);
-		cr_assert_eq(fetch_spki_sha256(der.data, der.size, got, NULL), 0);
+		cr_assert_eq(tls_spki_sha256(der.data, der.size, got, NULL), 0);
 		cr_assert_eq(memcmp(want, got, sizeof(got)), 0, "pin of %s", names[i]);
 		gnutls_free(der.data);
 	}
-	cr_assert_eq(fetch_spki_sha256((const unsigned char *)"nope", 4,
-				       (unsigned char[FETCH_PIN_SIZE]){0}, NULL),
+	cr_assert_eq(tls_spki_sha256((const unsigned char *)"nope", 4,
+				     (unsigned char[TLS_PIN_SIZE]){0}, NULL),
 		     ERR_INVALID);
 }
 
@@ -182,19 +182,19 @@ Test(fetch, every_config_suite_maps_to_gnutls)
 		struct err e = {0};
 		struct fetch_opts o;
 
-		if (cfg_cipher_suite_name(s) == NULL)
+		if (tls_cipher_suite_name(s) == NULL)
 			continue;
 		known++;
-		cr_assert_eq(fetch_priority(&s, 1, prio, sizeof(prio), &e), 0, "%u: %s", id, e.msg);
+		cr_assert_eq(tls_priority(&s, 1, prio, sizeof(prio), &e), 0, "%u: %s", id, e.msg);
 		opts_init(&o, "https://example.org/");
 		o.suites = &s;
 		o.nsuites = 1;
 		cr_assert_eq(fetch_check_opts(&o, &e), 0, "%u: %s", id, e.msg);
-		cr_assert(fetch_suite_allowed(&s, 1, s));
+		cr_assert(tls_suite_allowed(&s, 1, s));
 		/* RC4 stays off in GnuTLS's NORMAL base even when asked for. */
-		if (strstr(cfg_cipher_suite_name(s), "RC4") == NULL)
+		if (strstr(tls_cipher_suite_name(s), "RC4") == NULL)
 			cr_assert(enabled(prio, s), "%u (%s) not enabled by %s", id,
-				  cfg_cipher_suite_name(s), prio);
+				  tls_cipher_suite_name(s), prio);
 	}
 	cr_assert_geq(known, 30);
 }
@@ -206,7 +206,7 @@ Test(fetch, unknown_suite_is_refused)
 	struct err e = {0};
 	struct fetch_opts o;
 
-	cr_assert_eq(fetch_priority(&s, 1, prio, sizeof(prio), &e), ERR_UNSUPPORTED);
+	cr_assert_eq(tls_priority(&s, 1, prio, sizeof(prio), &e), ERR_UNSUPPORTED);
 	cr_assert(strstr(e.msg, "4660") != NULL, "%s", e.msg);
 	opts_init(&o, "https://example.org/");
 	o.suites = &s;
@@ -219,35 +219,35 @@ Test(fetch, priority_strings)
 	uint16_t one = 49199, tls13 = 0x1301;
 	char prio[512];
 
-	cr_assert_eq(fetch_priority(&one, 1, prio, sizeof(prio), NULL), 0);
+	cr_assert_eq(tls_priority(&one, 1, prio, sizeof(prio), NULL), 0);
 	cr_assert(enabled(prio, 49199), "%s", prio);
 	cr_assert_not(enabled(prio, 49200), "%s", prio);  /* AES-256-GCM not asked */
 	cr_assert_not(enabled(prio, 49195), "%s", prio);  /* ECDSA not asked */
 	cr_assert_not(enabled(prio, 0x1301), "%s", prio); /* no TLS 1.3 suite listed */
-	cr_assert_eq(fetch_priority(&tls13, 1, prio, sizeof(prio), NULL), 0);
+	cr_assert_eq(tls_priority(&tls13, 1, prio, sizeof(prio), NULL), 0);
 	cr_assert(strstr(prio, "+VERS-TLS1.3") && !strstr(prio, "+VERS-TLS1.2"), "%s", prio);
 	/* the default: ECDHE + AEAD, TLS 1.2 and 1.3 */
-	cr_assert_eq(fetch_priority(NULL, 0, prio, sizeof(prio), NULL), 0);
+	cr_assert_eq(tls_priority(NULL, 0, prio, sizeof(prio), NULL), 0);
 	cr_assert(enabled(prio, 49199) && enabled(prio, 52393) && enabled(prio, 0x1302), "%s",
 		  prio);
 	cr_assert_not(enabled(prio, 47), "%s", prio);	 /* RSA kx, CBC */
 	cr_assert_not(enabled(prio, 49171), "%s", prio); /* CBC */
-	cr_assert_eq(fetch_priority(&one, 1, prio, 8, NULL), ERR_LIMIT);
+	cr_assert_eq(tls_priority(&one, 1, prio, 8, NULL), ERR_LIMIT);
 }
 
 Test(fetch, suite_allowed)
 {
 	uint16_t list[] = {49199};
 
-	cr_assert(fetch_suite_allowed(NULL, 0, 0x1301));
-	cr_assert(fetch_suite_allowed(NULL, 0, 0x1303));
-	cr_assert(fetch_suite_allowed(NULL, 0, 49199));
-	cr_assert(fetch_suite_allowed(NULL, 0, 52393));
-	cr_assert_not(fetch_suite_allowed(NULL, 0, 47));
-	cr_assert_not(fetch_suite_allowed(NULL, 0, 49171));
-	cr_assert(fetch_suite_allowed(list, 1, 49199));
-	cr_assert_not(fetch_suite_allowed(list, 1, 49200));
-	cr_assert_not(fetch_suite_allowed(list, 1, 0x1301));
+	cr_assert(tls_suite_allowed(NULL, 0, 0x1301));
+	cr_assert(tls_suite_allowed(NULL, 0, 0x1303));
+	cr_assert(tls_suite_allowed(NULL, 0, 49199));
+	cr_assert(tls_suite_allowed(NULL, 0, 52393));
+	cr_assert_not(tls_suite_allowed(NULL, 0, 47));
+	cr_assert_not(tls_suite_allowed(NULL, 0, 49171));
+	cr_assert(tls_suite_allowed(list, 1, 49199));
+	cr_assert_not(tls_suite_allowed(list, 1, 49200));
+	cr_assert_not(tls_suite_allowed(list, 1, 0x1301));
 }
 
 Test(fetch, check_opts)

@@ -589,3 +589,54 @@ Test(gojson, write_is_stable)
 	buf_free(&b1);
 	buf_free(&b2);
 }
+
+/* gojson_parse_ex: the stage and offset of each refusal, and the flags. */
+static void expect_stage(const char *in, size_t len, unsigned flags, enum gojson_stage stage,
+			 size_t offset)
+{
+	struct json_object *o = NULL;
+	struct gojson_failure f;
+	struct err e = {0};
+
+	cr_assert_neq(gojson_parse_ex(in, len, &LIM, flags, &o, &f, &e), 0, "%.*s", (int)len, in);
+	cr_assert_null(o);
+	cr_assert_eq(f.stage, stage, "%.*s: stage %d", (int)len, in, (int)f.stage);
+	cr_assert_eq(f.offset, offset, "%.*s: offset %zu", (int)len, in, f.offset);
+}
+
+Test(gojson, parse_ex_stages)
+{
+	struct gojson_limits shallow = {2, 2};
+	struct json_object *o = NULL;
+	struct gojson_failure f;
+
+	expect_stage(LIT(" \n"), 0, GOJSON_EMPTY, 2);
+	expect_stage(LIT("{\"a\":[1,2"), 0, GOJSON_TRUNCATED, 9);
+	expect_stage(LIT("{\"a\":\"bc"), 0, GOJSON_TRUNCATED, 8);
+	expect_stage(LIT("{\"a\":'b'}"), 0, GOJSON_LEXICAL, 5);
+	cr_assert_eq(gojson_parse_ex(LIT("{\"a\":'b'}"), &LIM, 0, &o, &f, NULL), ERR_INVALID);
+	cr_assert_null(f.detail);
+	cr_assert_eq(gojson_parse_ex(LIT("{\"a\":1} x"), &LIM, 0, &o, &f, NULL), ERR_INVALID);
+	cr_assert_eq(f.stage, GOJSON_LEXICAL);
+	cr_assert_str_eq(f.detail, "unexpected character");
+	expect_stage(LIT("{\"a\":\"\x01\"}"), 0, GOJSON_LEXICAL, 6);
+	expect_stage(LIT("{\"a\":01}"), 0, GOJSON_LEXICAL, 5);
+	expect_stage(LIT("{\"a\":1,}"), 0, GOJSON_GRAMMAR, 7);
+	/* json-c's strict mode itself refuses a second value */
+	expect_stage(LIT("{\"a\":1}  {}"), 0, GOJSON_GRAMMAR, 9);
+	expect_stage(LIT("{\"a\":\"\xff\"}"), GOJSON_UTF8_STRICT, GOJSON_GRAMMAR, 6);
+	expect_stage(LIT("[-0]"), 0, GOJSON_LEXICAL, 1);
+	cr_assert_eq(gojson_parse_ex(LIT("[[[1]]]"), &shallow, 0, &o, &f, NULL), ERR_LIMIT);
+	cr_assert_eq(f.stage, GOJSON_DEPTH);
+	cr_assert_eq(gojson_parse_ex(LIT("[1,2,3]"), &shallow, 0, &o, &f, NULL), ERR_LIMIT);
+	cr_assert_eq(f.stage, GOJSON_MEMBERS);
+	/* the flags */
+	cr_assert_eq(gojson_parse_ex(LIT("{\"a\":\"\xff\"}"), &LIM, 0, &o, &f, NULL), 0);
+	cr_assert_eq(f.stage, GOJSON_ACCEPTED);
+	json_object_put(o);
+	cr_assert_eq(gojson_parse_ex(LIT("[-0,99999999999999999999]"), &LIM, GOJSON_LOSSY_INTS, &o,
+				     &f, NULL),
+		     0);
+	cr_assert_eq(json_object_get_int64(json_object_array_get_idx(o, 0)), 0);
+	json_object_put(o);
+}

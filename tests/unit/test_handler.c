@@ -138,6 +138,24 @@ Test(handler, signs_reference_claims_and_sorts_members)
 	cr_assert_str_eq(fk.url[0], "http://127.0.0.1:1/token-issuer");
 }
 
+/* The signer options are computed once per endpoint when the app is
+ * built, from the endpoint's signer block, without a key. */
+Test(handler, signer_opts_computed_at_load)
+{
+	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
+		const struct app_endpoint *aep = &app.eps[i];
+		const struct cfg_signer *s = &aep->cfg->signer;
+
+		cr_assert_null(aep->sign.key);
+		cr_assert_eq(aep->sign.alg, s->alg);
+		cr_assert_eq(aep->sign.typ, s->typ);
+		cr_assert_eq(aep->sign.keys_to_sign, s->keys_to_sign);
+		cr_assert_eq(aep->sign.nkeys_to_sign, s->nkeys_to_sign);
+		cr_assert_eq(aep->sign.limits.max_depth, app.cfg->limits.max_json_depth);
+		cr_assert_eq(aep->sign.limits.max_members, app.cfg->limits.max_json_members);
+	}
+}
+
 Test(handler, created_is_signed_too)
 {
 	fk.status = 201;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "router.h"
 
 #define EP(PATH, METHOD)                                                                           \
@@ -317,4 +318,55 @@ Test(router, match_then_expand)
 	cr_assert_eq(router_expand(&out, "/backend/{y}/{x}", &p, &e), 0);
 	cr_assert_str_eq(out.data, "/backend/two/one");
 	buf_free(&out);
+}
+
+/* The Allow header lists each method whose endpoint wins for the path. */
+Test(router, allowed_methods)
+{
+	char allow[64];
+
+	router_allowed_methods(&test_cfg, "/users/42", allow, sizeof(allow));
+	cr_assert_str_eq(allow, "POST, GET");
+	router_allowed_methods(&test_cfg, "/token", allow, sizeof(allow));
+	cr_assert_str_eq(allow, "POST");
+	router_allowed_methods(&test_cfg, "/nowhere", allow, sizeof(allow));
+	cr_assert_str_eq(allow, "");
+	router_allowed_methods(&test_cfg, "/users/42", allow, 6);
+	cr_assert_str_eq(allow, "POST");
+}
+
+Test(router, find_jwks)
+{
+	struct cfg_endpoint eps[] = {EP("/token", "POST"), EP("/other", "POST")};
+	struct cfg cfg = {.endpoints = eps, .nendpoints = 2};
+
+	eps[1].signer.jwks_endpoint = (char *)"/.well-known/jwks.json";
+	cr_assert_eq(router_find_jwks(&cfg, "/.well-known/jwks.json"), &eps[1]);
+	cr_assert_null(router_find_jwks(&cfg, "/.well-known/jwks.json/"));
+	cr_assert_null(router_find_jwks(&cfg, "/token"));
+}
+
+/* The pattern checks config.c runs; their messages do not repeat the
+ * pattern (config.c prefixes it). */
+Test(router, pattern_checks)
+{
+	struct cfg_endpoint a = EP("/u/{id}", "GET"), b = EP("/u/{x}", "GET"),
+			    c = EP("/u/{id}", "POST");
+	struct err e = {0};
+
+	cr_assert_eq(router_check_endpoint("/u/{id}/{v.2}", &e), 0);
+	cr_assert_eq(router_check_endpoint("/u/x{id}", &e), ERR_INVALID);
+	cr_assert(strstr(e.msg, "whole segment"), "%s", e.msg);
+	cr_assert_eq(router_check_endpoint("/u/{id}/{id}", &e), ERR_INVALID);
+	cr_assert_str_eq(e.msg, "parameter {id} appears twice");
+	cr_assert_eq(router_check_endpoint("/u?x", &e), ERR_INVALID);
+	cr_assert_str_eq(e.msg, "character '?' not allowed in a path");
+	cr_assert_eq(router_check_path("/u?x", true, &e), 0);
+	cr_assert_eq(router_check_url_pattern("/b/{id}?q=1", "/u/{id}", &e), 0);
+	cr_assert_eq(router_check_url_pattern("/b/{nope}", "/u/{id}", &e), ERR_INVALID);
+	cr_assert_str_eq(e.msg, "placeholder {nope} is not a parameter of the endpoint");
+	cr_assert_eq(router_check_url_pattern("/b/}", "/u/{id}", &e), ERR_INVALID);
+	cr_assert_eq(router_check_url_pattern("/b/{", "/u/{id}", &e), ERR_INVALID);
+	cr_assert(router_same_route(&a, &b));
+	cr_assert_not(router_same_route(&a, &c));
 }

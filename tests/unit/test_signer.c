@@ -856,7 +856,7 @@ Test(signer_pointer, malformed_pointer_is_internal_error)
 }
 
 /* ------------------------------------------------------------------ */
-/* From the configuration file, through signer_opts_from_cfg as handler.c */
+/* From the configuration file, through signer_opts_from_cfg as app.c */
 
 static struct signer_opts opts_from_cfg(const struct cfg *cfg, const struct jwk *key)
 {

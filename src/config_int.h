@@ -1,0 +1,133 @@
+/* config_int.h - what the files of the configuration reader share
+ * (config.c: the document and the endpoints; config_value.c: typed
+ * settings and messages; config_signer.c: the signer block;
+ * config_backend.c: the backend).  Private to them: config.h is the
+ * public interface.
+ *
+ * Every function taking a struct cfg_pctx returns 0 or a negative
+ * enum err_code, and on error has filled c->err with a message naming the
+ * file, the endpoint, the section and the setting (see cfg_fail).  No
+ * function here allocates on its error path except to free.
+ */
+#ifndef JWTSIGN_CONFIG_INT_H
+#define JWTSIGN_CONFIG_INT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+
+#define CFG_SHOW 64 /* buffer for a value echoed in a message */
+
+/* Where a message points: file, endpoint, section. */
+struct cfg_pctx {
+	const char *name;
+	char ep[160];  /* `endpoint "/token"` or `endpoints[3]`; "" at top level */
+	char sect[96]; /* `extra_config "auth/signer"`, `backend[0]`, or "" */
+	struct err *err;
+};
+
+/* config_value.c: messages */
+
+/* cfg_fail - record an error "NAME[: EP][: SECT][: "SETTING"]: MESSAGE"
+ * in c->err (setting may be NULL; the message is printf-formatted and
+ * truncated to ERR_MSG_SIZE).  Returns code. */
+int cfg_fail(struct cfg_pctx *c, int code, const char *setting, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* cfg_nomem - record "NAME: out of memory".  Returns ERR_NOMEM. */
+int cfg_nomem(struct cfg_pctx *c);
+
+/* cfg_show - a value safe to echo, written to out and returned: at most
+ * ~48 bytes of s (len bytes; cut on a UTF-8 boundary, then "..."), control
+ * bytes, '"' and '\\' shown as '?'.  cfg_show_str: of a C string. */
+const char *cfg_show(char out[CFG_SHOW], const char *s, size_t len);
+const char *cfg_show_str(char out[CFG_SHOW], const char *s);
+
+/* cfg_jtype - "a string", "a number", ... (static) for "expected X, got
+ * Y" messages. */
+const char *cfg_jtype(json_object *v);
+
+/* config_value.c: accessors (v and obj are borrowed json-c values) */
+
+/* cfg_member - the member key of obj, or NULL when absent or JSON null. */
+json_object *cfg_member(json_object *obj, const char *key);
+
+/* cfg_aliased - the value of a setting with two accepted spellings (a,
+ * b) in *out (NULL when neither), and in *used the spelling found.  Both
+ * present with different values is ERR_INVALID. */
+int cfg_aliased(struct cfg_pctx *c, json_object *obj, const char *a, const char *b,
+		json_object **out, const char **used);
+
+/* cfg_want_string - v must be a string without NUL bytes; *out borrows it
+ * from v.  cfg_want_nonempty: and not "".  ERR_INVALID. */
+int cfg_want_string(struct cfg_pctx *c, json_object *v, const char *setting, const char **out);
+int cfg_want_nonempty(struct cfg_pctx *c, json_object *v, const char *setting, const char **out);
+
+/* cfg_dup_str - *out = a malloc'd copy of s (caller frees).  ERR_NOMEM. */
+int cfg_dup_str(struct cfg_pctx *c, const char *s, char **out);
+
+/* cfg_opt_bool - optional boolean member key: absent leaves *out
+ * unchanged; not a boolean is ERR_INVALID. */
+int cfg_opt_bool(struct cfg_pctx *c, json_object *obj, const char *key, bool *out);
+
+/* cfg_want_int - v must be an integer in [min, max] (json-c's clamped
+ * values count as out of range).  ERR_INVALID. */
+int cfg_want_int(struct cfg_pctx *c, json_object *v, const char *setting, long long min,
+		 long long max, long long *out);
+
+/* cfg_opt_duration - optional Go duration string member key
+ * (cfg_parse_duration), in milliseconds: absent leaves *ms unchanged;
+ * malformed, over 24 h or zero is ERR_INVALID. */
+int cfg_opt_duration(struct cfg_pctx *c, json_object *obj, const char *key, unsigned *ms);
+
+/* cfg_want_strv - v must be a non-empty array of non-empty strings
+ * without NUL bytes; *out receives malloc'd copies (n in *nout; free with
+ * cfg_free_strv).  ERR_INVALID, ERR_NOMEM (nothing left allocated). */
+int cfg_want_strv(struct cfg_pctx *c, json_object *v, const char *setting, char ***out,
+		  size_t *nout);
+
+/* cfg_free_strv - free n strings and the array.  NULL-safe. */
+void cfg_free_strv(char **v, size_t n);
+
+/* config_value.c: paths */
+
+/* cfg_clean_path - KrakenD's CleanPath: *out = a malloc'd copy of in
+ * starting with '/' (prepended if missing).  ERR_NOMEM. */
+int cfg_clean_path(struct cfg_pctx *c, const char *in, char **out);
+
+/* cfg_check_path, cfg_check_endpoint, cfg_check_url_pattern - the
+ * router's pattern checks (router_check_path, router_check_endpoint,
+ * router_check_url_pattern) on a setting, their message prefixed with the
+ * setting and the value.  ERR_INVALID. */
+int cfg_check_path(struct cfg_pctx *c, const char *setting, const char *p, bool query_ok);
+int cfg_check_endpoint(struct cfg_pctx *c, const char *ep);
+int cfg_check_url_pattern(struct cfg_pctx *c, const char *up, const char *ep);
+
+/* config_signer.c */
+
+/* cfg_parse_signer - fill s from the signer block obj (see config.h for
+ * the settings, their defaults and errors); unknown settings are logged
+ * as warnings.  On error s may be partly filled: cfg_free_signer frees
+ * it. */
+int cfg_parse_signer(struct cfg_pctx *c, json_object *obj, struct cfg_signer *s);
+
+/* cfg_free_signer - free what s owns (not s).  Safe on a partly filled
+ * or zeroed s. */
+void cfg_free_signer(struct cfg_signer *s);
+
+/* config_backend.c */
+
+/* cfg_parse_method - *out = the "method" member of obj (an RFC 9110
+ * token) or dflt, upper-cased, malloc'd.  ERR_INVALID, ERR_NOMEM. */
+int cfg_parse_method(struct cfg_pctx *c, json_object *obj, const char *dflt, char **out);
+
+/* cfg_parse_backend - fill e->backend from the endpoint object's one
+ * "backend" (hosts, else default_hosts; url_pattern checked against
+ * e->endpoint; method, default e->method).  ERR_INVALID, ERR_NOMEM. */
+int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *default_hosts,
+		      struct cfg_endpoint *e);
+
+#endif
