@@ -171,22 +171,27 @@ static int check_suite(struct fetch_ctx *c, gnutls_session_t s, const char *ip, 
 	return CURL_PREREQFUNC_OK;
 }
 
+/* The pins are compared with the certificates of the path from the leaf
+ * to the trust anchor only (the leaf alone when verification is off):
+ * an extra certificate the server appends, such as the genuine pinned one
+ * after an attacker's leaf from any trusted CA, matches nothing. */
 static int check_chain(struct fetch_ctx *c, gnutls_session_t s, const char *ip, int port)
 {
 	unsigned int n = 0;
 	const gnutls_datum_t *chain = gnutls_certificate_get_peers(s, &n);
 	unsigned char h[TLS_PIN_SIZE];
 	char seen[3 * 48] = "", b64[48];
-	size_t used = 0;
+	size_t used = 0, path[TLS_MAX_CHAIN];
+	size_t len = chain ? tls_chain_path(chain, n, path, c->o->insecure ? 1 : TLS_MAX_CHAIN) : 0;
 
-	for (unsigned int i = 0; chain && i < n; i++) {
-		if (tls_spki_sha256(chain[i].data, chain[i].size, h, NULL) != 0)
+	for (size_t k = 0; k < len; k++) {
+		if (tls_spki_sha256(chain[path[k]].data, chain[path[k]].size, h, NULL) != 0)
 			continue;
 		for (size_t j = 0; j < c->npins; j++) {
 			if (sodium_memcmp(h, c->pins[j], TLS_PIN_SIZE) == 0)
 				return CURL_PREREQFUNC_OK;
 		}
-		if (i < 3 && used + sizeof(b64) < sizeof(seen)) {
+		if (k < 3 && used + sizeof(b64) < sizeof(seen)) {
 			sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
 					  sodium_base64_VARIANT_ORIGINAL);
 			used += (size_t)snprintf(seen + used, sizeof(seen) - used, "%s%s",
@@ -195,7 +200,7 @@ static int check_chain(struct fetch_ctx *c, gnutls_session_t s, const char *ip, 
 	}
 	return refuse(c, ERR_NET,
 		      "jwk_url %s: no certificate of the chain presented by %s matches "
-		      "jwk_fingerprints (the chain's SPKI SHA-256: %s)",
+		      "jwk_fingerprints (SPKI SHA-256 of the leaf and its issuers: %s)",
 		      ip, port, seen[0] ? seen : "none");
 }
 

@@ -306,3 +306,59 @@ int tls_session_suite(gnutls_session_t s, uint16_t *id)
 	}
 	return ERR_NOTFOUND;
 }
+
+/* Whether issuer, a CA certificate, signed cert (times are not checked:
+ * the TLS verification did that for the path it accepted). */
+static bool signed_by(gnutls_x509_crt_t cert, gnutls_x509_crt_t issuer)
+{
+	unsigned int status = 0;
+
+	return gnutls_x509_crt_check_issuer(cert, issuer) == 1 &&
+	       gnutls_x509_crt_verify(cert, &issuer, 1,
+				      GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+					  GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
+				      &status) == GNUTLS_E_SUCCESS &&
+	       status == 0;
+}
+
+/* The unused certificate of crt (m entries, NULL for unparsable ones)
+ * that issued crt[cur], or m. */
+static size_t find_issuer(gnutls_x509_crt_t *crt, const bool *used, size_t m, size_t cur)
+{
+	for (size_t j = 0; j < m; j++) {
+		if (!used[j] && crt[j] && signed_by(crt[cur], crt[j]))
+			return j;
+	}
+	return m;
+}
+
+size_t tls_chain_path(const gnutls_datum_t *chain, size_t n, size_t *idx, size_t max)
+{
+	gnutls_x509_crt_t crt[TLS_MAX_CHAIN] = {NULL};
+	bool used[TLS_MAX_CHAIN] = {false};
+	size_t m = n < TLS_MAX_CHAIN ? n : TLS_MAX_CHAIN, count = 0, cur = 0, next;
+
+	for (size_t i = 0; i < m; i++) {
+		if (gnutls_x509_crt_init(&crt[i]) < 0)
+			goto out;
+		if (gnutls_x509_crt_import(crt[i], &chain[i], GNUTLS_X509_FMT_DER) < 0) {
+			gnutls_x509_crt_deinit(crt[i]);
+			crt[i] = NULL;
+		}
+	}
+	if (m == 0 || max == 0 || crt[0] == NULL)
+		goto out;
+	idx[count++] = 0;
+	used[0] = true;
+	while (count < max && gnutls_x509_crt_check_issuer(crt[cur], crt[cur]) != 1 &&
+	       (next = find_issuer(crt, used, m, cur)) < m) {
+		idx[count++] = next;
+		used[next] = true;
+		cur = next;
+	}
+out:
+	for (size_t i = 0; i < m; i++)
+		if (crt[i])
+			gnutls_x509_crt_deinit(crt[i]);
+	return count;
+}

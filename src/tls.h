@@ -68,4 +68,20 @@ int tls_pin_decode(const char *b64, unsigned char out[TLS_PIN_SIZE]);
 int tls_spki_sha256(const unsigned char *der, size_t len, unsigned char out[TLS_PIN_SIZE],
 		    struct err *err);
 
+/* Most certificates of a peer's chain that tls_chain_path considers. */
+#define TLS_MAX_CHAIN 16
+
+/* tls_chain_path - the certificates of chain (n DER certificates as the
+ * server sent them, leaf first; borrowed) that form the path from the leaf
+ * to its trust anchor: the leaf, then each one's issuer among the sent
+ * certificates (issuer name matched and the signature verified by a CA
+ * certificate), until a self-signed certificate or one whose issuer was
+ * not sent.  Other certificates a server appends are not on the path, so
+ * a pin compared with the path holds against a chain that carries the
+ * genuine pinned certificate after an attacker's leaf.  Writes up to max
+ * indexes into chain to idx, leaf first; returns their count (0 when the
+ * leaf cannot be parsed or out of memory).  At most TLS_MAX_CHAIN sent
+ * certificates are considered. */
+size_t tls_chain_path(const gnutls_datum_t *chain, size_t n, size_t *idx, size_t max);
+
 #endif

@@ -66,6 +66,24 @@ tcase pin_root 503 "\"jwk_url\":\"$K\",\"jwk_local_ca\":\"$CA\",\"jwk_fingerprin
 expect_hits "$SRV_URL" keys.json "$before" "refused pins: no request was sent"
 tcase pin_insecure 503 "\"jwk_url\":\"$K\",\"disable_jwk_security\":true,\"jwk_fingerprints\":[\"$(pin other)\"]"
 expect_log pin_insecure "jwk_fingerprints"
+# An attacker's leaf from a trusted CA with the genuine pinned leaf
+# appended to its chain: the pin is compared with the path (the attacker's
+# leaf and its issuer) only, so the appended certificate matches nothing.
+printf 'cn = "127.0.0.1"\nip_address = "127.0.0.1"\ntls_www_server\nsigning_key\nexpiration_days = 2\n' \
+	>"$T/evil.tmpl"
+certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 --outfile "$T/evil.key" >/dev/null 2>&1
+certtool --generate-certificate --load-privkey "$T/evil.key" --load-ca-certificate "$CERTS/tls-int.pem" \
+	--load-ca-privkey "$CERTS/tls-int.key" --template "$T/evil.tmpl" --outfile "$T/evil.pem" >/dev/null 2>&1 ||
+	hard_error "certtool could not make the attacker's leaf"
+cat "$T/evil.pem" "$CERTS/tls-int.pem" "$CERTS/tls-leaf.pem" >"$T/evil-chain.pem"
+start_jwk_server EVIL "$T/jwks" --cert "$T/evil-chain.pem" --key "$T/evil.key"
+EK=$EVIL_URL/keys.json
+tcase evil_trusted 200 "\"jwk_url\":\"$EK\",\"jwk_local_ca\":\"$CA\""
+before=$(jwk_hits "$EVIL_URL" keys.json)
+tcase evil_pin_appended 503 "\"jwk_url\":\"$EK\",\"jwk_local_ca\":\"$CA\",\"jwk_fingerprints\":[\"$(pin leaf)\"]"
+expect_log evil_pin_appended "matches jwk_fingerprints"
+expect_hits "$EVIL_URL" keys.json "$before" "appended pinned certificate: no request was sent"
+tcase evil_pin_int 200 "\"jwk_url\":\"$EK\",\"jwk_local_ca\":\"$CA\",\"jwk_fingerprints\":[\"$(pin int)\"]"
 tcase pin_bad 503 "\"jwk_url\":\"$K\",\"jwk_fingerprints\":[\"not-a-pin\"]"
 
 # ---------------------------------------------------------------- http

@@ -147,6 +147,46 @@ Test(fetch, spki_sha256_matches_certtool_pin)
 		     ERR_INVALID);
 }
 
+struct path_case {
+	const char *sent[4]; /* names of tests/data/tls-NAME.pem, leaf first */
+	size_t want[4], nwant;
+};
+
+/* The path from the leaf follows issuers among the sent certificates;
+ * unrelated or appended certificates are not on it. */
+Test(fetch, chain_path_follows_issuers_only)
+{
+	static const struct path_case cases[] = {
+	    {{"leaf", "int"}, {0, 1}, 2},
+	    {{"leaf", "int", "root"}, {0, 1, 2}, 3},
+	    {{"leaf", "root", "int"}, {0, 2, 1}, 3}, /* any order */
+	    {{"leaf", "other", "int"}, {0, 2}, 2},   /* unrelated CA skipped */
+	    {{"leaf", "other"}, {0}, 1},
+	    {{"leaf", "leaf"}, {0}, 1},	       /* a leaf issues nothing */
+	    {{"int", "leaf"}, {0, 0}, 1},      /* the leaf did not issue int */
+	    {{"root", "int", "leaf"}, {0}, 1}, /* self-signed: the end */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gnutls_datum_t der[4];
+		size_t n = 0, idx[TLS_MAX_CHAIN], got;
+		char path[512];
+
+		for (; n < 4 && cases[i].sent[n]; n++) {
+			snprintf(path, sizeof(path), D "tls-%s.pem", cases[i].sent[n]);
+			der_of(path, &der[n]);
+		}
+		got = tls_chain_path(der, n, idx, TLS_MAX_CHAIN);
+		cr_assert_eq(got, cases[i].nwant, "case %zu: %zu on the path", i, got);
+		for (size_t k = 0; k < got; k++)
+			cr_assert_eq(idx[k], cases[i].want[k], "case %zu, position %zu", i, k);
+		cr_assert_eq(tls_chain_path(der, n, idx, 1), 1, "max 1: the leaf alone");
+		for (size_t k = 0; k < n; k++)
+			gnutls_free(der[k].data);
+	}
+	cr_assert_eq(tls_chain_path(NULL, 0, (size_t[1]){0}, 1), 0);
+}
+
 /* ------------------------------------------------------------ suites */
 
 /* The suites a priority string enables, from GnuTLS itself. */
