@@ -474,6 +474,11 @@ int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"d\" is missing: a public key cannot sign",
 			       key->label);
+	if (a->kty == JWK_KTY_OCT && key->ck.secret_len < a->hash_len)
+		return err_set(err, ERR_KEY,
+			       "key %s: member \"k\": a %zu-byte key is too short for %s (at "
+			       "least %zu bytes, the hash output: RFC 7518 section 3.2)",
+			       key->label, key->ck.secret_len, name, a->hash_len);
 	if (a->kty == JWK_KTY_RSA && key->bits < CRYPTO_RSA_MIN_BITS)
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"n\": a %u-bit RSA key is too small for %s (at "

@@ -28,8 +28,9 @@ struct jwk;
  * jwk_set_select (jwk_set.h), which also lists what each kty needs. */
 int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err);
 
-/* jwk_check_alg - 0 when key can produce JWS with alg: oct for HS* (key at
- * least as long as the hash output is NOT required, as in KrakenD), RSA
+/* jwk_check_alg - 0 when key can produce JWS with alg: oct for HS* with a
+ * key at least as long as the hash output (32, 48, 64 bytes: RFC 7518
+ * section 3.2 says MUST; KrakenD accepts shorter ones), RSA
  * with a private part and >= 2048 bits for RS* and PS*, EC on the curve of the
  * alg for ES*, OKP Ed25519 for EdDSA, and a "alg" member in the JWK, when
  * present, equal to alg; a "use" member, when present, "sig" (RFC 7517

@@ -22,6 +22,12 @@
 #include "pem.h"
 #include "testutil.h"
 
+/* 32-byte HMAC keys (the least HS256 accepts, RFC 7518 section 3.2):
+ * "a" * 32, "b" * 32, "B" * 32. */
+#define K_A "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE"
+#define K_B "YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI"
+#define K_BB "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI"
+
 /* ------------------------------------------------------------ helpers */
 
 static void set_member(struct json_object *jwk, const char *name, const char *value)
@@ -227,9 +233,9 @@ Test(jwk_select, by_kid)
 /* The first kid of the list that the set holds wins; matching is exact. */
 Test(jwk_select, first_listed_kid_present)
 {
-	const char *doc = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"},"
-			  "{\"kty\":\"oct\",\"kid\":\"b\",\"k\":\"YmJi\"},"
-			  "{\"kty\":\"oct\",\"kid\":\"B\",\"k\":\"QkJC\"}]}";
+	const char *doc = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"},"
+			  "{\"kty\":\"oct\",\"kid\":\"b\",\"k\":\"" K_B "\"},"
+			  "{\"kty\":\"oct\",\"kid\":\"B\",\"k\":\"" K_BB "\"}]}";
 	const char *kids[] = {"missing", "b ", "b", "a"};
 	struct jwk *key = NULL;
 	struct err e = {0};
@@ -251,7 +257,7 @@ Test(jwk_select, kid_not_found)
 
 Test(jwk_select, key_without_kid_is_not_selectable)
 {
-	const char *doc = "{\"keys\":[{\"kty\":\"oct\",\"k\":\"YWFh\"}]}";
+	const char *doc = "{\"keys\":[{\"kty\":\"oct\",\"k\":\"" K_A "\"}]}";
 	struct err e;
 
 	cr_assert_eq(select_doc(doc, "", JWS_ALG_HS256, &e), ERR_NOTFOUND);
@@ -286,9 +292,9 @@ Test(jwk_select, keys_missing_or_not_array)
 
 Test(jwk_select, duplicate_kid)
 {
-	const char *doc = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"x\",\"k\":\"YWFh\"},"
+	const char *doc = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"x\",\"k\":\"" K_A "\"},"
 			  "{\"kty\":\"RSA\",\"kid\":\"y\"},"
-			  "{\"kty\":\"oct\",\"kid\":\"x\",\"k\":\"YmJi\"}]}";
+			  "{\"kty\":\"oct\",\"kid\":\"x\",\"k\":\"" K_B "\"}]}";
 	struct err e;
 
 	cr_assert_eq(select_doc(doc, "y", JWS_ALG_HS256, &e), ERR_INVALID);
@@ -300,23 +306,23 @@ Test(jwk_select, entry_shapes)
 {
 	struct err e;
 
-	cr_assert_eq(select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"},7]}",
+	cr_assert_eq(select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"},7]}",
 				"a", JWS_ALG_HS256, &e),
 		     ERR_INVALID);
 	cr_assert_not_null(strstr(e.msg, "#1"), "%s", e.msg);
-	cr_assert_eq(select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"},"
+	cr_assert_eq(select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"},"
 				"{\"kid\":\"b\"}]}",
 				"a", JWS_ALG_HS256, &e),
 		     ERR_INVALID);
 	cr_assert_not_null(strstr(e.msg, "\"kty\""), "%s", e.msg);
-	cr_assert_eq(select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":5,\"k\":\"YWFh\"}]}", "5",
+	cr_assert_eq(select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":5,\"k\":\"" K_A "\"}]}", "5",
 				JWS_ALG_HS256, &e),
 		     ERR_INVALID);
 	cr_assert_not_null(strstr(e.msg, "\"kid\""), "%s", e.msg);
-	cr_assert_eq(
-	    select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\\u0000b\",\"k\":\"YWFh\"}]}", "a",
-		       JWS_ALG_HS256, &e),
-	    ERR_INVALID);
+	cr_assert_eq(select_doc("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\\u0000b\",\"k\":\"" K_A
+				"\"}]}",
+				"a", JWS_ALG_HS256, &e),
+		     ERR_INVALID);
 }
 
 /* json-c strict mode, whole input: comments, trailing commas, single
@@ -326,17 +332,17 @@ Test(jwk_select, strict_json)
 	static const char *const bad[] = {
 	    "",
 	    "   ",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"}]",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"}]}x",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"}]}{}",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"},]}",
-	    "{\"keys\":[{'kty':\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"}]}",
-	    "/**/{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"}]}",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\",}]}",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"}]",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"}]}x",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"}]}{}",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"},]}",
+	    "{\"keys\":[{'kty':\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"}]}",
+	    "/**/{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"}]}",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\",}]}",
 	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"\xff\"}]}",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\",\"n\":NaN}]}",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\",\"n\":1.}]}",
-	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\tb\",\"k\":\"YWFh\"}]}",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\",\"n\":NaN}]}",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\",\"n\":1.}]}",
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\tb\",\"k\":\"" K_A "\"}]}",
 	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
 	};
 	const char *kids[1] = {"a"};
@@ -354,7 +360,8 @@ Test(jwk_select, strict_json)
 	}
 	/* A NUL byte after the document is not whitespace. */
 	{
-		const char doc[] = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"}]}\0";
+		const char doc[] =
+		    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"}]}\0";
 		struct jwk *key = NULL;
 
 		cr_assert_eq(
@@ -362,7 +369,7 @@ Test(jwk_select, strict_json)
 		    ERR_INVALID);
 		/* Trailing whitespace (a file's final newline) is fine. */
 		cr_assert_eq(jwk_set_select("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":"
-					    "\"YWFh\"}]}\r\n\t ",
+					    "\"" K_A "\"}]}\r\n\t ",
 					    strlen(doc) + 4, kids, 1, JWS_ALG_HS256, NULL, &key,
 					    &e),
 			     0, "%s", e.msg);
@@ -395,8 +402,8 @@ Test(jwk_select, limits)
 	struct jwk_limits lim = {strlen(SIM2_SET) - 1, 0};
 	struct jwk *key = NULL;
 	struct err e = {0};
-	const char *two = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"YWFh\"},"
-			  "{\"kty\":\"oct\",\"kid\":\"b\",\"k\":\"YWFh\"}]}";
+	const char *two = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"" K_A "\"},"
+			  "{\"kty\":\"oct\",\"kid\":\"b\",\"k\":\"" K_A "\"}]}";
 
 	cr_assert_eq(
 	    jwk_set_select(SIM2_SET, strlen(SIM2_SET), kids, 1, JWS_ALG_HS256, &lim, &key, &e),
@@ -583,6 +590,31 @@ Test(jwk_oct, k_stray_bytes_refused)
 Test(jwk_oct, k_bad_length_refused)
 {
 	expect_refused(oct_jwk("YWFhY"), JWS_ALG_HS256, ERR_INVALID, B64K);
+}
+
+/* An HMAC key shorter than the hash output is refused (RFC 7518 section
+ * 3.2: 32, 48, 64 bytes for HS256, HS384, HS512); that length is enough. */
+Test(jwk_oct, k_shorter_than_the_hash_refused)
+{
+	static const struct {
+		enum jws_alg alg;
+		size_t need;
+	} algs[] = {{JWS_ALG_HS256, 32}, {JWS_ALG_HS384, 48}, {JWS_ALG_HS512, 64}};
+	unsigned char raw[64];
+	char k[128], want[64];
+	struct err e;
+
+	memset(raw, 'k', sizeof(raw));
+	for (size_t i = 0; i < 3; i++) {
+		sodium_bin2base64(k, sizeof(k), raw, algs[i].need - 1,
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		snprintf(want, sizeof(want), "a %zu-byte key is too short", algs[i].need - 1);
+		expect_refused(oct_jwk(k), algs[i].alg, ERR_KEY, want);
+		sodium_bin2base64(k, sizeof(k), raw, algs[i].need,
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		cr_assert_eq(select_jwk(oct_jwk(k), algs[i].alg, &e), 0, "%s", e.msg);
+	}
+	expect_refused(oct_jwk("aw"), JWS_ALG_HS256, ERR_KEY, "RFC 7518 section 3.2");
 }
 
 Test(jwk_oct, k_non_canonical_refused)
