@@ -12,6 +12,7 @@
 #include "jwk_int.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,33 +203,74 @@ static int set_open(struct jwk_set *set, const char *doc, size_t len, const stru
 		if (rc)
 			goto fail;
 	}
+	/* Sorted by kid, then by position: one kid may name several keys
+	 * (RFC 7517 section 4.5 allows it across key types); the selection
+	 * decides (set_find). */
 	qsort(set->index, set->nindex, sizeof(*set->index), kid_ref_cmp);
-	for (size_t i = 1; i < set->nindex; i++) {
-		if (strcmp(set->index[i - 1].kid, set->index[i].kid) == 0) {
-			char label[JWK_LABEL_SIZE];
-
-			jwk_make_label(label, set->index[i].kid, strlen(set->index[i].kid));
-			rc = err_set(err, ERR_INVALID,
-				     "JWK Set: kid %s appears twice (entries #%zu and #%zu)", label,
-				     set->index[i - 1].pos, set->index[i].pos);
-			goto fail;
-		}
-	}
 	return 0;
 fail:
 	set_close(set);
 	return rc;
 }
 
-/* The entry with this kid, or NULL. */
-static struct json_object *set_find(const struct jwk_set *set, const char *kid)
+/* Whether entry e's string member name equals want. */
+static bool member_is(struct json_object *e, const char *name, const char *want)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(e, name, &v) && json_object_is_type(v, json_type_string) &&
+	       strcmp(json_object_get_string(v), want) == 0;
+}
+
+/* The entry with this kid that can sign alg: among the entries with the
+ * kid, the one of alg's key type; when several are, the one whose "alg"
+ * member names alg.  When no entry of the kid has alg's key type, the
+ * first entry of the kid (jwk_check_alg then names the mismatch).
+ * *out is NULL when the set has no such kid.  Returns 0, or ERR_INVALID
+ * when the choice is ambiguous. */
+static int set_find(const struct jwk_set *set, const char *kid, enum jws_alg alg,
+		    struct json_object **out, struct err *err)
 {
 	const struct kid_ref *r;
+	const char *kty = alg_kty_name(alg_info(alg)->kty), *name = alg_name(alg);
+	size_t lo, hi, nkty = 0, nalg = 0, first_kty = 0, second_kty = 0, first_alg = 0;
 
-	if (kid == NULL || set->nindex == 0)
-		return NULL;
-	r = bsearch(kid, set->index, set->nindex, sizeof(*set->index), kid_key_cmp);
-	return r ? json_object_array_get_idx(set->keys, r->pos) : NULL;
+	*out = NULL;
+	if (kid == NULL || set->nindex == 0 ||
+	    (r = bsearch(kid, set->index, set->nindex, sizeof(*set->index), kid_key_cmp)) == NULL)
+		return 0;
+	for (lo = (size_t)(r - set->index); lo > 0 && strcmp(set->index[lo - 1].kid, kid) == 0;)
+		lo--;
+	for (hi = lo; hi < set->nindex && strcmp(set->index[hi].kid, kid) == 0;)
+		hi++;
+	for (size_t i = lo; i < hi; i++) {
+		struct json_object *e = json_object_array_get_idx(set->keys, set->index[i].pos);
+
+		if (!member_is(e, "kty", kty))
+			continue;
+		if (nkty == 1)
+			second_kty = i;
+		if (nkty++ == 0)
+			first_kty = i;
+		if (member_is(e, "alg", name) && nalg++ == 0)
+			first_alg = i;
+	}
+	if (nkty > 1 && nalg != 1) {
+		char label[JWK_LABEL_SIZE];
+
+		jwk_make_label(label, kid, strlen(kid));
+		return err_set(err, ERR_INVALID,
+			       "JWK Set: kid %s names %zu keys of type %s that could sign %s "
+			       "(entries #%zu and #%zu): give each its own kid, or \"alg\": \"%s\" "
+			       "to one",
+			       label, nkty, kty, name, set->index[first_kty].pos,
+			       set->index[second_kty].pos, name);
+	}
+	*out = json_object_array_get_idx(set->keys, set->index[nkty > 1 ? first_alg
+							       : nkty	? first_kty
+									: lo]
+							.pos);
+	return 0;
 }
 
 static void not_found(const char *const *kids, size_t nkids, struct err *err)
@@ -264,8 +306,10 @@ int jwk_set_select(const char *doc, size_t len, const char *const *kids, size_t 
 	rc = set_open(&set, doc, len, lim, err);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < nkids && entry == NULL; i++)
-		entry = set_find(&set, kids[i]);
+	for (size_t i = 0; rc == 0 && i < nkids && entry == NULL; i++)
+		rc = set_find(&set, kids[i], alg, &entry, err);
+	if (rc)
+		goto out;
 	if (entry == NULL) {
 		not_found(kids, nkids, err);
 		rc = ERR_NOTFOUND;

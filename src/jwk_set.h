@@ -26,14 +26,18 @@ struct jwk_limits {
  * {"keys":[...]}), take the first kid of kids[0..nkids-1] that the set
  * contains, parse that key fully and check it can sign with alg
  * (jwk_check_alg).  Other entries are only checked for shape (an object
- * with a string "kty"); two entries with the same kid are an error.
+ * with a string "kty").  A kid may name several entries (RFC 7517 section
+ * 4.5): the one of alg's key type is taken, and among several of that
+ * type the one whose "alg" member names alg; when none has alg's type,
+ * the kid's first entry (then refused by jwk_check_alg).
  * The document is parsed with gojson_parse (RFC 8259 strict, json-c
  * underneath; nesting limited to 16 levels), whitespace after it allowed.
  * String buffers of the parsed document are wiped before it is released.
  * out: receives a new key (NULL on error); the caller frees it with
  * jwk_free().
  * Errors (ERR_INVALID unless stated): not JSON, a bare JWK instead of a
- * set, "keys" missing/not an array/empty, duplicate kid, over the limits
+ * set, "keys" missing/not an array/empty, a kid naming several keys of
+ * alg's type with no single one naming alg (ambiguous), over the limits
  * (ERR_LIMIT), none of the kids present (ERR_NOTFOUND), the key malformed
  * (bad base64url, wrong sizes, missing members), or unusable with alg
  * or inconsistent (x not d's public key, dp/dq/qi or d not matching the
@@ -59,8 +63,7 @@ int jwk_set_public(const char *doc, size_t len, const struct jwk_limits *lim, st
 		   struct err *err);
 
 /* jwk_set_check_first - parse the JWK Set document doc (len bytes) as
- * jwk_set_select does (every entry checked for shape, duplicate kids
- * refused; no limits), parse its first entry fully (jwk_parse) and, unless
+ * jwk_set_select does (every entry checked for shape; no limits), parse its first entry fully (jwk_parse) and, unless
  * alg is JWS_ALG_INVALID, check that key can sign with alg (jwk_check_alg).
  * No key is kept.  Used to check a set this program has just written (PEM
  * conversion).  Errors as jwk_set_select, without ERR_NOTFOUND. */

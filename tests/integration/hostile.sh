@@ -502,7 +502,14 @@ jwk_bad use-enc '{"keys":[{"kty":"oct","kid":"sim2","use":"enc","k":"AAAA"}]}'
 jwk_bad key-ops-verify '{"keys":[{"kty":"oct","kid":"sim2","key_ops":["verify"],"k":"AAAA"}]}'
 jwk_bad key-ops-string '{"keys":[{"kty":"oct","kid":"sim2","key_ops":"sign","k":"AAAA"}]}'
 jwk_bad dup-kid "{\"keys\":[$K_OK,$K_OK]}"
-jwk_bad dup-kid-other "{\"keys\":[$K_OK,{\"kty\":\"EC\",\"kid\":\"sim2\",\"crv\":\"P-256\"}]}"
+# One kid on keys of two types (RFC 7517 section 4.5 allows it): the alg's
+# key type decides, in either order; the other entry is not even parsed.
+for order in first second; do
+	ec='{"kty":"EC","kid":"sim2","crv":"P-256"}'
+	if [ $order = first ]; then doc="{\"keys\":[$ec,$K_OK]}"; else doc="{\"keys\":[$K_OK,$ec]}"; fi
+	jwk_case "shared-kid-$order" "$doc"
+	expect_token "jwk-shared-kid-$order" '{"sub":"x"}' '{"access_token":"JWS","n":1}'
+done
 jwk_bad deep "{\"keys\":[$K_OK,$(printf '[%.0s' $(seq 40))$(printf ']%.0s' $(seq 40))]}"
 jwk_bad trailing-escape "{\"keys\":[$K_OK]}\\u0000"
 

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "jwk.h"
 #include "jwk_gen.h"
+#include "jwk_int.h" /* which entry was chosen */
 #include "jwk_set.h"
 #include "jws.h"
 #include "pem.h"
@@ -290,16 +291,41 @@ Test(jwk_select, keys_missing_or_not_array)
 	cr_assert_eq(select_doc("[{\"kty\":\"oct\"}]", "a", JWS_ALG_HS256, &e), ERR_INVALID);
 }
 
-Test(jwk_select, duplicate_kid)
+/* A kid may name several keys (RFC 7517 section 4.5: across key types);
+ * selection takes the one of the alg's key type and refuses only a choice
+ * it cannot make.  Other kids are never affected. */
+Test(jwk_select, shared_kid)
 {
 	const char *doc = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"x\",\"k\":\"" K_A "\"},"
-			  "{\"kty\":\"RSA\",\"kid\":\"y\"},"
+			  "{\"kty\":\"oct\",\"kid\":\"y\",\"k\":\"" K_BB "\"},"
 			  "{\"kty\":\"oct\",\"kid\":\"x\",\"k\":\"" K_B "\"}]}";
+	const char *typed = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"s\",\"k\":\"" K_A "\"},"
+			    "{\"kty\":\"EC\",\"kid\":\"s\",\"crv\":\"P-256\"}]}";
+	const char *with_alg =
+	    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"x\",\"k\":\"" K_A "\"},"
+	    "{\"kty\":\"oct\",\"kid\":\"x\",\"alg\":\"HS256\",\"k\":\"" K_B "\"}]}";
+	const char *kids[] = {"x"};
+	struct jwk *key = NULL;
 	struct err e;
 
-	cr_assert_eq(select_doc(doc, "y", JWS_ALG_HS256, &e), ERR_INVALID);
-	cr_assert_not_null(strstr(e.msg, "\"x\""), "%s", e.msg);
-	cr_assert_not_null(strstr(e.msg, "twice"), "%s", e.msg);
+	cr_assert_eq(select_doc(doc, "y", JWS_ALG_HS256, &e), 0, "%s", e.msg);
+	cr_assert_eq(select_doc(doc, "x", JWS_ALG_HS256, &e), ERR_INVALID);
+	cr_assert_not_null(strstr(e.msg, "kid \"x\" names 2 keys of type oct that could sign "
+					 "HS256 (entries #0 and #2)"),
+			   "%s", e.msg);
+	/* Across key types: the alg's type decides. */
+	cr_assert_eq(select_doc(typed, "s", JWS_ALG_HS256, &e), 0, "%s", e.msg);
+	cr_assert_eq(select_doc(typed, "s", JWS_ALG_ES256, &e), ERR_INVALID);
+	cr_assert_not_null(strstr(e.msg, "member \"x\""), "the EC entry was chosen: %s", e.msg);
+	cr_assert_eq(select_doc(typed, "s", JWS_ALG_RS256, &e), ERR_KEY);
+	cr_assert_not_null(strstr(e.msg, "cannot sign RS256"), "%s", e.msg);
+	/* Two of one type: an "alg" member naming the configured alg decides. */
+	cr_assert_eq(
+	    jwk_set_select(with_alg, strlen(with_alg), kids, 1, JWS_ALG_HS256, NULL, &key, &e), 0,
+	    "%s", e.msg);
+	cr_assert_eq(key->ck.secret_len, 32);
+	cr_assert_eq(key->ck.secret[0], 'b', "the entry with \"alg\" was chosen");
+	jwk_free(key);
 }
 
 Test(jwk_select, entry_shapes)
