@@ -128,38 +128,15 @@ EXTRA_DIST += tests/package/install-purge.sh \
 	tests/soak/run.sh tests/soak/README.md
 
 # ---------------------------------------------------------------- valgrind
-# `make check-valgrind`: every unit test (and each corpus replay) under
-# valgrind memcheck.  Criterion runs each test in a re-executed child that
-# reports its result itself, so the child's exit status is lost: valgrind
-# writes one log per process into valgrind-logs/TEST/ and the run fails
-# when a log has errors (definite leaks count as errors).  Programs the
-# tests start (sh, python3, ...) are not traced; a log whose command is
-# not the test itself is not counted.
+# `make check-valgrind`: every unit test and corpus replay under valgrind
+# memcheck (scripts/check-valgrind says how a run is judged; logs in
+# valgrind-logs/).  `make check-valgrind VALGRIND_TESTS='tests/unit/test_b64'`
+# runs a subset.
 VALGRIND = valgrind
-VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=definite \
-	--show-leak-kinds=definite --trace-children=yes --num-callers=30 \
-	--trace-children-skip='/bin/*,/usr/bin/*,/usr/sbin/*,*python*,*/.pyenv/*'
+VALGRIND_TESTS = $(UNIT_TESTS) $(FUZZ_REPLAYS)
 check-valgrind:
-	@$(MAKE) $(AM_MAKEFLAGS) $(UNIT_TESTS) $(FUZZ_REPLAYS)
-	@rm -rf valgrind-logs; failed=; \
-	for t in $(UNIT_TESTS) $(FUZZ_REPLAYS); do \
-	  n=`basename $$t`; mkdir -p valgrind-logs/$$n; \
-	  case $$n in test_*) args="--jobs 1" ;; *) args= ;; esac; \
-	  CRITERION_NO_EARLY_EXIT=1 $(VALGRIND) $(VALGRIND_FLAGS) \
-	    --log-file=valgrind-logs/$$n/%p.log ./$$t $$args \
-	    >valgrind-logs/$$n/output 2>&1; rc=$$?; \
-	  for l in valgrind-logs/$$n/*.log; do \
-	    grep -qE "Command: (.*/)?$$t( |$$)" $$l || mv $$l $$l.other; done; \
-	  errs=`cat valgrind-logs/$$n/*.log | sed -n 's/.*ERROR SUMMARY: \([0-9]*\).*/\1/p' \
-	    | awk '{s+=$$1} END {print s+0}'`; \
-	  lost=`cat valgrind-logs/$$n/*.log | sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' \
-	    | tr -d , | awk '{s+=$$1} END {print s+0}'`; \
-	  procs=`ls valgrind-logs/$$n/*.log | wc -l`; \
-	  echo "  VALGRIND $$t: exit $$rc, $$procs processes, $$errs errors, $$lost bytes definitely lost"; \
-	  if test $$rc -ne 0 || test $$errs -ne 0 || test $$lost -ne 0; then failed="$$failed $$n"; fi; \
-	done; \
-	if test -n "$$failed"; then echo "check-valgrind: FAILED:$$failed (logs in valgrind-logs/)"; exit 1; fi; \
-	echo "check-valgrind: all clean"
+	@$(MAKE) $(AM_MAKEFLAGS) $(VALGRIND_TESTS)
+	@VALGRIND='$(VALGRIND)' $(SHELL) $(top_srcdir)/scripts/check-valgrind $(VALGRIND_TESTS)
 
 clean-local: clean-valgrind
 clean-valgrind:
