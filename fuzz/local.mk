@@ -4,10 +4,11 @@
 # `make check` replays each committed corpus (fuzz/corpus/T and
 # fuzz/crashes-fixed/T) through the same target code built without
 # libFuzzer (fuzz/replay.c supplies main()); the replays are always built.
-# `make fuzz` builds the targets with clang -fsanitize=fuzzer,address,
+# `make fuzz` builds the targets with $(FUZZ_CC) -fsanitize=fuzzer,address,
 # undefined (objects in fuzz/obj/) and runs each for FUZZ_SECONDS seconds
 # on a copy of its corpus in fuzz/work/T; `make fuzz-build` only builds.
-# A new target T: fuzz/fuzz_T.c, T in FUZZ_TARGETS, a replay
+# Both need a compiler with libFuzzer, found by configure (--enable-fuzz,
+# FUZZ_CC).  A new target T: fuzz/fuzz_T.c, T in FUZZ_TARGETS, a replay
 # below and a seed corpus in fuzz/corpus/T.
 FUZZ_TARGETS = config jwk signer request
 FUZZ_REPLAYS = \
@@ -39,7 +40,6 @@ fuzz_replay_request_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
 EXTRA_DIST += fuzz/README.md fuzz/make_seeds.py \
 	fuzz/corpus fuzz/crashes-fixed
 
-FUZZ_CC = clang
 FUZZ_SECONDS = 60
 # UBSan findings are recoverable in the build and fatal at run time
 # (halt_on_error=1 below), so that a known finding can be suppressed with
@@ -50,6 +50,7 @@ FUZZ_COMPILE = $(FUZZ_CC) -std=c11 -Wall -Wextra $(FUZZ_FLAGS) \
 	-include $(top_builddir)/autoconfig.h -I$(top_srcdir)/src -I$(top_srcdir)/fuzz \
 	-DSYSCONFDIR='"$(sysconfdir)"' $(LIBDEPS_CFLAGS)
 
+if FUZZ
 fuzz-build:
 	@mkdir -p fuzz/obj
 	@objs=; for s in $(src_libjwtsign_a_SOURCES); do \
@@ -66,6 +67,15 @@ fuzz-build:
 	  $(FUZZ_COMPILE) -fsanitize=fuzzer $(top_srcdir)/fuzz/fuzz_$$t.c $$objs \
 	    $(LIBDEPS_LIBS) -o fuzz/fuzz_$$t || exit 1; \
 	done
+else
+fuzz-build:
+	@echo "make fuzz-build: the libFuzzer targets are off: configure was given" \
+	  "--disable-fuzz or found no FUZZ_CC that links -fsanitize=fuzzer" \
+	  "(FUZZ_CC='$(FUZZ_CC)'; see config.log)." >&2; \
+	echo "  Install clang and libclang-rt-dev, then re-run configure" \
+	  "(e.g. ../configure --enable-fuzz FUZZ_CC=clang-16)." >&2; \
+	exit 1
+endif
 
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
