@@ -21,8 +21,8 @@
 
 /* Parsing limits (see jwtsign.json(5), top-level "jwtsign" block). */
 struct gojson_limits {
-	unsigned max_depth;   /* nesting levels of objects/arrays ("[]" is 1, "[[1]]" 2); >= 1 */
-	size_t max_members;   /* total object members + array elements in the document; 0 = none */
+	unsigned max_depth; /* nesting levels of objects/arrays ("[]" is 1, "[[1]]" 2); >= 1 */
+	size_t max_members; /* total object members + array elements in the document; 0 = none */
 };
 
 /* gojson_parse - parse one JSON document strictly, as Go's decoder reads

@@ -55,7 +55,7 @@ int jws_protected_header(struct buf *b, enum jws_alg alg, const char *kid, const
  * ERR_NOMEM, ERR_LIMIT (out's limit), ERR_UNSUPPORTED (JWS_ALG_INVALID). */
 int jws_sign_compact(struct buf *out, const struct jwk *key, enum jws_alg alg, const char *typ,
 		     const uint8_t *payload, size_t len, struct err *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* jws_sign_flattened - like jws_sign_compact, but append the flattened JWS
  * JSON Serialization (RFC 7515 section 7.2.2) with members in the order
@@ -63,7 +63,7 @@ int jws_sign_compact(struct buf *out, const struct jwk *key, enum jws_alg alg, c
  * jws_sign_compact. */
 int jws_sign_flattened(struct buf *out, const struct jwk *key, enum jws_alg alg, const char *typ,
 		       const uint8_t *payload, size_t len, struct err *err)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* jws_sign_input - sign an already built JWS Signing Input (RFC 7515
  * section 2: ASCII(BASE64URL(header) || '.' || BASE64URL(payload))) and
@@ -72,8 +72,7 @@ int jws_sign_flattened(struct buf *out, const struct jwk *key, enum jws_alg alg,
  * RSA-PSS uses MGF1 with the same hash and a salt as long as the hash
  * (section 3.5).  The key is checked with jwk_check_alg first.
  * Errors as jws_sign_compact, and ERR_UNSUPPORTED for JWS_ALG_INVALID. */
-int jws_sign_input(struct buf *sig, const struct jwk *key, enum jws_alg alg,
-		   const uint8_t *input, size_t len, struct err *err)
-	__attribute__((warn_unused_result));
+int jws_sign_input(struct buf *sig, const struct jwk *key, enum jws_alg alg, const uint8_t *input,
+		   size_t len, struct err *err) __attribute__((warn_unused_result));
 
 #endif
