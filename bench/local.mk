@@ -21,7 +21,7 @@ bench_bench_sign_CFLAGS += $(LIBJWT_CFLAGS)
 bench_bench_sign_LDADD += $(LIBJWT_LIBS)
 endif
 bench_bench_spawn_SOURCES = bench/bench_spawn.c
-EXTRA_DIST += bench/README.md bench/lib.sh bench/run.sh \
+EXTRA_DIST += bench/README.md bench/RESULTS.md bench/lib.sh bench/run.sh \
 	bench/profile.sh bench/keys.json
 
 BENCH_ENV = JWTSIGN='$(abs_top_builddir)/src/jwtsign' \

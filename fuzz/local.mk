@@ -37,7 +37,7 @@ fuzz_replay_request_CFLAGS = $(FUZZ_REPLAY_CFLAGS) \
 	-DFUZZ_CORPUS_DIRS='"$(abs_top_srcdir)/fuzz/corpus/request:$(abs_top_srcdir)/fuzz/crashes-fixed/request"'
 fuzz_replay_request_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
 
-EXTRA_DIST += fuzz/README.md fuzz/make_seeds.py \
+EXTRA_DIST += fuzz/README.md fuzz/RESULTS.md fuzz/make_seeds.py \
 	fuzz/corpus fuzz/crashes-fixed
 
 FUZZ_SECONDS = 60

@@ -125,7 +125,7 @@ AM_TESTS_ENVIRONMENT = \
 # Not run by `make check`: the Debian package test (.ci/run) and the soak
 # run (tests/soak/README.md).
 EXTRA_DIST += tests/package/install-purge.sh \
-	tests/soak/run.sh tests/soak/README.md
+	tests/soak/run.sh tests/soak/README.md tests/soak/RESULTS.md
 
 # ---------------------------------------------------------------- valgrind
 # `make check-valgrind`: every unit test and corpus replay under valgrind
