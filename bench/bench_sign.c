@@ -512,7 +512,7 @@ static void tokens_one_alg(const struct opts *o, enum jws_alg alg)
 #ifdef HAVE_LIBJWT
 		       "libjwt 1.10 has no such alg"
 #else
-		       "built without libjwt (apt-get install libjwt-dev, then make bench)"
+		       "built without libjwt (apt-get install libjwt-dev, then configure again)"
 #endif
 		);
 	}
