@@ -27,8 +27,6 @@
  * one least disturbed, and interleaving puts a figure and its reference
  * under the same conditions.
  */
-#include "bench-config.h"
-
 #include "buf.h"
 #include "crypto.h"
 #include "gojson.h"
@@ -48,7 +46,7 @@
 #include <string.h>
 #include <time.h>
 
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 #include <jwt.h>
 #endif
 
@@ -233,7 +231,7 @@ __attribute__((noinline)) int bench_op_rsa_raw(void *arg)
 	return 0;
 }
 
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 /* libjwt: one jwt_t with the key set once; per token the grants are
  * replaced by the claims text and the token encoded (libjwt re-reads a
  * PEM key inside every jwt_encode_str: that is its API's cost). */
@@ -452,7 +450,7 @@ static void tokens_one_alg(const struct opts *o, enum jws_alg alg)
 	struct bench bs[3], hs[3];
 	size_t n = 0;
 	char nm[3][64], fig[64];
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 	struct libjwt_op lj = {NULL, reference_claims, NULL};
 	gnutls_datum_t lkey = {NULL, 0};
 #endif
@@ -468,7 +466,7 @@ static void tokens_one_alg(const struct opts *o, enum jws_alg alg)
 	snprintf(nm[1], sizeof(nm[1]), "raw-%s", name);
 	bs[n++] = (struct bench){nm[0], bench_op_jwtsign, &js, 0, 0};
 	bs[n++] = (struct bench){nm[1], bench_op_raw, &raw, 0, 0};
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 	if (libjwt_alg(alg) != JWT_ALG_INVAL) {
 		if (libjwt_key(key, &lkey) != 0 || jwt_new(&lj.jwt) != 0 ||
 		    jwt_set_alg(lj.jwt, libjwt_alg(alg), lkey.data, (int)lkey.size) != 0 ||
@@ -517,14 +515,14 @@ static void tokens_one_alg(const struct opts *o, enum jws_alg alg)
 		figure(fig, bs[0].best, "tokens/s", bs[2].name, bs[2].best, "tokens/s");
 	} else {
 		printf("# sign-%s-vs-libjwt: not measured: %s\n", name,
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 		       "libjwt 1.10 has no such alg"
 #else
-		       "built without libjwt (apt-get install libjwt-dev, then make bench)"
+		       "built without libjwt (apt-get install libjwt-dev, then configure again)"
 #endif
 		);
 	}
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 	if (lj.jwt)
 		jwt_free(lj.jwt);
 	free(lj.last);
@@ -633,7 +631,7 @@ static int mode_profile(const struct opts *o)
 	struct rsa_raw_op rr = {key->ck.priv, {0}};
 	int (*fn)(void *) = NULL;
 	void *ctx = NULL;
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 	struct libjwt_op lj = {NULL, reference_claims, NULL};
 	gnutls_datum_t lkey = {NULL, 0};
 #endif
@@ -651,7 +649,7 @@ static int mode_profile(const struct opts *o)
 		crypto_hash_sha256(rr.digest, (const unsigned char *)"jwtsign", 7);
 		fn = bench_op_rsa_raw;
 		ctx = &rr;
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 	} else if (strcmp(o->what, "libjwt") == 0) {
 		if (libjwt_alg(alg) == JWT_ALG_INVAL || libjwt_key(key, &lkey) != 0 ||
 		    jwt_new(&lj.jwt) != 0 ||
@@ -667,7 +665,7 @@ static int mode_profile(const struct opts *o)
 		if (fn(ctx) != 0)
 			die(o->alg, "operation failed");
 	printf("profiled %lu x %s %s\n", o->count, o->what ? o->what : "jwtsign", o->alg);
-#ifdef BENCH_HAVE_LIBJWT
+#ifdef HAVE_LIBJWT
 	if (lj.jwt)
 		jwt_free(lj.jwt);
 	free(lj.last);

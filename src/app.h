@@ -1,6 +1,7 @@
 /* app.h - the per-process state: loaded configuration, one key source per
  * signer endpoint, and the backend client.  The only long-lived state in
- * the program (DESIGN.md "Process-wide state").
+ * the program: main.c makes one (app_init) per process, every request
+ * borrows it, app_free releases it at exit (HACKING, "Request flow").
  */
 #ifndef JWTSIGN_APP_H
 #define JWTSIGN_APP_H

@@ -11,14 +11,24 @@
 
 /* handle_request - answer req into resp (initialised by the caller with
  * response_init; the caller frees it).  Always produces a complete
- * response; never fails.  Statuses (error bodies {"error":"CODE"}):
+ * response; never fails.  Statuses, in the order they are decided (error
+ * bodies {"error":"CODE"}):
+ *   503 not_configured: no configuration loaded (with Retry-After);
+ *   431 header_too_large: Content-Type, X-Forwarded-For or If-None-Match
+ *       over max_header_size;
+ *   a signer's jwks_endpoint (GET or HEAD): 200 the public JWK Set
+ *       (application/jwk-set+json, Cache-Control public, max-age=
+ *       cache_duration, ETag), 304 when If-None-Match names the ETag,
+ *       405 method_not_allowed (Allow: GET, HEAD), 503 keys_unavailable
+ *       (with Retry-After), 500 internal_error;
+ *   405 method_not_allowed: the path exists with other methods (with Allow);
+ *   404 not_found;
+ *   400 bad_request / incomplete_body, 413 body_too_large (from the reader);
+ *   503 keys_unavailable: the endpoint's key (with Retry-After);
  *   200 backend answered 200/201 with a JSON object, members signed;
  *   4xx from the backend: passed through (status, Content-Type, body);
- *   400 bad_request / incomplete_body, 413 body_too_large (from the reader);
- *   404 not_found; 405 method_not_allowed (with Allow);
  *   500 signing_failed / internal_error;
  *   502 backend_unreachable / backend_bad_status / backend_bad_response;
- *   503 not_configured / keys_unavailable (with Retry-After);
  *   504 backend_timeout.
  * The detail of every error goes to the log (stderr), never to the client. */
 void handle_request(struct app *app, const struct request *req, struct response *resp);

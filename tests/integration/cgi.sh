@@ -39,66 +39,11 @@ write_config "$T/nokey.json" "" \
 write_config "$T/small.json" ',"extra_config":{"jwtsign":{"max_request_body":1000}}' \
 	"$(ep /echo /echo)"
 
-# cgi NAME METHOD URI BODY_FILE [VAR=VALUE | -VAR]...
-# Run one CGI request; VAR=VALUE sets or overrides a CGI variable, -VAR
-# removes it.  Leaves $T/NAME.{out,err,rc,status,headers,body}.
-cgi() {
-	local name=$1 method=$2 uri=$3 body=$4 a rc
-	shift 4
-	declare -A vars=(
-		[GATEWAY_INTERFACE]=CGI/1.1
-		[SERVER_PROTOCOL]=HTTP/1.1
-		[SERVER_SOFTWARE]=jwtsign-cgi-test
-		[SERVER_NAME]=127.0.0.1
-		[SERVER_PORT]=80
-		[REQUEST_METHOD]=$method
-		[REQUEST_URI]=$uri
-		[SCRIPT_NAME]=${uri%%\?*}
-		[QUERY_STRING]=$([[ $uri == *\?* ]] && echo "${uri#*\?}")
-		[REMOTE_ADDR]=$REMOTE
-		[REMOTE_PORT]=40000
-		[CONTENT_LENGTH]=$(stat -c %s "$body")
-		[CONTENT_TYPE]=application/json
-		[HTTP_HOST]=127.0.0.1
-		[JWTSIGN_CONFIG]=$T/main.json
-		[JWTSIGN_LOG_LEVEL]=debug
-	)
-	for a in "$@"; do
-		case $a in
-		-*) unset "vars[${a#-}]" ;;
-		*=*) vars[${a%%=*}]=${a#*=} ;;
-		esac
-	done
-	local envv=(PATH="$PATH")
-	for a in "${!vars[@]}"; do
-		envv+=("$a=${vars[$a]}")
-	done
-	rc=0
-	env -i "${envv[@]}" timeout 20 "$JWTSIGN" <"$body" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
-	echo "$rc" >"$T/$name.rc"
-	: >"$T/$name.body"
-	: >"$T/$name.headers"
-	echo 0 >"$T/$name.status"
-	if [ "$rc" -eq 124 ] || [ "$rc" -ge 128 ]; then
-		fail "$name: jwtsign crashed or hung (exit $rc)" "$T/$name.err"
-		return 0
-	fi
-	jwtcheck split-cgi "$T/$name.out" "$T/$name" 2>"$T/$name.split-err" ||
-		fail "$name: output is not a CGI response" "$T/$name.split-err" "$T/$name.out" "$T/$name.err"
-	return 0
-}
+# One CGI request per check (lib.sh cgi_run), with what a web server adds.
+CGI_ENV=(SERVER_SOFTWARE=jwtsign-cgi-test SERVER_NAME=127.0.0.1 SERVER_PORT=80
+	"REMOTE_ADDR=$REMOTE" REMOTE_PORT=40000 HTTP_HOST=127.0.0.1)
 
-status_of() { cat "$T/$1.status"; }
 header_of() { sed -n "s/^$2: //p" "$T/$1.headers" | head -1; }
-
-# expect_status NAME CODE
-expect_status() {
-	if [ "$(status_of "$1")" = "$2" ]; then
-		pass "$1: status $2"
-	else
-		fail "$1: status $(status_of "$1"), expected $2" "$T/$1.out" "$T/$1.err"
-	fi
-}
 
 # expect_error NAME STATUS CODE: status and body {"error":CODE}.
 expect_error() {
@@ -133,7 +78,7 @@ printf '{"user":"john","pass":"doe"}' >"$T/login.json"
 
 # --- success ---------------------------------------------------------------
 h0=$(stub_hits /token-issuer)
-cgi ref POST /token "$T/login.json"
+cgi_run ref POST /token "$T/login.json"
 expect_signed ref
 expect_header ref content-type "application/json; charset=utf-8"
 expect_header ref cache-control no-store
@@ -141,99 +86,99 @@ expect_header ref pragma no-cache
 h1=$(stub_hits /token-issuer)
 if [ "$h1" = $((h0 + 1)) ]; then pass "ref: backend called once"; else fail "ref: backend hits $h0 -> $h1"; fi
 
-cgi query POST '/token?lang=en&x=1' "$T/login.json"
+cgi_run query POST '/token?lang=en&x=1' "$T/login.json"
 expect_signed query
 
-cgi scriptname POST /token "$T/login.json" -REQUEST_URI SCRIPT_NAME=/token
+cgi_run scriptname POST /token "$T/login.json" -REQUEST_URI SCRIPT_NAME=/token
 expect_signed scriptname
 
-cgi created POST /created "$T/login.json"
+cgi_run created POST /created "$T/login.json"
 expect_signed created
 
 # --- routing -----------------------------------------------------------------
-cgi notfound POST /nope "$T/login.json"
+cgi_run notfound POST /nope "$T/login.json"
 expect_error notfound 404 not_found
 
-cgi notfound2 POST /token/extra "$T/login.json"
+cgi_run notfound2 POST /token/extra "$T/login.json"
 expect_error notfound2 404 not_found
 
-cgi badmethod GET /token "$T/empty-body" -CONTENT_TYPE
+cgi_run badmethod GET /token "$T/empty-body" -CONTENT_TYPE
 expect_error badmethod 405 method_not_allowed
 check "badmethod: Allow header lists POST" grep -Eq '^allow: (.*[ ,])?POST([ ,].*)?$' "$T/badmethod.headers"
 
 # --- request body --------------------------------------------------------------
 h0=$(stub_hits /token-issuer)
 head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' 'a' >"$T/big-body"
-cgi toolarge POST /token "$T/big-body"
+cgi_run toolarge POST /token "$T/big-body"
 expect_error toolarge 413 body_too_large
 
 printf '{"user":"jo' >"$T/short-body"
-cgi short POST /token "$T/short-body" CONTENT_LENGTH=100
+cgi_run short POST /token "$T/short-body" CONTENT_LENGTH=100
 expect_error short 400 incomplete_body
 
-cgi negative POST /token "$T/login.json" CONTENT_LENGTH=-5
+cgi_run negative POST /token "$T/login.json" CONTENT_LENGTH=-5
 expect_error negative 400 bad_request
 
-cgi nonnumeric POST /token "$T/login.json" CONTENT_LENGTH=abc
+cgi_run nonnumeric POST /token "$T/login.json" CONTENT_LENGTH=abc
 expect_error nonnumeric 400 bad_request
 same_count "$h0" "$(stub_hits /token-issuer)" "413/400: backend not called"
 
 head -c 1000 /dev/urandom >"$T/body-1000"
 head -c 1001 /dev/urandom >"$T/body-1001"
-cgi limit-ok POST /echo "$T/body-1000" JWTSIGN_CONFIG="$T/small.json"
+cgi_run limit-ok POST /echo "$T/body-1000" JWTSIGN_CONFIG="$T/small.json"
 expect_status limit-ok 200
 check "limit-ok: 1000-byte body forwarded intact" \
 	jwtcheck echo "$T/limit-ok.body" --sent "$T/body-1000" --jwks "$T/symmetric.json"
-cgi limit-over POST /echo "$T/body-1001" JWTSIGN_CONFIG="$T/small.json"
+cgi_run limit-over POST /echo "$T/body-1001" JWTSIGN_CONFIG="$T/small.json"
 expect_error limit-over 413 body_too_large
 
 # --- forwarding ------------------------------------------------------------------
 "$PYTHON3" -c 'import os, sys
 sys.stdout.buffer.write(b"\x00" + bytes(range(256)) * 20 + b"\x00{\"user\":\"john\"}\r\n\x00")' >"$T/binary-body"
-cgi echo POST /echo "$T/binary-body" CONTENT_TYPE="application/octet-stream; x=1" \
+cgi_run echo POST /echo "$T/binary-body" CONTENT_TYPE="application/octet-stream; x=1" \
 	HTTP_X_FORWARDED_FOR=203.0.113.9
 expect_status echo 200
 check "echo: binary body with NULs intact, Content-Type forwarded, XFF appended, no Expect" \
 	jwtcheck echo "$T/echo.body" --sent "$T/binary-body" --ct "application/octet-stream; x=1" \
 	--xff "203.0.113.9, $REMOTE" --jwks "$T/symmetric.json"
 
-cgi echo-noxff POST /echo "$T/login.json"
+cgi_run echo-noxff POST /echo "$T/login.json"
 expect_status echo-noxff 200
 check "echo-noxff: X-Forwarded-For is the client address" \
 	jwtcheck echo "$T/echo-noxff.body" --sent "$T/login.json" --ct application/json --xff "$REMOTE"
 
 # --- backend answers ---------------------------------------------------------------
-cgi b401 POST /s401 "$T/login.json"
+cgi_run b401 POST /s401 "$T/login.json"
 expect_status b401 401
 expect_header b401 content-type application/json
 check "b401: backend body passed through unchanged" \
 	test "$(cat "$T/b401.body")" = '{"error":"from-backend-401"}'
 
-cgi b404 POST /s404 "$T/login.json"
+cgi_run b404 POST /s404 "$T/login.json"
 expect_status b404 404
 check "b404: backend body passed through unchanged" \
 	test "$(cat "$T/b404.body")" = '{"error":"from-backend-404"}'
 
 h0=$(stub_hits /token-issuer)
-cgi b302 POST /s302 "$T/login.json"
+cgi_run b302 POST /s302 "$T/login.json"
 expect_error b302 502 backend_bad_status
 same_count "$h0" "$(stub_hits /token-issuer)" "b302: redirect not followed"
 
 for code in 500 204 202; do
-	cgi "b$code" POST "/s$code" "$T/login.json"
+	cgi_run "b$code" POST "/s$code" "$T/login.json"
 	expect_error "b$code" 502 backend_bad_status
 done
 
-cgi unreachable POST /unreachable "$T/login.json"
+cgi_run unreachable POST /unreachable "$T/login.json"
 expect_error unreachable 502 backend_unreachable
 
 for p in empty text nan comment single-quotes array trailing; do
-	cgi "bad-$p" POST "/$p" "$T/login.json"
+	cgi_run "bad-$p" POST "/$p" "$T/login.json"
 	expect_error "bad-$p" 502 backend_bad_response
 done
 
 t0=$(now_ms)
-cgi slow POST /slow "$T/login.json"
+cgi_run slow POST /slow "$T/login.json"
 elapsed=$(($(now_ms) - t0))
 expect_error slow 504 backend_timeout
 if [ "$elapsed" -lt 4000 ]; then
@@ -243,7 +188,7 @@ else
 fi
 
 # --- keys ------------------------------------------------------------------------------
-cgi nokey POST /token "$T/login.json" JWTSIGN_CONFIG="$T/nokey.json"
+cgi_run nokey POST /token "$T/login.json" JWTSIGN_CONFIG="$T/nokey.json"
 expect_error nokey 503 keys_unavailable
 
 # --- everything ----------------------------------------------------------------------

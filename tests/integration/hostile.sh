@@ -75,67 +75,23 @@ eps+=("$(ep '/u/{id}' '/echo/{id}')")
 write_config "$T/main.json" \
 	',"extra_config":{"jwtsign":{"connect_timeout":"500ms"}}' "${eps[@]}"
 
-# run_cgi NAME URI BODY_FILE [VAR=VALUE | -VAR]...: one CGI POST; leaves
-# $T/NAME.{out,err,rc,status,headers,body,ms}, and with MEASURE_RSS=1 the
-# peak RSS in KiB in $T/NAME.rss.  Stdin is BODY_FILE unless STDIN_FROM
-# names another file (e.g. a FIFO that never ends).
+# run_cgi NAME URI BODY_FILE [VAR=VALUE | -VAR]...: one CGI POST (lib.sh
+# cgi_run, with JWTSIGN_CACHE_DIR=$T/cache, a 60 s bound, and any non-zero
+# exit status a failure); leaves $T/NAME.{out,err,rc,status,headers,body,ms},
+# and with MEASURE_RSS=1 the peak RSS in KiB in $T/NAME.rss.  Stdin is
+# BODY_FILE unless STDIN_FROM names another file (e.g. a FIFO that never
+# ends).
+CGI_ENV=(-QUERY_STRING JWTSIGN_CACHE_DIR=$T/cache)
 run_cgi() {
-	local name=$1 uri=$2 body=$3 a rc t0
+	local name=$1 uri=$2 body=$3
 	shift 3
-	declare -A vars=(
-		[GATEWAY_INTERFACE]=CGI/1.1
-		[SERVER_PROTOCOL]=HTTP/1.1
-		[REQUEST_METHOD]=POST
-		[REQUEST_URI]=$uri
-		[SCRIPT_NAME]=$uri
-		[REMOTE_ADDR]=192.0.2.1
-		[CONTENT_LENGTH]=$(stat -c %s "$body")
-		[CONTENT_TYPE]=application/json
-		[JWTSIGN_CONFIG]=$T/main.json
-		[JWTSIGN_LOG_LEVEL]=debug
-		[JWTSIGN_CACHE_DIR]=$T/cache
-	)
-	for a in "$@"; do
-		case $a in
-		-*) unset "vars[${a#-}]" ;;
-		*=*) vars[${a%%=*}]=${a#*=} ;;
-		esac
-	done
-	local envv=(PATH="$PATH")
-	for a in "${!vars[@]}"; do
-		envv+=("$a=${vars[$a]}")
-	done
+	local CGI_WRAP=()
+	[ -n "${MEASURE_RSS:-}" ] && CGI_WRAP=("$PYTHON3" "$HS" maxrss "$T/$name.rss" --)
 	mkdir -p -m 700 "$T/cache" "$T/cache-silent" "$T/cache-huge"
-	rc=0
-	t0=$(now_ms)
-	local wrap=()
-	[ -n "${MEASURE_RSS:-}" ] && wrap=("$PYTHON3" "$HS" maxrss "$T/$name.rss" --)
-	env -i "${envv[@]}" timeout 60 "${wrap[@]}" "$JWTSIGN" \
-		<"${STDIN_FROM:-$body}" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
-	echo $(($(now_ms) - t0)) >"$T/$name.ms"
-	echo "$rc" >"$T/$name.rc"
-	: >"$T/$name.body"
-	: >"$T/$name.headers"
-	echo 0 >"$T/$name.status"
-	if [ "$rc" -ne 0 ]; then
-		fail "$name: jwtsign exited $rc (crash, hang or error)" "$T/$name.err"
-		return 0
-	fi
-	jwtcheck split-cgi "$T/$name.out" "$T/$name" 2>"$T/$name.split-err" ||
-		fail "$name: output is not a CGI response" "$T/$name.split-err" "$T/$name.out"
-	return 0
+	CGI_TIMEOUT=60 CGI_CHECK=exit cgi_run "$name" POST "$uri" "$body" "$@"
 }
 
-status_of() { cat "$T/$1.status"; }
 ms_of() { cat "$T/$1.ms"; }
-
-expect_status() {
-	if [ "$(status_of "$1")" = "$2" ]; then
-		pass "$1: status $2"
-	else
-		fail "$1: status $(status_of "$1"), expected $2" "$T/$1.out" "$T/$1.err"
-	fi
-}
 
 expect_error() {
 	expect_status "$1" "$2"

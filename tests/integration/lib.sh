@@ -263,6 +263,95 @@ start_lighttpd() {
 # child_pids PID: print the PIDs of PID's direct children.
 child_pids() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true; }
 
+# ---------------------------------------------------------------- CGI runs
+
+# cgi_run NAME METHOD URI BODY_FILE [VAR=VALUE | -VAR]...
+# Run jwtsign once as a CGI program, in an empty environment but for PATH
+# and the CGI variables: GATEWAY_INTERFACE, SERVER_PROTOCOL,
+# REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME and QUERY_STRING (from URI),
+# REMOTE_ADDR=192.0.2.1, CONTENT_LENGTH (of BODY_FILE),
+# CONTENT_TYPE=application/json, JWTSIGN_CONFIG=$T/main.json and
+# JWTSIGN_LOG_LEVEL=debug; then the words of the array CGI_ENV (a test's
+# own defaults), then the arguments: VAR=VALUE sets or overrides a
+# variable, -VAR removes it.  Stdin is BODY_FILE, or STDIN_FROM when set
+# (e.g. a FIFO that never ends).  NAME may name a directory below $T
+# (runs/x).  Leaves $T/NAME.{out,err,rc,ms} and, split by jwtcheck,
+# $T/NAME.{status,headers,body} (status 0 when there is no CGI answer).
+# Knobs, also for one call (CGI_TIMEOUT=60 cgi_run ...):
+#   CGI_TIMEOUT  seconds before jwtsign is killed (default 20)
+#   CGI_CHECK    what fails a check: crash (default: killed by a signal,
+#                timed out, or the output is not a CGI response), exit
+#                (also any non-zero exit status), none (nothing)
+#   CGI_SPLIT    no: do not split the output (status stays 0)
+#   CGI_WRAP     array: a command put before jwtsign (e.g. a meter)
+cgi_run() {
+	local name=$1 method=$2 uri=$3 body=$4 a rc=0 t0
+	local check=${CGI_CHECK:-crash}
+	shift 4
+	declare -A vars=(
+		[GATEWAY_INTERFACE]=CGI/1.1
+		[SERVER_PROTOCOL]=HTTP/1.1
+		[REQUEST_METHOD]=$method
+		[REQUEST_URI]=$uri
+		[SCRIPT_NAME]=${uri%%\?*}
+		[QUERY_STRING]=$([[ $uri == *\?* ]] && echo "${uri#*\?}")
+		[REMOTE_ADDR]=192.0.2.1
+		[CONTENT_LENGTH]=$(stat -c %s "$body")
+		[CONTENT_TYPE]=application/json
+		[JWTSIGN_CONFIG]=$T/main.json
+		[JWTSIGN_LOG_LEVEL]=debug
+	)
+	for a in ${CGI_ENV[@]+"${CGI_ENV[@]}"} "$@"; do
+		case $a in
+		-*) unset "vars[${a#-}]" ;;
+		*=*) vars[${a%%=*}]=${a#*=} ;;
+		esac
+	done
+	local envv=(PATH="$PATH")
+	for a in "${!vars[@]}"; do
+		envv+=("$a=${vars[$a]}")
+	done
+	t0=$(now_ms)
+	env -i "${envv[@]}" timeout "${CGI_TIMEOUT:-20}" ${CGI_WRAP[@]+"${CGI_WRAP[@]}"} \
+		"$JWTSIGN" <"${STDIN_FROM:-$body}" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
+	echo $(($(now_ms) - t0)) >"$T/$name.ms"
+	echo "$rc" >"$T/$name.rc"
+	[ "${CGI_SPLIT:-yes}" = no ] && return 0
+	: >"$T/$name.body"
+	: >"$T/$name.headers"
+	echo 0 >"$T/$name.status"
+	if [ "$check" = exit ] && [ "$rc" -ne 0 ]; then
+		fail "$name: jwtsign exited $rc (crash, hang or error)" "$T/$name.err"
+		return 0
+	fi
+	if [ "$check" = crash ] && { [ "$rc" -eq 124 ] || [ "$rc" -ge 128 ]; }; then
+		fail "$name: jwtsign crashed or hung (exit $rc)" "$T/$name.err"
+		return 0
+	fi
+	if ! jwtcheck split-cgi "$T/$name.out" "$T/$name" 2>"$T/$name.split-err"; then
+		echo 0 >"$T/$name.status"
+		[ "$check" = none ] ||
+			fail "$name: output is not a CGI response" "$T/$name.split-err" "$T/$name.out" "$T/$name.err"
+	fi
+	return 0
+}
+
+# status_of NAME: the HTTP status of the answer NAME ($T/NAME.status, as
+# cgi_run or a test's own client leaves it), "none" when there is none.
+status_of() { cat "$T/$1.status" 2>/dev/null || echo none; }
+
+# expect_status NAME CODE [FILE...]: the answer NAME had status CODE; on
+# failure $T/NAME.out, $T/NAME.err and the FILEs are shown.
+expect_status() {
+	local got
+	got=$(status_of "$1")
+	if [ "$got" = "$2" ]; then
+		pass "$1: status $2"
+	else
+		fail "$1: status $got, expected $2" "$T/$1.out" "$T/$1.err" "${@:3}"
+	fi
+}
+
 # ---------------------------------------------------------------- config
 
 # ep PATH URL_PATTERN [EXTRA]: print one endpoint of a jwtsign config, POST,

@@ -146,22 +146,14 @@ req() {
 	req_wait "$1"
 }
 
-expect_status() {
-	if [ "$(cat "$T/$1.status")" = "$2" ]; then
-		pass "$1: status $2"
-	else
-		fail "$1: status $(cat "$T/$1.status"), expected $2" "$T/$1.out" "$T/$1.err" "$JW_LOG"
-	fi
-}
-
 expect_fcgi_signed() {
-	expect_status "$1" 200
+	expect_status "$1" 200 "$JW_LOG"
 	check "$1: tokens verified (independent HMAC)" \
 		jwtcheck signed "$T/$1.body" "$T/symmetric.json" --expect "$T/reference.json"
 }
 
 expect_fcgi_error() {
-	expect_status "$1" "$2"
+	expect_status "$1" "$2" "$JW_LOG"
 	check "$1: body {\"error\":\"$3\"}" jwtcheck error "$T/$1.body" "$3"
 }
 

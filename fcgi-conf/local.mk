@@ -1,0 +1,18 @@
+# fcgi-conf/local.mk - web server examples, installed under
+# $(docdir)/examples (included by Makefile.am).
+exampledir = $(docdir)/examples
+dist_example_DATA = \
+	fcgi-conf/demo/jwtsign.json \
+	fcgi-conf/demo/symmetric.json \
+	fcgi-conf/lighttpd.conf \
+	fcgi-conf/lighttpd-cgi.conf \
+	fcgi-conf/apache-mod_fcgid.conf \
+	fcgi-conf/apache-cgi.conf \
+	fcgi-conf/nginx.conf \
+	fcgi-conf/jwtsign-fcgi.socket \
+	fcgi-conf/jwtsign-fcgi.service \
+	fcgi-conf/README
+
+# The demo (scripts/demo) only.
+EXTRA_DIST += fcgi-conf/demo/lighttpd.conf fcgi-conf/demo/token-issuer \
+	fcgi-conf/demo/private.json

@@ -1,0 +1,41 @@
+# src/local.mk - the program (included by Makefile.am).
+#
+# Everything but main() lives in a convenience library, so the unit tests,
+# the corpus replays and the benchmarks link exactly the objects the
+# program uses.  A new module: add its .c and .h to src_libjwtsign_a_SOURCES
+# (`make fuzz-build` compiles the same list for libFuzzer).
+noinst_LIBRARIES += src/libjwtsign.a
+src_libjwtsign_a_CFLAGS = $(AM_CFLAGS) $(LIBDEPS_CFLAGS)
+src_libjwtsign_a_SOURCES = \
+	src/err.c src/err.h \
+	src/log.c src/log.h \
+	src/buf.c src/buf.h \
+	src/b64.c src/b64.h \
+	src/clock.c src/clock.h \
+	src/gojson_parse.c src/gojson_write.c src/gojson.h src/gojson_int.h \
+	src/alg.c src/alg.h \
+	src/jwk.c src/jwk.h src/jwk_int.h \
+	src/jwk_set.c src/jwk_set.h \
+	src/jwk_gen.c src/jwk_gen.h \
+	src/pem.c src/pem.h \
+	src/jws.c src/jws.h \
+	src/crypto.c src/crypto.h src/crypto_key.c \
+	src/signer.c src/signer.h \
+	src/config.c src/config.h src/config_int.h \
+	src/config_value.c src/config_signer.c src/config_backend.c \
+	src/router.c src/router.h \
+	src/tls.c src/tls.h \
+	src/fetch.c src/fetch.h \
+	src/jwk_cache.c src/jwk_cache.h \
+	src/keysource.c src/keysource.h \
+	src/backend.c src/backend.h \
+	src/request.c src/request.h \
+	src/response.c src/response.h \
+	src/handler.c src/handler.h \
+	src/app.c src/app.h \
+	src/cli.c src/cli.h
+
+bin_PROGRAMS += src/jwtsign
+src_jwtsign_SOURCES = src/main.c
+src_jwtsign_CFLAGS = $(AM_CFLAGS) $(LIBDEPS_CFLAGS)
+src_jwtsign_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
