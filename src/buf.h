@@ -45,6 +45,11 @@ int buf_putc(struct buf *b, char c);
 /* buf_printf - append formatted text.  Errors as buf_append. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* buf_truncate - cut b to its first len bytes (len <= b->len; a larger len
+ * is ignored) and NUL-terminate it; memory is kept.  Use it to undo a
+ * partial append. */
+void buf_truncate(struct buf *b, size_t len);
+
 /* buf_reset - set len to 0, keeping the memory for reuse. */
 void buf_reset(struct buf *b);
 

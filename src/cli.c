@@ -202,7 +202,7 @@ static int sign_complete_lines(struct sign_stream *st)
 		p = nl + 1;
 	}
 	memmove(st->pending.data, p, (size_t)(end - p));
-	st->pending.len = (size_t)(end - p);
+	buf_truncate(&st->pending, (size_t)(end - p));
 	return rc;
 }
 
