@@ -2,6 +2,7 @@
 #include "keysource.h"
 #include "clock.h"
 #include "fetch.h"
+#include "fileio.h"
 #include "jwk.h"
 #include "jwk_cache.h"
 #include "jwks.h"
@@ -163,34 +164,19 @@ void keysource_free(struct keysource *ks)
 /* Read the whole file at path (at most max bytes) into b. */
 static int read_file(const char *path, size_t max, struct buf *b, struct err *err)
 {
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc = 0;
-	ssize_t n;
+	int rc;
 
-	if (fd < 0)
-		return err_set(err, ERR_IO, "jwk_local_path %s: %s", path, strerror(errno));
 	b->limit = max;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = err_set(err, ERR_IO, "jwk_local_path %s: %s", path, strerror(errno));
-			break;
-		}
-		if ((rc = buf_append(b, chunk, (size_t)n)) != 0) {
-			rc = err_set(err, rc,
-				     rc == ERR_LIMIT
-					 ? "jwk_local_path %s: larger than %zu bytes "
-					   "(max_jwk_set_size)"
-					 : "jwk_local_path %s: out of memory (%zu bytes)",
-				     path, max);
-			break;
-		}
-	}
-	sodium_memzero(chunk, sizeof(chunk));
-	close(fd);
-	return rc;
+	rc = fileio_read_file(path, b, NULL);
+	if (rc == ERR_IO)
+		return err_set(err, ERR_IO, "jwk_local_path %s: %s", path, strerror(errno));
+	if (rc)
+		return err_set(err, rc,
+			       rc == ERR_LIMIT ? "jwk_local_path %s: larger than %zu bytes "
+						 "(max_jwk_set_size)"
+					       : "jwk_local_path %s: out of memory (%zu bytes)",
+			       path, max);
+	return 0;
 }
 
 /* Make the public JWK Set for jwks_endpoint from doc.  A failure leaves

@@ -4,6 +4,7 @@
 #include "app.h"
 #include "buf.h"
 #include "cli.h"
+#include "fileio.h"
 #include "handler.h"
 #include "log.h"
 #include "request.h"
@@ -96,21 +97,6 @@ static long cgi_read(void *ctx, void *p, size_t n)
 	return (long)r;
 }
 
-static int write_fd(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Handle req into one serialized buffer (so the answer is all or nothing). */
 static int answer(struct app *app, const struct request *req, struct buf *out)
 {
@@ -128,7 +114,7 @@ static int answer(struct app *app, const struct request *req, struct buf *out)
 					  "26\r\n\r\n{\"error\":\"internal_error\"}";
 		buf_reset(out);
 		out->data = NULL;
-		return write_fd(STDOUT_FILENO, oom, sizeof(oom) - 1) ? -1 : 1;
+		return fileio_write_all(STDOUT_FILENO, oom, sizeof(oom) - 1) ? -1 : 1;
 	}
 	return 0;
 }
@@ -152,7 +138,7 @@ static int serve_cgi(struct app *app)
 		return 1;
 	}
 	rc = answer(app, &req, &out);
-	if (rc == 0 && write_fd(STDOUT_FILENO, out.data, out.len) != 0) {
+	if (rc == 0 && fileio_write_all(STDOUT_FILENO, out.data, out.len) != 0) {
 		log_warn("cgi", "writing the response failed: %s", strerror(errno));
 		status = 1;
 	}
