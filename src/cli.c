@@ -239,7 +239,7 @@ static int sign_stream(const struct jwk *key, enum jws_alg alg, const struct sig
  * it (kid and alg from the command line), as the server does. */
 static int pem_to_set(struct buf *doc, const char *kid, enum jws_alg alg, struct err *err)
 {
-	struct buf conv = BUF_INIT;
+	struct buf conv = BUF_INIT_SECRET;
 	int rc;
 
 	if (!jwk_is_pem(doc->data, doc->len))
@@ -258,7 +258,7 @@ int cli_sign(int argc, char **argv)
 {
 	struct jwk_limits lim = {CLI_MAX_INPUT, 100000};
 	struct sign_args a;
-	struct buf doc = BUF_INIT;
+	struct buf doc = BUF_INIT_SECRET;
 	struct jwk *key = NULL;
 	enum jws_alg alg;
 	struct err e = {0};
@@ -418,7 +418,7 @@ static int write_private_file(const char *path, const struct buf *data, struct e
 int cli_genkey(int argc, char **argv)
 {
 	struct genkey_args a;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT_SECRET;
 	struct err e = {0};
 	int rc;
 
@@ -444,7 +444,7 @@ int cli_genkey(int argc, char **argv)
 int cli_pubkeys(int argc, char **argv)
 {
 	struct jwk_limits lim = {CLI_MAX_INPUT, 100000};
-	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct buf in = BUF_INIT_SECRET, out = BUF_INIT;
 	struct err e = {0};
 	int rc;
 

@@ -1111,7 +1111,7 @@ int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *cr
 		 const char *alg, struct err *err)
 {
 	struct gen_params g;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_SECRET;
 	int rc;
 
 	if (sodium_init() < 0)
@@ -1379,7 +1379,7 @@ int jwk_pem_to_set(const char *pem, size_t len, const char *kid, const char *alg
 {
 	struct crypto_pem_key k;
 	struct pem_block block = {NULL, 0, NULL, 0};
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_SECRET;
 	enum jws_alg alg = JWS_ALG_INVALID;
 	char shown[PEM_LABEL_MAX + 8];
 	int rc;

@@ -54,7 +54,7 @@ struct jwk_cache {
 void jwk_cache_entry_init(struct jwk_cache_entry *e)
 {
 	memset(e, 0, sizeof(*e));
-	buf_init(&e->doc, 0);
+	buf_init_secret(&e->doc, 0);
 }
 
 void jwk_cache_entry_free(struct jwk_cache_entry *e)
@@ -314,7 +314,7 @@ static int read_entry(int fd, const struct stat *st, const unsigned char *id, si
 				    : refused(err, c, name, "truncated");
 	if ((bad = bad_header(&h, id, st, max_doc, why, sizeof(why))) != NULL)
 		return refused(err, c, name, bad);
-	buf_init(&e->doc, max_doc);
+	buf_init_secret(&e->doc, max_doc);
 	if (h.doc_len > 0) {
 		if (buf_reserve(&e->doc, h.doc_len) != 0)
 			return err_set(err, ERR_NOMEM, "cache file %s/%s: out of memory", c->dir,

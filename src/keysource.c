@@ -223,7 +223,7 @@ static int pem_to_set(const struct keysource *ks, struct buf *doc, struct err *e
 	struct buf conv;
 	int rc;
 
-	buf_init(&conv, 0);
+	buf_init_secret(&conv, 0);
 	rc = jwk_pem_to_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, jws_alg_name(s->alg),
 			    &conv, err);
 	buf_wipe_free(doc);
@@ -254,7 +254,7 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 		    "jwk_local_path %s: keys unavailable (last load failed less than %d ms "
 		    "ago)",
 		    s->jwk_local_path, KEYSOURCE_RETRY_MS);
-	buf_init(&doc, ks->limits->max_jwk_set_size);
+	buf_init_secret(&doc, ks->limits->max_jwk_set_size);
 	rc = read_file(s->jwk_local_path, ks->limits->max_jwk_set_size, &doc, err);
 	if (rc == 0 && jwk_is_pem(doc.data, doc.len))
 		rc = pem_to_set(ks, &doc, err);
@@ -484,7 +484,7 @@ static void record_document(struct keysource *ks, struct fetch_result *res, time
 	}
 	buf_wipe_free(&e->doc);
 	e->doc = res->body;
-	buf_init(&res->body, 0);
+	buf_init_secret(&res->body, 0);
 	e->generation++;
 	crypto_generichash(e->doc_hash, sizeof(e->doc_hash), (const unsigned char *)e->doc.data,
 			   e->doc.len, NULL, 0);
@@ -524,7 +524,7 @@ static void download(struct keysource *ks, enum reason why, bool have_doc)
 		o.last_modified = e->last_modified;
 	}
 	memset(&res, 0, sizeof(res));
-	buf_init(&res.body, o.max_bytes);
+	buf_init_secret(&res.body, o.max_bytes);
 	if (why == R_MISS)
 		log_info(ks->name,
 			 "none of the configured kids is in the JWK Set from %s: "
