@@ -107,6 +107,15 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
+int buf_commit(struct buf *b, size_t n)
+{
+	if (b->data == NULL || n >= b->cap - b->len)
+		return n == 0 && b->data == NULL ? 0 : ERR_INTERNAL;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
 void buf_truncate(struct buf *b, size_t len)
 {
 	if (len > b->len)

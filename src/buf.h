@@ -48,8 +48,8 @@ void buf_init(struct buf *b, size_t limit);
 void buf_init_secret(struct buf *b, size_t limit);
 
 /* buf_reserve - make room for extra more bytes plus the NUL, so that
- * data[len .. len+extra] may be written directly (then add to len and
- * write the NUL).  Returns 0, ERR_NOMEM, or ERR_LIMIT when len + extra
+ * data[len .. len+extra-1] may be written directly (then count them with
+ * buf_commit).  Returns 0, ERR_NOMEM, or ERR_LIMIT when len + extra
  * would exceed limit; on error b is unchanged. */
 int buf_reserve(struct buf *b, size_t extra);
 
@@ -67,6 +67,12 @@ int buf_putc(struct buf *b, char c);
 /* buf_printf - append formatted text.  Errors as buf_append, and
  * ERR_INVALID when fmt cannot be formatted (vsnprintf failed). */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* buf_commit - count n bytes that the caller wrote directly at
+ * data[len .. len+n-1] after buf_reserve(b, extra >= n), and NUL-terminate.
+ * Returns 0, or ERR_INTERNAL (b unchanged) when n does not fit the room
+ * reserved. */
+int buf_commit(struct buf *b, size_t n);
 
 /* buf_truncate - cut b to its first len bytes (len <= b->len; a larger len
  * is ignored) and NUL-terminate it; memory is kept.  Use it to undo a

@@ -323,8 +323,9 @@ static int read_entry(int fd, const struct stat *st, const unsigned char *id, si
 			return rc == ERR_IO ? err_set(err, ERR_IO, "cache file %s/%s: %s", c->dir,
 						      name, strerror(errno))
 					    : refused(err, c, name, "truncated");
-		e->doc.len = h.doc_len;
-		e->doc.data[e->doc.len] = '\0';
+		if ((rc = buf_commit(&e->doc, h.doc_len)) != 0)
+			return err_set(err, rc, "cache file %s/%s: %s", c->dir, name,
+				       err_strerror(rc));
 	}
 	checksum(&h, e->doc.data ? e->doc.data : "", h.doc_len, sum);
 	if (sodium_memcmp(sum, h.checksum, sizeof(sum)) != 0)
