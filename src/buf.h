@@ -2,7 +2,9 @@
  *
  * The buffer owns its memory (malloc).  data is always NUL-terminated (the
  * NUL is not counted in len) so text can be used as a C string.  Growth
- * stops at an optional size limit.
+ * stops at an optional size limit.  Every function that can fail is marked
+ * warn_unused_result: a failed append leaves the buffer as it was, and the
+ * caller must say what that means.
  *
  * A *secret* buffer (buf_init_secret) may hold key material: whenever it
  * grows, the old block is wiped (sodium_memzero) before it is freed, and
@@ -16,6 +18,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* BUF_WUR - the result must be used (see above). */
+#define BUF_WUR __attribute__((warn_unused_result))
 
 struct buf {
 	char *data;   /* NULL until the first append; then NUL-terminated */
@@ -51,28 +56,28 @@ void buf_init_secret(struct buf *b, size_t limit);
  * data[len .. len+extra-1] may be written directly (then count them with
  * buf_commit).  Returns 0, ERR_NOMEM, or ERR_LIMIT when len + extra
  * would exceed limit; on error b is unchanged. */
-int buf_reserve(struct buf *b, size_t extra);
+int buf_reserve(struct buf *b, size_t extra) BUF_WUR;
 
 /* buf_append - append n bytes from p (p may contain NULs).
  * Returns 0, ERR_NOMEM, or ERR_LIMIT when len would exceed limit (then
  * nothing is appended). */
-int buf_append(struct buf *b, const void *p, size_t n);
+int buf_append(struct buf *b, const void *p, size_t n) BUF_WUR;
 
 /* buf_puts - append the C string s.  Errors as buf_append. */
-int buf_puts(struct buf *b, const char *s);
+int buf_puts(struct buf *b, const char *s) BUF_WUR;
 
 /* buf_putc - append one byte.  Errors as buf_append. */
-int buf_putc(struct buf *b, char c);
+int buf_putc(struct buf *b, char c) BUF_WUR;
 
 /* buf_printf - append formatted text.  Errors as buf_append, and
  * ERR_INVALID when fmt cannot be formatted (vsnprintf failed). */
-int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_printf(struct buf *b, const char *fmt, ...) BUF_WUR __attribute__((format(printf, 2, 3)));
 
 /* buf_commit - count n bytes that the caller wrote directly at
  * data[len .. len+n-1] after buf_reserve(b, extra >= n), and NUL-terminate.
  * Returns 0, or ERR_INTERNAL (b unchanged) when n does not fit the room
  * reserved. */
-int buf_commit(struct buf *b, size_t n);
+int buf_commit(struct buf *b, size_t n) BUF_WUR;
 
 /* buf_truncate - cut b to its first len bytes (len <= b->len; a larger len
  * is ignored) and NUL-terminate it; memory is kept.  Use it to undo a
@@ -88,7 +93,7 @@ void buf_reset(struct buf *b);
  * string ("" allocated when the buffer was never written), or NULL on
  * allocation failure (b is unchanged).  If len is not NULL it receives the
  * length in bytes. */
-char *buf_steal(struct buf *b, size_t *len);
+char *buf_steal(struct buf *b, size_t *len) BUF_WUR;
 
 /* buf_free - release the memory (wiped first when b is secret); b becomes
  * empty and keeps its limit and mode.  NULL-safe. */
