@@ -22,8 +22,7 @@ int b64url_encode_buf(struct buf *b, const uint8_t *p, size_t n)
 	if (rc)
 		return rc;
 	sodium_bin2base64(b->data + b->len, enc, p, n, B64_VARIANT);
-	b->len += enc - 1;
-	return 0;
+	return buf_commit(b, enc - 1);
 }
 
 int b64url_decode(const char *text, size_t len, uint8_t **out, size_t *outlen)

@@ -1,5 +1,6 @@
 /* backend.c - backend calls with libcurl; see backend.h. */
 #include "backend.h"
+#include "header_cap.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -11,10 +12,8 @@ struct backend {
 
 struct sink {
 	struct buf *body;
-	int over_limit;	   /* body over its buf's limit */
-	size_t max_header; /* 0: no cap */
-	size_t header_len; /* bytes of header lines so far */
-	int header_over;   /* header block over max_header */
+	int over_limit;		  /* body over its buf's limit */
+	struct header_cap header; /* max_header_size on each header block */
 };
 
 int backend_new(struct backend **out, struct err *err)
@@ -54,12 +53,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	struct sink *s = ud;
 	size_t len = size * n;
 
-	(void)p;
-	s->header_len += len;
-	if (s->max_header && s->header_len > s->max_header) {
-		s->header_over = 1;
+	if (header_cap_line(&s->header, p, len, NULL) != 0)
 		return 0; /* makes libcurl stop: CURLE_WRITE_ERROR */
-	}
 	return len;
 }
 
@@ -76,11 +71,11 @@ static int map_curl_error(CURLcode cc, const struct sink *s, const char *url, st
 	case CURLE_OPERATION_TIMEDOUT:
 		return err_set(err, ERR_TIMEOUT, "backend %s: %s", url, curl_easy_strerror(cc));
 	case CURLE_WRITE_ERROR:
-		if (s->header_over)
+		if (s->header.over)
 			return err_set(err, ERR_LIMIT,
 				       "backend %s: response header block larger than "
 				       "%zu bytes (max_header_size)",
-				       url, s->max_header);
+				       url, s->header.max);
 		if (s->over_limit)
 			return err_set(err, ERR_LIMIT,
 				       "backend %s: answer larger than the "
@@ -241,10 +236,11 @@ int backend_call(void *ctx, const struct backend_request *req, struct backend_re
 {
 	struct backend *be = ctx;
 	struct curl_slist *hdrs = NULL;
-	struct sink sink = {&reply->body, 0, req->max_header, 0, 0};
+	struct sink sink = {&reply->body, 0, {0, 0, false}};
 	CURLcode cc;
 	int rc;
 
+	header_cap_init(&sink.header, req->max_header);
 	buf_reset(&reply->body);
 	buf_reset(&reply->headers);
 	reply->body.limit = req->max_response;

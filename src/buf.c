@@ -15,6 +15,30 @@ void buf_init(struct buf *b, size_t limit)
 	b->len = 0;
 	b->cap = 0;
 	b->limit = limit;
+	b->secret = false;
+}
+
+void buf_init_secret(struct buf *b, size_t limit)
+{
+	buf_init(b, limit);
+	b->secret = true;
+}
+
+/* Move a secret buffer to a new block of ncap bytes, wiping the old one:
+ * realloc would free it as it is. */
+static char *grow_secret(struct buf *b, size_t ncap)
+{
+	char *p = malloc(ncap);
+
+	if (p == NULL)
+		return NULL;
+	if (b->data) {
+		memcpy(p, b->data, b->len);
+		sodium_memzero(b->data, b->cap);
+		free(b->data);
+	}
+	p[b->len] = '\0';
+	return p;
 }
 
 int buf_reserve(struct buf *b, size_t extra)
@@ -32,7 +56,7 @@ int buf_reserve(struct buf *b, size_t extra)
 	ncap = b->cap ? b->cap : 256;
 	while (ncap < need)
 		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
-	p = realloc(b->data, ncap);
+	p = b->secret ? grow_secret(b, ncap) : realloc(b->data, ncap);
 	if (p == NULL)
 		return ERR_NOMEM;
 	b->data = p;
@@ -83,8 +107,30 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
+int buf_commit(struct buf *b, size_t n)
+{
+	if (b->data == NULL || n >= b->cap - b->len)
+		return n == 0 && b->data == NULL ? 0 : ERR_INTERNAL;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len > b->len)
+		return;
+	if (b->secret && b->data)
+		sodium_memzero(b->data + len, b->len - len);
+	b->len = len;
+	if (b->data)
+		b->data[len] = '\0';
+}
+
 void buf_reset(struct buf *b)
 {
+	if (b->secret && b->data)
+		sodium_memzero(b->data, b->cap);
 	b->len = 0;
 	if (b->data)
 		b->data[0] = '\0';
@@ -110,6 +156,8 @@ void buf_free(struct buf *b)
 {
 	if (b == NULL)
 		return;
+	if (b->secret && b->data)
+		sodium_memzero(b->data, b->cap);
 	free(b->data);
 	b->data = NULL;
 	b->len = 0;

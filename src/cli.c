@@ -3,6 +3,7 @@
 #include "app.h"
 #include "buf.h"
 #include "config.h"
+#include "fileio.h"
 #include "gojson.h"
 #include "jwk.h"
 #include "jwk_gen.h"
@@ -26,56 +27,31 @@
 /* Largest JWK Set or claims line the CLI reads, in bytes. */
 #define CLI_MAX_INPUT (16u * 1024 * 1024)
 
+/* The message of a failed read of what (a path or "stdin") into b. */
+static int read_failed(int rc, const char *what, struct err *err)
+{
+	if (rc == ERR_IO)
+		return err_set(err, ERR_IO, "%s: %s", what, strerror(errno));
+	return err_set(err, rc, "%s: larger than %u bytes", what, CLI_MAX_INPUT);
+}
+
 /* Read all of fd into b (at most CLI_MAX_INPUT bytes). */
 static int read_all(int fd, struct buf *b, const char *what, struct err *err)
 {
-	char chunk[8192];
-	ssize_t n;
-	int rc = 0;
+	int rc;
 
 	b->limit = CLI_MAX_INPUT;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = err_set(err, ERR_IO, "%s: %s", what, strerror(errno));
-			break;
-		}
-		if ((rc = buf_append(b, chunk, (size_t)n)) != 0) {
-			rc = err_set(err, rc, "%s: larger than %u bytes", what, CLI_MAX_INPUT);
-			break;
-		}
-	}
-	sodium_memzero(chunk, sizeof(chunk));
-	return rc;
+	rc = fileio_read_fd(fd, b);
+	return rc ? read_failed(rc, what, err) : 0;
 }
 
 static int read_path(const char *path, struct buf *b, struct err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int rc;
 
-	if (fd < 0)
-		return err_set(err, ERR_IO, "%s: %s", path, strerror(errno));
-	rc = read_all(fd, b, path, err);
-	close(fd);
-	return rc;
-}
-
-/* Write all n bytes to fd; 0 or ERR_IO. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return ERR_IO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	b->limit = CLI_MAX_INPUT;
+	rc = fileio_read_file(path, b, NULL);
+	return rc ? read_failed(rc, path, err) : 0;
 }
 
 struct sign_args {
@@ -206,13 +182,13 @@ static int sign_complete_lines(struct sign_stream *st)
 		p = nl + 1;
 	}
 	memmove(st->pending.data, p, (size_t)(end - p));
-	st->pending.len = (size_t)(end - p);
+	buf_truncate(&st->pending, (size_t)(end - p));
 	return rc;
 }
 
 static int flush_tokens(struct sign_stream *st)
 {
-	if (st->out.len && write_all(STDOUT_FILENO, st->out.data, st->out.len) != 0) {
+	if (st->out.len && fileio_write_all(STDOUT_FILENO, st->out.data, st->out.len) != 0) {
 		fprintf(stderr, "jwtsign sign: writing to stdout: %s\n", strerror(errno));
 		return -1;
 	}
@@ -267,7 +243,7 @@ static int sign_stream(const struct jwk *key, enum jws_alg alg, const struct sig
  * it (kid and alg from the command line), as the server does. */
 static int pem_to_set(struct buf *doc, const char *kid, enum jws_alg alg, struct err *err)
 {
-	struct buf conv = BUF_INIT;
+	struct buf conv = BUF_INIT_SECRET;
 	int rc;
 
 	if (!pem_detect(doc->data, doc->len))
@@ -286,7 +262,7 @@ int cli_sign(int argc, char **argv)
 {
 	struct jwk_limits lim = {CLI_MAX_INPUT, 100000};
 	struct sign_args a;
-	struct buf doc = BUF_INIT;
+	struct buf doc = BUF_INIT_SECRET;
 	struct jwk *key = NULL;
 	enum jws_alg alg;
 	struct err e = {0};
@@ -475,7 +451,7 @@ static int write_private_file(const char *path, const struct buf *data, bool for
 			     strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data->data, data->len) != 0 || fsync(fd) != 0) {
+	if (fileio_write_all(fd, data->data, data->len) != 0 || fsync(fd) != 0) {
 		rc = err_set(err, ERR_IO, "%s: %s", tmp.data, strerror(errno));
 		goto out_unlink;
 	}
@@ -507,7 +483,7 @@ out:
 int cli_genkey(int argc, char **argv)
 {
 	struct genkey_args a;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT_SECRET;
 	struct err e = {0};
 	int rc;
 
@@ -519,7 +495,7 @@ int cli_genkey(int argc, char **argv)
 	if (rc == 0) {
 		if (a.out)
 			rc = write_private_file(a.out, &out, a.force, &e);
-		else if (write_all(STDOUT_FILENO, out.data, out.len) != 0)
+		else if (fileio_write_all(STDOUT_FILENO, out.data, out.len) != 0)
 			rc = err_set(&e, ERR_IO, "writing to stdout: %s", strerror(errno));
 	}
 	buf_wipe_free(&out);
@@ -533,7 +509,7 @@ int cli_genkey(int argc, char **argv)
 int cli_pubkeys(int argc, char **argv)
 {
 	struct jwk_limits lim = {CLI_MAX_INPUT, 100000};
-	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct buf in = BUF_INIT_SECRET, out = BUF_INIT;
 	struct err e = {0};
 	int rc;
 
@@ -545,7 +521,8 @@ int cli_pubkeys(int argc, char **argv)
 	rc = read_all(STDIN_FILENO, &in, "stdin", &e);
 	if (rc == 0)
 		rc = jwk_set_public(in.data ? in.data : "", in.len, &lim, &out, &e);
-	if (rc == 0 && (buf_putc(&out, '\n') != 0 || write_all(STDOUT_FILENO, out.data, out.len)))
+	if (rc == 0 &&
+	    (buf_putc(&out, '\n') != 0 || fileio_write_all(STDOUT_FILENO, out.data, out.len)))
 		rc = err_set(&e, ERR_IO, "writing to stdout: %s", strerror(errno));
 	buf_wipe_free(&in);
 	buf_free(&out);

@@ -15,12 +15,12 @@
 #include "config.h"
 #include "buf.h"
 #include "config_int.h"
+#include "fileio.h"
 #include "gojson.h"
 #include "log.h"
 #include "router.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -408,32 +408,21 @@ out:
 int cfg_load(const char *path, struct cfg **out, struct err *err)
 {
 	struct buf b;
-	char chunk[65536];
-	ssize_t n;
-	int fd, rc = 0;
+	bool at_open = false;
+	int rc;
 
 	*out = NULL;
 	buf_init(&b, CFG_MAX_FILE);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = err_set(err, ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-			goto out;
-		}
-		if ((rc = buf_append(&b, chunk, (size_t)n)) != 0) {
-			rc = rc == ERR_LIMIT ? err_set(err, ERR_LIMIT, "%s: larger than %u bytes",
-						       path, CFG_MAX_FILE)
-					     : err_set(err, rc, "%s: out of memory", path);
-			goto out;
-		}
-	}
-	rc = cfg_parse(b.data ? b.data : "", b.len, path, out, err);
-out:
-	close(fd);
+	rc = fileio_read_file(path, &b, &at_open);
+	if (rc == ERR_IO)
+		rc = err_set(err, ERR_IO, "%s: cannot %s: %s", path, at_open ? "open" : "read",
+			     strerror(errno));
+	else if (rc == ERR_LIMIT)
+		rc = err_set(err, ERR_LIMIT, "%s: larger than %u bytes", path, CFG_MAX_FILE);
+	else if (rc)
+		rc = err_set(err, rc, "%s: out of memory", path);
+	else
+		rc = cfg_parse(b.data ? b.data : "", b.len, path, out, err);
 	buf_free(&b);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* fetch.c - JWK Set download with libcurl under the TLS policy; see
  * fetch.h. */
 #include "fetch.h"
+#include "header_cap.h"
 #include "tls.h"
 
 #include <curl/curl.h>
@@ -22,9 +23,8 @@ struct fetch_ctx {
 	unsigned char pins[16][TLS_PIN_SIZE];
 	size_t npins;
 	int over_limit;
-	size_t header_len; /* bytes of the current answer's header block */
-	int header_over;   /* it went over o->max_header_bytes */
-	int policy_rc;	   /* set when on_prereq refused a connection */
+	struct header_cap header; /* o->max_header_bytes on each header block */
+	int policy_rc;		  /* set when on_prereq refused a connection */
 	struct err policy_err;
 };
 
@@ -120,14 +120,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct fetch_ctx *c = ud;
 	size_t len = size * n;
-	/* A new status line starts a new header block (after a redirect). */
-	bool status_line = len >= 5 && strncmp(p, "HTTP/", 5) == 0;
+	bool status_line;
 
-	c->header_len = (status_line ? 0 : c->header_len) + len;
-	if (c->o->max_header_bytes && c->header_len > c->o->max_header_bytes) {
-		c->header_over = 1;
+	/* A new status line starts a new header block (after a redirect). */
+	if (header_cap_line(&c->header, p, len, &status_line) != 0)
 		return 0; /* makes libcurl stop: CURLE_WRITE_ERROR */
-	}
 	if (status_line) {
 		c->res->etag[0] = '\0';
 		c->res->last_modified[0] = '\0';
@@ -329,7 +326,7 @@ static int map_error(CURLcode cc, const struct fetch_ctx *c, const char *errbuf,
 		return err_set(err, ERR_TIMEOUT, "jwk_url %s: %s", o->url, why);
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
-		if (c->header_over)
+		if (c->header.over)
 			return err_set(err, ERR_LIMIT,
 				       "jwk_url %s: response header block larger than %zu bytes "
 				       "(max_header_size)",
@@ -417,6 +414,7 @@ int fetch_jwks(const struct fetch_opts *o, struct fetch_result *res, struct err 
 		return err_set(err, ERR_NOMEM, "jwk_url %s: out of memory", o->url);
 	c->o = o;
 	c->res = res;
+	header_cap_init(&c->header, o->max_header_bytes);
 	if ((rc = check_pins(o, c, err)) != 0 ||
 	    (rc = tls_priority(o->suites, o->nsuites, prio, sizeof(prio), err)) != 0)
 		goto out;

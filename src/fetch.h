@@ -53,8 +53,9 @@ struct fetch_opts {
 
 struct fetch_result {
 	long status;		 /* final HTTP status: 200, or 304 for a conditional GET */
-	struct buf body;	 /* the document (status 200); caller inits and frees
-				  * (buf_wipe_free: it may hold secret keys) */
+	struct buf body;	 /* the document (status 200); the caller inits it
+				  * with buf_init_secret (it may hold secret keys:
+				  * then no copy is left when it grows) and frees it */
 	char etag[256];		 /* ETag of the answer, or "" */
 	char last_modified[128]; /* Last-Modified of the answer, or "" */
 	char tls[96];		 /* "TLS1.3 TLS_AES_256_GCM_SHA384" of the last TLS

@@ -345,7 +345,7 @@ static int gj_fix_string(struct json_object *o, struct err *err)
 {
 	const char *s = json_object_get_string(o);
 	size_t n = (size_t)json_object_get_string_len(o);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_SECRET;
 	int rc;
 
 	if (gj_utf8_valid(s, n))

@@ -85,13 +85,6 @@ static int gj_string_body(struct buf *b, const char *s, size_t len)
 	return buf_append(b, s + start, i - start);
 }
 
-static void gj_rollback(struct buf *b, size_t len)
-{
-	b->len = len;
-	if (b->data)
-		b->data[len] = '\0';
-}
-
 int gojson_write_string(struct buf *b, const char *s, size_t len)
 {
 	size_t old = b->len;
@@ -107,7 +100,7 @@ int gojson_write_string(struct buf *b, const char *s, size_t len)
 	if (rc == 0)
 		rc = buf_putc(b, '"');
 	if (rc)
-		gj_rollback(b, old);
+		buf_truncate(b, old);
 	return rc;
 }
 
@@ -350,7 +343,7 @@ int gojson_write(struct buf *b, struct json_object *v, struct err *err)
 	rc = gj_write_value(&w, v, 0);
 	free(w.stack);
 	if (rc) {
-		gj_rollback(b, old);
+		buf_truncate(b, old);
 		if (err && err->code == 0)
 			err_set(err, rc, "JSON: %s while writing",
 				rc == ERR_LIMIT ? "output over the size limit" : err_strerror(rc));

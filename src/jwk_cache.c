@@ -1,6 +1,7 @@
 /* jwk_cache.c - the shared JWK Set cache; see jwk_cache.h for the design. */
 #include "jwk_cache.h"
 #include "clock.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +54,7 @@ struct jwk_cache {
 void jwk_cache_entry_init(struct jwk_cache_entry *e)
 {
 	memset(e, 0, sizeof(*e));
-	buf_init(&e->doc, 0);
+	buf_init_secret(&e->doc, 0);
 }
 
 void jwk_cache_entry_free(struct jwk_cache_entry *e)
@@ -233,24 +234,6 @@ static void set_stamp(struct jwk_cache_stamp *s, const struct stat *st)
 	s->ctime = st->st_ctim;
 }
 
-/* Read exactly n bytes at the current offset. */
-static int read_full(int fd, void *p, size_t n)
-{
-	char *q = p;
-
-	while (n > 0) {
-		ssize_t r = read(fd, q, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r == 0 ? ERR_INVALID : ERR_IO;
-		q += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static void checksum(const struct cache_hdr *h, const void *doc, size_t len, unsigned char out[32])
 {
 	crypto_generichash_state st;
@@ -325,23 +308,24 @@ static int read_entry(int fd, const struct stat *st, const unsigned char *id, si
 	const char *bad;
 	int rc;
 
-	if ((rc = read_full(fd, &h, sizeof(h))) != 0)
+	if ((rc = fileio_read_exact(fd, &h, sizeof(h))) != 0)
 		return rc == ERR_IO ? err_set(err, ERR_IO, "cache file %s/%s: %s", c->dir, name,
 					      strerror(errno))
 				    : refused(err, c, name, "truncated");
 	if ((bad = bad_header(&h, id, st, max_doc, why, sizeof(why))) != NULL)
 		return refused(err, c, name, bad);
-	buf_init(&e->doc, max_doc);
+	buf_init_secret(&e->doc, max_doc);
 	if (h.doc_len > 0) {
 		if (buf_reserve(&e->doc, h.doc_len) != 0)
 			return err_set(err, ERR_NOMEM, "cache file %s/%s: out of memory", c->dir,
 				       name);
-		if ((rc = read_full(fd, e->doc.data, h.doc_len)) != 0)
+		if ((rc = fileio_read_exact(fd, e->doc.data, h.doc_len)) != 0)
 			return rc == ERR_IO ? err_set(err, ERR_IO, "cache file %s/%s: %s", c->dir,
 						      name, strerror(errno))
 					    : refused(err, c, name, "truncated");
-		e->doc.len = h.doc_len;
-		e->doc.data[e->doc.len] = '\0';
+		if ((rc = buf_commit(&e->doc, h.doc_len)) != 0)
+			return err_set(err, rc, "cache file %s/%s: %s", c->dir, name,
+				       err_strerror(rc));
 	}
 	checksum(&h, e->doc.data ? e->doc.data : "", h.doc_len, sum);
 	if (sodium_memcmp(sum, h.checksum, sizeof(sum)) != 0)
@@ -503,23 +487,6 @@ void jwk_cache_unlock(int fd)
 
 /* ------------------------------------------------------------ writing */
 
-static int write_full(int fd, const void *p, size_t n)
-{
-	const char *q = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, q, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		q += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void fill_header(struct cache_hdr *h, const unsigned char *id,
 			const struct jwk_cache_entry *e)
 {
@@ -563,8 +530,8 @@ int jwk_cache_write(struct jwk_cache *c, const unsigned char id[JWK_CACHE_ID_SIZ
 	fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(err, ERR_IO, "cache file %s/%s: %s", c->dir, tmp, strerror(errno));
-	if (fchmod(fd, 0600) != 0 || write_full(fd, &h, sizeof(h)) != 0 ||
-	    (e->doc.len > 0 && write_full(fd, e->doc.data, e->doc.len) != 0))
+	if (fchmod(fd, 0600) != 0 || fileio_write_all(fd, &h, sizeof(h)) != 0 ||
+	    (e->doc.len > 0 && fileio_write_all(fd, e->doc.data, e->doc.len) != 0))
 		rc = err_set(err, ERR_IO, "cache file %s/%s: %s", c->dir, tmp, strerror(errno));
 	if (close(fd) != 0 && rc == 0)
 		rc = err_set(err, ERR_IO, "cache file %s/%s: %s", c->dir, tmp, strerror(errno));

@@ -67,8 +67,9 @@ struct jwk_cache_entry {
 	char etag[256];		       /* for If-None-Match, or "" */
 	char last_modified[128];       /* for If-Modified-Since, or "" */
 	char last_error[ERR_MSG_SIZE]; /* message of the last failure, or "" */
-	struct buf doc;		       /* the raw JWK Set (len 0 = none); may hold
-					* secrets: freed by jwk_cache_entry_free */
+	struct buf doc;		       /* the raw JWK Set (len 0 = none); a secret
+					* buf (buf_init_secret): it may hold secrets;
+					* freed by jwk_cache_entry_free */
 };
 
 /* Identity of the file last read, to skip re-reading an unchanged one.
@@ -81,7 +82,8 @@ struct jwk_cache_stamp {
 	struct timespec mtime, ctime;
 };
 
-/* jwk_cache_entry_init - make e empty (no document, all times 0). */
+/* jwk_cache_entry_init - make e empty (no document, all times 0; doc a
+ * secret buf without a limit). */
 void jwk_cache_entry_init(struct jwk_cache_entry *e);
 
 /* jwk_cache_entry_free - wipe and free e's document; e becomes empty.

@@ -161,7 +161,7 @@ int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *cr
 		 const char *alg, struct err *err)
 {
 	struct gen_params g;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_SECRET;
 	int rc;
 
 	if (sodium_init() < 0)

@@ -522,9 +522,7 @@ int jwk_set_publish(const char *doc, size_t len, const char *const *kids, size_t
 	if (rc == 0)
 		rc = gojson_write(out, set, err);
 	if (rc)
-		out->len = start;
-	if (out->data)
-		out->data[out->len] = '\0';
+		buf_truncate(out, start);
 	json_object_put(set);
 	json_object_put(pub);
 	buf_free(&all);

@@ -10,14 +10,6 @@
 
 #include <string.h>
 
-/* Restore b to len bytes (undo a partial append). */
-static void buf_truncate(struct buf *b, size_t len)
-{
-	b->len = len;
-	if (b->data)
-		b->data[len] = '\0';
-}
-
 int jws_protected_header(struct buf *b, enum jws_alg alg, const char *kid, const char *typ)
 {
 	const char *name = alg_name(alg);

@@ -2,6 +2,7 @@
 #include "keysource.h"
 #include "clock.h"
 #include "fetch.h"
+#include "fileio.h"
 #include "jwk.h"
 #include "jwk_cache.h"
 #include "jwk_set.h"
@@ -165,34 +166,19 @@ void keysource_free(struct keysource *ks)
 /* Read the whole file at path (at most max bytes) into b. */
 static int read_file(const char *path, size_t max, struct buf *b, struct err *err)
 {
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc = 0;
-	ssize_t n;
+	int rc;
 
-	if (fd < 0)
-		return err_set(err, ERR_IO, "jwk_local_path %s: %s", path, strerror(errno));
 	b->limit = max;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = err_set(err, ERR_IO, "jwk_local_path %s: %s", path, strerror(errno));
-			break;
-		}
-		if ((rc = buf_append(b, chunk, (size_t)n)) != 0) {
-			rc = err_set(err, rc,
-				     rc == ERR_LIMIT
-					 ? "jwk_local_path %s: larger than %zu bytes "
-					   "(max_jwk_set_size)"
-					 : "jwk_local_path %s: out of memory (%zu bytes)",
-				     path, max);
-			break;
-		}
-	}
-	sodium_memzero(chunk, sizeof(chunk));
-	close(fd);
-	return rc;
+	rc = fileio_read_file(path, b, NULL);
+	if (rc == ERR_IO)
+		return err_set(err, ERR_IO, "jwk_local_path %s: %s", path, strerror(errno));
+	if (rc)
+		return err_set(err, rc,
+			       rc == ERR_LIMIT ? "jwk_local_path %s: larger than %zu bytes "
+						 "(max_jwk_set_size)"
+					       : "jwk_local_path %s: out of memory (%zu bytes)",
+			       path, max);
+	return 0;
 }
 
 /* Make the public JWK Set for jwks_endpoint from doc.  A failure leaves
@@ -239,7 +225,7 @@ static int pem_to_set(const struct keysource *ks, struct buf *doc, struct err *e
 	struct buf conv;
 	int rc;
 
-	buf_init(&conv, 0);
+	buf_init_secret(&conv, 0);
 	rc = pem_to_jwk_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, alg_name(s->alg),
 			    &conv, err);
 	buf_wipe_free(doc);
@@ -270,7 +256,7 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 		    "jwk_local_path %s: keys unavailable (last load failed less than %d ms "
 		    "ago)",
 		    s->jwk_local_path, KEYSOURCE_RETRY_MS);
-	buf_init(&doc, ks->limits->max_jwk_set_size);
+	buf_init_secret(&doc, ks->limits->max_jwk_set_size);
 	rc = read_file(s->jwk_local_path, ks->limits->max_jwk_set_size, &doc, err);
 	if (rc == 0 && pem_detect(doc.data, doc.len))
 		rc = pem_to_set(ks, &doc, err);
@@ -500,7 +486,7 @@ static void record_document(struct keysource *ks, struct fetch_result *res, time
 	}
 	buf_wipe_free(&e->doc);
 	e->doc = res->body;
-	buf_init(&res->body, 0);
+	buf_init_secret(&res->body, 0);
 	e->generation++;
 	crypto_generichash(e->doc_hash, sizeof(e->doc_hash), (const unsigned char *)e->doc.data,
 			   e->doc.len, NULL, 0);
@@ -540,7 +526,7 @@ static void download(struct keysource *ks, enum reason why, bool have_doc)
 		o.last_modified = e->last_modified;
 	}
 	memset(&res, 0, sizeof(res));
-	buf_init(&res.body, o.max_bytes);
+	buf_init_secret(&res.body, o.max_bytes);
 	if (why == R_MISS)
 		log_info(ks->name,
 			 "none of the configured kids is in the JWK Set from %s: "

@@ -10,6 +10,7 @@ src_libjwtsign_a_SOURCES = \
 	src/err.c src/err.h \
 	src/log.c src/log.h \
 	src/buf.c src/buf.h \
+	src/fileio.c src/fileio.h \
 	src/b64.c src/b64.h \
 	src/clock.c src/clock.h \
 	src/gojson_parse.c src/gojson_write.c src/gojson.h src/gojson_int.h \
@@ -25,6 +26,7 @@ src_libjwtsign_a_SOURCES = \
 	src/config_value.c src/config_signer.c src/config_backend.c \
 	src/router.c src/router.h \
 	src/tls.c src/tls.h \
+	src/header_cap.c src/header_cap.h \
 	src/fetch.c src/fetch.h \
 	src/jwk_cache.c src/jwk_cache.h \
 	src/keysource.c src/keysource.h \

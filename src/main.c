@@ -4,6 +4,7 @@
 #include "app.h"
 #include "buf.h"
 #include "cli.h"
+#include "fileio.h"
 #include "handler.h"
 #include "log.h"
 #include "request.h"
@@ -103,41 +104,19 @@ static long cgi_read(void *ctx, void *p, size_t n)
 	return (long)r;
 }
 
-static int write_fd(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Handle req into one serialized buffer (so the answer is all or nothing). */
-static int answer(struct app *app, const struct request *req, struct buf *out)
+/* Handle req into one serialized buffer (so the answer is all or nothing):
+ * *p, *n receive the bytes to send (out's, or a short complete 500 when
+ * out of memory: response_emit). */
+static void answer(struct app *app, const struct request *req, struct buf *out, const char **p,
+		   size_t *n)
 {
 	struct response resp;
-	int rc;
 
 	response_init(&resp);
 	handle_request(app, req, &resp);
-	rc = response_serialize(&resp, out);
+	/* ERR_NOMEM too leaves a complete answer (the 500) to send. */
+	response_emit(&resp, out, p, n);
 	response_free(&resp);
-	if (rc != 0) {
-		/* Out of memory: a short, complete error instead. */
-		static const char oom[] = "Status: 500 Internal Server Error\r\nContent-Type: "
-					  "application/json; charset=utf-8\r\nContent-Length: "
-					  "26\r\n\r\n{\"error\":\"internal_error\"}";
-		buf_reset(out);
-		out->data = NULL;
-		return write_fd(STDOUT_FILENO, oom, sizeof(oom) - 1) ? -1 : 1;
-	}
-	return 0;
 }
 
 static size_t max_body(const struct app *app)
@@ -151,15 +130,17 @@ static int serve_cgi(struct app *app)
 	struct request req;
 	struct buf out = BUF_INIT;
 	struct err e = {0};
-	int status = 0, rc;
+	const char *p;
+	size_t n;
+	int status = 0;
 
 	if (request_read(&req, &src, max_body(app), &e) != 0) {
 		log_error("cgi", "%s", e.msg);
 		request_free(&req);
 		return 1;
 	}
-	rc = answer(app, &req, &out);
-	if (rc == 0 && write_fd(STDOUT_FILENO, out.data, out.len) != 0) {
+	answer(app, &req, &out, &p, &n);
+	if (fileio_write_all(STDOUT_FILENO, p, n) != 0) {
 		log_warn("cgi", "writing the response failed: %s", strerror(errno));
 		status = 1;
 	}
@@ -205,7 +186,7 @@ static void fcgi_refuse_role(FCGX_Request *fr)
 	fr->out->wasFCloseCalled = 1;
 	fr->err->wasFCloseCalled = 1;
 	fr->keepConnection = 0;
-	if (write_fd(fr->ipcFd, (const char *)rec, sizeof(rec)) != 0)
+	if (fileio_write_all(fr->ipcFd, rec, sizeof(rec)) != 0)
 		log_warn("fastcgi", "the web server went away before the answer was sent");
 }
 
@@ -214,6 +195,8 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	struct request_source src = {fcgi_param, fcgi_read, fr};
 	struct request req;
 	struct err e = {0};
+	const char *p;
+	size_t n;
 
 	buf_reset(out);
 	if (fr->role != FCGI_RESPONDER) {
@@ -225,9 +208,8 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 		request_free(&req);
 		return;
 	}
-	if (answer(app, &req, out) == 0 &&
-	    (FCGX_PutStr(out->data, (int)out->len, fr->out) != (int)out->len ||
-	     FCGX_FFlush(fr->out) != 0))
+	answer(app, &req, out, &p, &n);
+	if (FCGX_PutStr(p, (int)n, fr->out) != (int)n || FCGX_FFlush(fr->out) != 0)
 		log_warn(req.path, "the client went away before the response was sent");
 	request_free(&req);
 }

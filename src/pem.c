@@ -464,7 +464,7 @@ int pem_to_jwk_set(const char *pem, size_t len, const char *kid, const char *alg
 {
 	struct pem_key k;
 	struct pem_block block = {NULL, 0, NULL, 0};
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_SECRET;
 	enum jws_alg alg = JWS_ALG_INVALID;
 	char shown[PEM_LABEL_MAX + 8];
 	int rc;

@@ -107,6 +107,24 @@ const char *response_reason(int status)
 	return classes[status >= 100 && status <= 599 ? status / 100 : 0];
 }
 
+int response_emit(const struct response *r, struct buf *out, const char **p, size_t *n)
+{
+	static const char oom[] = RESPONSE_OOM;
+
+	buf_reset(out);
+	if (response_serialize(r, out) != 0) {
+		/* Give the memory back (we are short of it); out stays a valid
+		 * empty buffer for the next request. */
+		buf_free(out);
+		*p = oom;
+		*n = sizeof(oom) - 1;
+		return ERR_NOMEM;
+	}
+	*p = out->data;
+	*n = out->len;
+	return 0;
+}
+
 int response_serialize(const struct response *r, struct buf *out)
 {
 	int rc;

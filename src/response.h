@@ -46,4 +46,19 @@ const char *response_reason(int status);
  * a blank line, the body) to out.  Returns 0 or ERR_NOMEM. */
 int response_serialize(const struct response *r, struct buf *out);
 
+/* RESPONSE_OOM - the complete CGI response sent when the real one cannot
+ * be serialized: 500, {"error":"internal_error"}. */
+#define RESPONSE_OOM                                                                               \
+	"Status: 500 Internal Server Error\r\nContent-Type: application/json; "                    \
+	"charset=utf-8\r\nContent-Length: 26\r\n\r\n{\"error\":\"internal_error\"}"
+
+/* response_emit - serialize r into out for sending in one piece.
+ * out: caller-owned, reused across requests; emptied first (memory kept).
+ * p, n: out; the bytes to send and their count: out->data and out->len,
+ *       or, when serializing ran out of memory, the static RESPONSE_OOM
+ *       (then out is freed: it is empty and usable for the next request).
+ * Returns 0 (p points into out) or ERR_NOMEM (p is RESPONSE_OOM); both
+ * leave something complete to send. */
+int response_emit(const struct response *r, struct buf *out, const char **p, size_t *n);
+
 #endif

@@ -246,9 +246,7 @@ fail:
 		err_set(err, rc, "out of memory expanding the backend URL");
 	else if (rc == ERR_LIMIT)
 		err_set(err, rc, "backend URL too long");
-	out->len = start;
-	if (out->data)
-		out->data[start] = '\0';
+	buf_truncate(out, start);
 	return rc;
 }
 

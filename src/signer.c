@@ -271,11 +271,8 @@ int signer_transform(const struct signer_opts *opts, const char *body, size_t le
 	if (rc == 0 && (rc = gojson_write(out, root, err)) != 0)
 		err_prefix(err, "response");
 out:
-	if (rc) {
-		out->len = old;
-		if (out->data)
-			out->data[old] = '\0';
-	}
+	if (rc)
+		buf_truncate(out, old);
 	json_object_put(root);
 	buf_free(&payload);
 	buf_free(&token);

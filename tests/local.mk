@@ -23,7 +23,9 @@ UNIT_TESTS += \
 	tests/unit/test_jwk_cache \
 	tests/unit/test_keysource \
 	tests/unit/test_secrets \
-	tests/unit/test_limits
+	tests/unit/test_limits \
+	tests/unit/test_response \
+	tests/unit/test_header_cap
 endif
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -76,13 +78,22 @@ tests_unit_test_keysource_LDADD = $(UNIT_LDADD)
 tests_unit_test_limits_SOURCES = tests/unit/test_limits.c $(TESTUTIL)
 tests_unit_test_limits_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_limits_LDADD = $(UNIT_LDADD)
-# Secrets wiped on release: free(), json_object_put() and
+# Secrets wiped on release: free(), realloc(), json_object_put() and
 # json_tokener_free() calls of jwtsign's code go through the test's hooks.
-tests_unit_test_secrets_SOURCES = tests/unit/test_secrets.c $(TESTUTIL)
+tests_unit_test_secrets_SOURCES = tests/unit/test_secrets.c $(TESTUTIL) \
+	tests/unit/tls_stub.c tests/unit/tls_stub.h
 tests_unit_test_secrets_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_secrets_LDADD = $(UNIT_LDADD)
 tests_unit_test_secrets_LDFLAGS = $(AM_LDFLAGS) \
-	-Wl,--wrap=free,--wrap=json_object_put,--wrap=json_tokener_free
+	-Wl,--wrap=free,--wrap=realloc,--wrap=json_object_put,--wrap=json_tokener_free
+# response_emit under an injected allocation failure (realloc wrapped).
+tests_unit_test_response_SOURCES = tests/unit/test_response.c
+tests_unit_test_response_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_response_LDADD = $(UNIT_LDADD)
+tests_unit_test_response_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=realloc
+tests_unit_test_header_cap_SOURCES = tests/unit/test_header_cap.c
+tests_unit_test_header_cap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_header_cap_LDADD = $(UNIT_LDADD)
 
 # ---------------------------------------------------------------- integration
 # Bash scripts and python3 programs run by the automake test driver

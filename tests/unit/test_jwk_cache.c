@@ -410,7 +410,8 @@ Test(jwk_cache, readers_never_see_a_half_written_entry)
 			jwk_cache_entry_init(&e);
 			snprintf(doc, sizeof(doc), "{\"gen\":%llu,\"pad\":\"%*s\"}",
 				 (unsigned long long)g, (int)pad, "");
-			buf_puts(&e.doc, doc);
+			if (buf_puts(&e.doc, doc) != 0)
+				_exit(1);
 			e.generation = g;
 			if (jwk_cache_write(c, id, &e, NULL) != 0)
 				_exit(1);

@@ -1,8 +1,8 @@
 /* test_secrets.c - secrets are wiped before their memory is released.
  *
  * How, without a debugger: this test is linked with
- *   -Wl,--wrap=free,--wrap=json_object_put,--wrap=json_tokener_free
- * so every free(), json_object_put() and json_tokener_free() called from
+ *   -Wl,--wrap=free,--wrap=realloc,--wrap=json_object_put,--wrap=json_tokener_free
+ * so every free(), realloc(), json_object_put() and json_tokener_free() called from
  * jwtsign's own code (src/libjwtsign.a) and from this file goes through a
  * hook first.  While recording is on, the hook copies the block about to
  * be released (free: malloc_usable_size bytes; json_object_put: every
@@ -10,7 +10,11 @@
  * then searches the copies for the key material: the base64url text of
  * each private member (k, d, p, q, dp, dq, qi) and its decoded bytes
  * (first 16 of each).  A block released with buf_wipe_free, or a json-c
- * string wiped with sodium_memzero, holds only zeros by then.
+ * string wiped with sodium_memzero, holds only zeros by then.  While
+ * recording, realloc() always moves the block (malloc, copy, free through
+ * the hook), the worst case of a real realloc: the old block it releases
+ * is recorded as it is, so a buffer that grows with key material in it is
+ * caught unless it wipes the old block itself (a secret buf).
  *
  * Not observed: memory that libraries release themselves (GnuTLS's
  * private key objects, json-c's own internal frees, libsodium's
@@ -42,6 +46,7 @@
 
 #include "b64.h"
 #include "buf.h"
+#include "cli.h"
 #include "config.h"
 #include "jwk.h"
 #include "jwk_gen.h"
@@ -50,10 +55,14 @@
 #include "keysource.h"
 #include "log.h"
 #include "testutil.h"
+#include "tls_stub.h"
+
+#include <fcntl.h>
 
 /* ------------------------------------------------------------ the hook */
 
 void __real_free(void *p);
+void *__real_realloc(void *p, size_t n);
 int __real_json_object_put(struct json_object *o);
 void __real_json_tokener_free(struct json_tokener *tok);
 
@@ -83,7 +92,7 @@ static void rec_add(const void *p, size_t len)
 	if (rec.total + len > REC_MAX_TOTAL)
 		return;
 	if (rec.n == rec.cap) {
-		nb = realloc(rec.blocks, (rec.cap ? 2 * rec.cap : 256) * sizeof(*nb));
+		nb = __real_realloc(rec.blocks, (rec.cap ? 2 * rec.cap : 256) * sizeof(*nb));
 		if (nb == NULL)
 			return;
 		rec.blocks = nb;
@@ -104,6 +113,24 @@ void __wrap_free(void *p)
 	if (p != NULL && rec.on)
 		rec_add(p, malloc_usable_size(p));
 	__real_free(p);
+}
+
+/* While recording, a realloc that moves its block: the old one is released
+ * through the free hook (recorded as it is). */
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n)
+{
+	size_t old;
+	void *q;
+
+	if (!rec.on || p == NULL || n == 0)
+		return __real_realloc(p, n);
+	old = malloc_usable_size(p);
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	__wrap_free(p);
+	return q;
 }
 
 static void rec_tree(struct json_object *o)
@@ -282,6 +309,36 @@ static char *make_set(void)
 	return doc;
 }
 
+/* make_set() with a "x-pad" member after "keys", so that the document is
+ * over 32 KiB: a buffer reading it grows several times (8 KiB reads,
+ * 16 KiB libcurl writes) with the private members already in it. */
+#define BIG_SET_PAD 40000
+static char *make_big_set(void)
+{
+	char *doc = make_set(), *big;
+	size_t n = strlen(doc);
+
+	cr_assert_gt(n, 1);
+	cr_assert_eq(doc[n - 1], '}');
+	big = malloc(n + BIG_SET_PAD + 16);
+	cr_assert_not_null(big);
+	memcpy(big, doc, n - 1);
+	memcpy(big + n - 1, ",\"x-pad\":\"", 10);
+	memset(big + n + 9, 'A', BIG_SET_PAD);
+	memcpy(big + n + 9 + BIG_SET_PAD, "\"}", 3);
+	free(doc);
+	return big;
+}
+
+static void write_file(const char *path, const char *doc)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fputs(doc, f) >= 0, 1);
+	cr_assert_eq(fclose(f), 0);
+}
+
 static void setup(void)
 {
 	cr_assert(sodium_init() >= 0);
@@ -433,22 +490,17 @@ Test(secrets, public_export_wipes)
 
 /* Through the key source (jwk_local_path): the file's bytes are wiped
  * after parsing, and keysource_free wipes the key. */
-Test(secrets, keysource_local_file_wipes)
+static void local_file_wipes(char *doc, const char *during)
 {
-	char *doc = make_set();
 	char dir[] = "/tmp/jwtsign-test-secrets.XXXXXX", path[600], cfgdoc[1400];
 	struct cfg *cfg = NULL;
 	struct keysource *ks = NULL;
 	const struct jwk *key;
 	struct err err = {0};
-	FILE *f;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/keys.json", dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(doc, f);
-	fclose(f);
+	write_file(path, doc);
 	snprintf(cfgdoc, sizeof(cfgdoc),
 		 "{\"version\":3,\"endpoints\":[{\"endpoint\":\"/t\",\"method\":\"POST\","
 		 "\"backend\":[{\"host\":[\"http://127.0.0.1:1\"],\"url_pattern\":\"/x\"}],"
@@ -461,11 +513,184 @@ Test(secrets, keysource_local_file_wipes)
 		     "%s", err.msg);
 	cr_assert_eq(keysource_get(ks, &key, &err), 0, "%s", err.msg);
 	keysource_free(ks);
-	assert_no_secret_released("keysource (jwk_local_path)");
+	assert_no_secret_released(during);
 	rec_stop_and_clear();
 	cfg_free(cfg);
 	unlink(path);
 	rmdir(dir);
+	free(doc);
+}
+
+Test(secrets, keysource_local_file_wipes)
+{
+	local_file_wipes(make_set(), "keysource (jwk_local_path)");
+}
+
+/* A JWK Set over 32 KiB: the read buffer grows while it holds the private
+ * members; each old block must be wiped before it is released. */
+Test(secrets, keysource_local_big_file_wipes_while_growing)
+{
+	local_file_wipes(make_big_set(), "keysource (jwk_local_path, JWK Set over 32 KiB)");
+}
+
+/* The same set downloaded (jwk_url, plain http from the test stub): the
+ * body buffer grows with every libcurl write; then the shared cache file
+ * is written, and a second source reads it back. */
+Test(secrets, keysource_jwk_url_big_set_wipes_while_growing)
+{
+	char *doc = make_big_set();
+	char base[] = "/tmp/jwtsign-test-secrets.XXXXXX", cachedir[128], url[128], cmd[256];
+	static char *kids[] = {"es"};
+	struct cfg_signer signer;
+	struct cfg_limits limits;
+	struct keysource *ks = NULL;
+	const struct jwk *key;
+	struct stub stub;
+	struct err err = {0};
+	int round;
+
+	cr_assert_not_null(mkdtemp(base));
+	snprintf(cachedir, sizeof(cachedir), "%s/cache", base);
+	setenv("JWTSIGN_CACHE_DIR", cachedir, 1);
+	cr_assert_eq(stub_start(&stub, NULL, NULL, NULL), 0);
+	cr_assert_lt(strlen(doc), sizeof(stub.cfg->body));
+	stub_set_body(&stub, doc);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jwks.json", stub.port);
+	memset(&signer, 0, sizeof(signer));
+	signer.alg = JWS_ALG_ES256;
+	signer.kids = kids;
+	signer.nkids = 1;
+	signer.jwk_url = url;
+	signer.disable_jwk_security = true;
+	signer.cache_duration = 900;
+	signer.failed_jwk_key_cooldown = 60;
+	signer.max_stale = 3600;
+	memset(&limits, 0, sizeof(limits));
+	limits.max_jwk_set_size = 1048576;
+	limits.max_jwk_keys = 100;
+	limits.connect_timeout_ms = 20000;
+	limits.jwk_fetch_timeout_ms = 30000;
+	/* Round 0 downloads and writes the cache; round 1 reads the cache. */
+	for (round = 0; round < 2; round++) {
+		rec_start();
+		cr_assert_eq(keysource_new(&signer, &limits, "/t", &ks, &err), 0, "%s", err.msg);
+		cr_assert_eq(keysource_get(ks, &key, &err), 0, "%s", err.msg);
+		keysource_free(ks);
+		assert_no_secret_released(round ? "keysource (jwk_url, from the cache file)"
+						: "keysource (jwk_url, downloaded)");
+		rec_stop_and_clear();
+	}
+	cr_assert_eq(stub.cfg->requests >= 1, 1);
+	stub_stop(&stub);
+	unsetenv("JWTSIGN_CACHE_DIR");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	cr_assert_eq(system(cmd), 0);
+	free(doc);
+}
+
+/* Run a CLI subcommand with stdin from in_path and stdout to /dev/null. */
+static int run_cli(int (*cmd)(int, char **), int argc, char **argv, const char *in_path)
+{
+	int in = open(in_path, O_RDONLY), out = open("/dev/null", O_WRONLY);
+	int saved_in = dup(0), saved_out = dup(1), rc;
+
+	cr_assert(in >= 0 && out >= 0 && saved_in >= 0 && saved_out >= 0);
+	fflush(stdout);
+	dup2(in, 0);
+	dup2(out, 1);
+	rc = cmd(argc, argv);
+	fflush(stdout);
+	dup2(saved_in, 0);
+	dup2(saved_out, 1);
+	close(in);
+	close(out);
+	close(saved_in);
+	close(saved_out);
+	return rc;
+}
+
+/* The CLI reads a JWK Set over 32 KiB from a file (sign --jwks) and from
+ * stdin (pubkeys): no old block of the growing buffer keeps the keys. */
+Test(secrets, cli_big_set_wipes_while_growing)
+{
+	char *doc = make_big_set();
+	char dir[] = "/tmp/jwtsign-test-secrets.XXXXXX", path[600];
+	char *sign_argv[] = {"sign", "--jwks", path, "--kid", "es", "--alg", "ES256", NULL};
+	char *pub_argv[] = {"pubkeys", NULL};
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/keys.json", dir);
+	write_file(path, doc);
+	rec_start();
+	cr_assert_eq(run_cli(cli_sign, 7, sign_argv, "/dev/null"), 0);
+	assert_no_secret_released("jwtsign sign --jwks (JWK Set over 32 KiB)");
+	rec_stop_and_clear();
+	rec_start();
+	cr_assert_eq(run_cli(cli_pubkeys, 1, pub_argv, path), 0);
+	assert_no_secret_released("jwtsign pubkeys < set (JWK Set over 32 KiB)");
+	rec_stop_and_clear();
+	unlink(path);
+	rmdir(dir);
+	free(doc);
+}
+
+/* The hook sees what realloc leaves behind: an ordinary buf that grows
+ * with a secret in it releases an unwiped copy. */
+Test(secrets, hook_sees_a_grown_ordinary_buffer)
+{
+	char *doc = make_set();
+	struct buf b = BUF_INIT;
+	size_t block;
+	int i;
+
+	cr_assert_eq(buf_puts(&b, doc), 0);
+	rec_start();
+	for (i = 0; i < 64; i++)
+		cr_assert_eq(buf_append(&b, doc, 1024 < strlen(doc) ? 1024 : strlen(doc)), 0);
+	rec.on = false;
+	cr_assert_not_null(rec_find_secret(&block), "the realloc hook missed a grown secret");
+	rec_stop_and_clear();
+	buf_wipe_free(&b);
+	free(doc);
+}
+
+/* A secret buf wipes every block it drops: growing (64 appends), cutting
+ * back (buf_truncate), emptying (buf_reset) and freeing. */
+Test(secrets, secret_buf_wipes_when_growing_truncating_resetting)
+{
+	char *doc = make_set();
+	size_t i, cap, old;
+	struct buf b;
+	const char *found;
+	size_t block = 0;
+
+	buf_init_secret(&b, 0);
+	rec_start();
+	cr_assert_eq(buf_puts(&b, doc), 0);
+	for (i = 0; i < 64; i++)
+		cr_assert_eq(buf_append(&b, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 32), 0);
+	cr_assert_eq(buf_puts(&b, doc), 0);
+	assert_no_secret_released("secret buf growing");
+	old = b.len;
+	buf_truncate(&b, 32);
+	cr_assert_eq(b.len, 32);
+	for (i = 32; i < old; i++)
+		cr_assert_eq(b.data[i], 0, "buf_truncate: byte %zu of the %zu cut not wiped", i,
+			     old - 32);
+	cr_assert_eq(buf_puts(&b, doc), 0);
+	cap = b.cap;
+	buf_reset(&b);
+	for (i = 0; i < cap; i++)
+		cr_assert_eq(b.data[i], 0, "buf_reset: byte %zu of %zu not wiped", i, cap);
+	cr_assert_eq(buf_puts(&b, doc), 0);
+	buf_free(&b);
+	cr_assert_null(b.data);
+	cr_assert(b.secret, "buf_free keeps the mode");
+	rec.on = false;
+	found = rec_find_secret(&block);
+	cr_assert_null(found, "%s found in released block #%zu", found, block);
+	cr_assert_gt(rec.n, 1, "growth released no block");
+	rec_stop_and_clear();
 	free(doc);
 }
 

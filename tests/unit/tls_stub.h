@@ -16,7 +16,7 @@
 struct stub_cfg {
 	int status;	  /* HTTP status (default 200) */
 	char ctype[64];	  /* Content-Type ("" = none; default application/json) */
-	char body[16384]; /* body (default {"keys":[]}) */
+	char body[65536]; /* body (default {"keys":[]}) */
 	size_t body_len;
 	char etag[64];	    /* "" = no ETag; else sent, and If-None-Match equal to it
 			     * gets 304 */
