@@ -63,8 +63,8 @@ int jwk_set_public(const char *doc, size_t len, const struct jwk_limits *lim, st
 		   struct err *err);
 
 /* jwk_set_check_first - parse the JWK Set document doc (len bytes) as
- * jwk_set_select does (every entry checked for shape; no limits), parse its first entry fully (jwk_parse) and, unless
- * alg is JWS_ALG_INVALID, check that key can sign with alg (jwk_check_alg).
+ * jwk_set_select does (every entry checked for shape; no limits), parse its first entry fully
+ * (jwk_parse) and, unless alg is JWS_ALG_INVALID, check that key can sign with alg (jwk_check_alg).
  * No key is kept.  Used to check a set this program has just written (PEM
  * conversion).  Errors as jwk_set_select, without ERR_NOTFOUND. */
 int jwk_set_check_first(const char *doc, size_t len, enum jws_alg alg, struct err *err);

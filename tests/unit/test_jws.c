@@ -361,11 +361,11 @@ Test(jws_hmac, rfc7520_4_4_whole_serializations)
 	cr_assert_eq(jws_sign_flattened(&out, key, JWS_ALG_HS256, NULL, (const uint8_t *)payload,
 					strlen(payload), &e),
 		     0, "%s", e.msg);
-	cr_assert_eq(
-	    buf_printf(&want, "{\"payload\":\"%s\",\"protected\":\"%s\",\"signature\":\"%s\"}",
-		       tu_vstr(flat, "payload"), tu_vstr(flat, "protected"),
-		       tu_vstr(flat, "signature")),
-	    0);
+	cr_assert_eq(buf_printf(&want,
+				"{\"payload\":\"%s\",\"protected\":\"%s\",\"signature\":\"%s\"}",
+				tu_vstr(flat, "payload"), tu_vstr(flat, "protected"),
+				tu_vstr(flat, "signature")),
+		     0);
 	cr_assert_str_eq(out.data, want.data);
 	buf_free(&out);
 	buf_free(&want);
