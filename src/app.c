@@ -19,7 +19,7 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 		const struct cfg_endpoint *ep = &cfg->endpoints[i];
 
 		app->eps[i].cfg = ep;
-		signer_opts_from_cfg(&app->eps[i].sign, &ep->signer, &cfg->limits, NULL);
+		app_signer_opts(&app->eps[i].sign, &ep->signer, &cfg->limits, NULL);
 		rc = keysource_new(&ep->signer, &cfg->limits, ep->endpoint, &app->eps[i].keys, err);
 		if (rc)
 			return rc;
@@ -35,6 +35,24 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 	app->backend_call = backend_call;
 	app->backend_ctx = app->backend;
 	return 0;
+}
+
+void app_signer_opts(struct signer_opts *opts, const struct cfg_signer *s,
+		     const struct cfg_limits *lim, const struct jwk *key)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->key = key;
+	opts->alg = s->alg;
+	opts->typ = s->typ;
+	opts->full = s->full;
+	opts->keys_to_sign = s->keys_to_sign;
+	opts->nkeys_to_sign = s->nkeys_to_sign;
+	opts->limits.max_depth = lim->max_json_depth;
+	opts->limits.max_members = lim->max_json_members;
+	opts->set_iat = s->set_iat;
+	opts->ttl = s->ttl;
+	opts->set_nbf = s->set_nbf;
+	opts->nbf_skew = s->nbf_skew;
 }
 
 int app_init(struct app *app, const char *config_path, struct err *err)

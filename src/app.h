@@ -18,7 +18,7 @@ struct keysource;
 struct app_endpoint {
 	const struct cfg_endpoint *cfg; /* borrowed from app->cfg */
 	struct keysource *keys;
-	struct signer_opts sign; /* signer_opts_from_cfg of cfg, computed once at
+	struct signer_opts sign; /* app_signer_opts of cfg, computed once at
 				  * load; points into app->cfg.  Its key is
 				  * NULL: the handler sets the key of each
 				  * request on a copy */
@@ -32,6 +32,14 @@ struct app {
 	backend_call_fn backend_call; /* how the handler calls the backend */
 	void *backend_ctx;
 };
+
+/* app_signer_opts - the options of a configured signer block (s) and the
+ * process limits (lim), signing with key (all borrowed: opts points into
+ * them).  The one mapping from the configuration to the signer, used by
+ * app_init (once per endpoint, key NULL: the handler sets each request's
+ * key on a copy) and tests. */
+void app_signer_opts(struct signer_opts *opts, const struct cfg_signer *s,
+		     const struct cfg_limits *lim, const struct jwk *key);
 
 /* app_init - zero app, load the configuration file at config_path and
  * prepare a key source per endpoint and the libcurl backend client.  Keys

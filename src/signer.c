@@ -279,21 +279,3 @@ out:
 	buf_free(&tok);
 	return rc;
 }
-
-void signer_opts_from_cfg(struct signer_opts *opts, const struct cfg_signer *s,
-			  const struct cfg_limits *lim, const struct jwk *key)
-{
-	memset(opts, 0, sizeof(*opts));
-	opts->key = key;
-	opts->alg = s->alg;
-	opts->typ = s->typ;
-	opts->full = s->full;
-	opts->keys_to_sign = s->keys_to_sign;
-	opts->nkeys_to_sign = s->nkeys_to_sign;
-	opts->limits.max_depth = lim->max_json_depth;
-	opts->limits.max_members = lim->max_json_members;
-	opts->set_iat = s->set_iat;
-	opts->ttl = s->ttl;
-	opts->set_nbf = s->set_nbf;
-	opts->nbf_skew = s->nbf_skew;
-}

@@ -8,7 +8,6 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "config.h"
 #include "err.h"
 #include "gojson.h"
 #include "jws.h"
@@ -47,14 +46,6 @@ bool signer_key_is_pointer(const char *name);
  * not repeat the name (e.g. "JSON Pointer: '~' at byte 6 is not followed
  * by '0' or '1' (write ~0 for '~' and ~1 for '/')"). */
 int signer_check_key(const char *name, struct err *err);
-
-/* signer_opts_from_cfg - the options of a configured signer block (s) and
- * the process limits (lim), signing with key (all borrowed: opts points
- * into them).  One place for the mapping, used by app.c (once per endpoint,
- * at load, with key NULL: the handler sets each request's key on a copy)
- * and tests. */
-void signer_opts_from_cfg(struct signer_opts *opts, const struct cfg_signer *s,
-			  const struct cfg_limits *lim, const struct jwk *key);
 
 /* signer_transform - parse body (len bytes, need not be NUL-terminated)
  * with gojson_parse and opts->limits; it must be a JSON object.  For each

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
@@ -856,13 +857,13 @@ Test(signer_pointer, malformed_pointer_is_internal_error)
 }
 
 /* ------------------------------------------------------------------ */
-/* From the configuration file, through signer_opts_from_cfg as app.c */
+/* From the configuration file, through app_signer_opts as app.c */
 
 static struct signer_opts opts_from_cfg(const struct cfg *cfg, const struct jwk *key)
 {
 	struct signer_opts opts;
 
-	signer_opts_from_cfg(&opts, &cfg->endpoints[0].signer, &cfg->limits, key);
+	app_signer_opts(&opts, &cfg->endpoints[0].signer, &cfg->limits, key);
 	return opts;
 }
 
