@@ -18,7 +18,7 @@
 #include "fileio.h"
 #include "gojson.h"
 #include "log.h"
-#include "router.h"
+#include "route.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -304,7 +304,8 @@ static int parse_endpoints(struct cfg_pctx *c, json_object *arr, json_object *ho
 		for (size_t j = 0; j + 1 < cfg->nendpoints; j++) {
 			char sh[CFG_SHOW];
 
-			if (router_same_route(&cfg->endpoints[j], e))
+			if (strcmp(cfg->endpoints[j].method, e->method) == 0 &&
+			    route_same(cfg->endpoints[j].endpoint, e->endpoint))
 				return cfg_fail(
 				    c, ERR_INVALID, "endpoint",
 				    "same route as an earlier signer endpoint (\"%s\" %s)",
@@ -317,6 +318,22 @@ static int parse_endpoints(struct cfg_pctx *c, json_object *arr, json_object *ho
 				"nothing to serve: no endpoint has an \"" NS_SIGNER "\" block in "
 				"its extra_config");
 	return 0;
+}
+
+/* The endpoint (of any method) that serves path, as the router would
+ * choose it (route_better), or NULL. */
+static const struct cfg_endpoint *serving_endpoint(const struct cfg *cfg, const char *path)
+{
+	const struct cfg_endpoint *best = NULL;
+
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
+		const struct cfg_endpoint *e = &cfg->endpoints[i];
+
+		if (route_match(e->endpoint, path, NULL) &&
+		    route_better(e->endpoint, best ? best->endpoint : NULL))
+			best = e;
+	}
+	return best;
 }
 
 /* Each jwks_endpoint path is set on one endpoint only and no signer
@@ -344,7 +361,7 @@ static int check_jwks_endpoints(struct cfg_pctx *c, const struct cfg *cfg)
 				    cfg_show_str(sh2, cfg->endpoints[j].endpoint),
 				    cfg->endpoints[j].method);
 		}
-		if ((m = router_match(cfg, path, NULL)) != NULL)
+		if ((m = serving_endpoint(cfg, path)) != NULL)
 			return cfg_fail(c, ERR_INVALID, "jwks_endpoint",
 					"\"%s\" is also served by endpoint \"%s\" (%s): choose a "
 					"path no endpoint matches",

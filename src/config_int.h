@@ -99,8 +99,8 @@ void cfg_free_strv(char **v, size_t n);
 int cfg_clean_path(struct cfg_pctx *c, const char *in, char **out);
 
 /* cfg_check_path, cfg_check_endpoint, cfg_check_url_pattern - the
- * router's pattern checks (router_check_path, router_check_endpoint,
- * router_check_url_pattern) on a setting, their message prefixed with the
+ * route grammar's checks (route_check_path, route_check_endpoint,
+ * route_check_url_pattern) on a setting, their message prefixed with the
  * setting and the value.  ERR_INVALID. */
 int cfg_check_path(struct cfg_pctx *c, const char *setting, const char *p, bool query_ok);
 int cfg_check_endpoint(struct cfg_pctx *c, const char *ep);

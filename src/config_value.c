@@ -1,10 +1,10 @@
 /* config_value.c - reading one typed setting of the configuration file:
  * the message prefix (file, endpoint, section, setting), the accessors
  * that check a JSON value's type and range, Go durations, and the path
- * settings (KrakenD's CleanPath and router.h's pattern checks).  See
+ * settings (KrakenD's CleanPath and route.h's pattern checks).  See
  * config_int.h. */
 #include "config_int.h"
-#include "router.h"
+#include "route.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -387,7 +387,7 @@ int cfg_clean_path(struct cfg_pctx *c, const char *in, char **out)
 	return 0;
 }
 
-/* The path checks of router.h, with this file's message prefix: the
+/* The path checks of route.h, with this file's message prefix: the
  * setting, then the value as shown in messages. */
 static int route_fail(struct cfg_pctx *c, const char *setting, const char *value, struct err *e)
 {
@@ -400,19 +400,19 @@ int cfg_check_path(struct cfg_pctx *c, const char *setting, const char *p, bool 
 {
 	struct err e = {0};
 
-	return router_check_path(p, query_ok, &e) ? route_fail(c, setting, p, &e) : 0;
+	return route_check_path(p, query_ok, &e) ? route_fail(c, setting, p, &e) : 0;
 }
 
 int cfg_check_endpoint(struct cfg_pctx *c, const char *ep)
 {
 	struct err e = {0};
 
-	return router_check_endpoint(ep, &e) ? route_fail(c, "endpoint", ep, &e) : 0;
+	return route_check_endpoint(ep, &e) ? route_fail(c, "endpoint", ep, &e) : 0;
 }
 
 int cfg_check_url_pattern(struct cfg_pctx *c, const char *up, const char *ep)
 {
 	struct err e = {0};
 
-	return router_check_url_pattern(up, ep, &e) ? route_fail(c, "url_pattern", up, &e) : 0;
+	return route_check_url_pattern(up, ep, &e) ? route_fail(c, "url_pattern", up, &e) : 0;
 }

@@ -79,7 +79,7 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 		/* "http://h:1/" + "/path": keep one slash. */
 		if (url.len && url.data[url.len - 1] == '/' && be->url_pattern[0] == '/')
 			buf_truncate(&url, url.len - 1);
-		rc = router_expand(&url, be->url_pattern, cs->params, err);
+		rc = route_expand(&url, be->url_pattern, cs->params, err);
 		if (rc)
 			break;
 		br.url = url.data;

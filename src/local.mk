@@ -24,6 +24,7 @@ src_libjwtsign_a_SOURCES = \
 	src/signer.c src/signer.h \
 	src/config.c src/config.h src/config_int.h \
 	src/config_value.c src/config_signer.c src/config_backend.c \
+	src/route.c src/route.h \
 	src/router.c src/router.h \
 	src/tls.c src/tls.h \
 	src/header_cap.c src/header_cap.h \
