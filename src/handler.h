@@ -25,8 +25,11 @@
  *   404 not_found;
  *   400 bad_request / incomplete_body, 413 body_too_large (from the reader);
  *   503 keys_unavailable: the endpoint's key (with Retry-After);
+ *   431 header_too_large: the X-Forwarded-For to send (the client's with
+ *       the client address appended) over max_header_size;
  *   200 backend answered 200/201 with a JSON object, members signed;
- *   4xx from the backend: passed through (status, Content-Type, body);
+ *   4xx from the backend: its status and kept headers (backend.h), with
+ *       its JSON body, or {"error":"backend_error"} for any other body;
  *   500 signing_failed / internal_error;
  *   502 backend_unreachable / backend_bad_status / backend_bad_response;
  *   504 backend_timeout.
