@@ -369,6 +369,23 @@ static int label_ends_with(const struct pem_block *b, const char *tail)
 
 /* The first block whose label ends with "PRIVATE KEY", checked to be one
  * we can read. */
+/* No other private key after pos: which of several keys is meant cannot
+ * be guessed, and the first one is never taken in silence (certificates
+ * and parameters beside the key are fine). */
+static int pem_only_key(const char *pem, size_t len, size_t pos, struct err *err)
+{
+	struct pem_block b = {NULL, 0, NULL, 0};
+	int rc;
+
+	while ((rc = pem_next(pem, len, &pos, &b, err)) == 1) {
+		if (label_ends_with(&b, "PRIVATE KEY"))
+			return err_set(err, ERR_INVALID,
+				       "PEM: the file holds more than one private key; keep one "
+				       "key per file (jwtsign does not choose one)");
+	}
+	return rc;
+}
+
 static int pem_find_key(const char *pem, size_t len, struct pem_block *key, struct err *err)
 {
 	struct pem_block b = {NULL, 0, NULL, 0}, first = {NULL, 0, NULL, 0};
@@ -394,6 +411,8 @@ static int pem_find_key(const char *pem, size_t len, struct pem_block *key, stru
 			       "PRIVATE KEY\" block (first block: \"%s\")",
 			       shown);
 	}
+	if ((rc = pem_only_key(pem, len, pos, err)) != 0)
+		return rc;
 	jwk_printable(shown, sizeof(shown), b.label, b.label_len);
 	if (label_is(&b, "ENCRYPTED PRIVATE KEY"))
 		return err_set(err, ERR_UNSUPPORTED,

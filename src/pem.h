@@ -21,7 +21,7 @@ int pem_detect(const char *doc, size_t len);
 /* pem_to_jwk_set - convert the PEM private key in pem (len bytes, RFC
  * 7468 text) into a private JWK Set document {"keys":[JWK]} appended to
  * out.  The caller wipes out (buf_wipe_free): it holds private material.
- * Read: the first block whose label ends with "PRIVATE KEY" (other blocks
+ * Read: the one block whose label ends with "PRIVATE KEY" (other blocks
  * such as "EC PARAMETERS" or "CERTIFICATE", before or after it, are
  * skipped): "PRIVATE KEY" (unencrypted PKCS#8, RFC 5208 / RFC 5958, with
  * an RSA, EC or Ed25519 key, RFC 8410), "RSA PRIVATE KEY" (PKCS#1, RFC
@@ -40,14 +40,12 @@ int pem_detect(const char *doc, size_t len);
  * inconsistent key is refused) before it is appended; on error out is
  * unchanged.  Messages start with "PEM" and never show key material.
  * Errors: ERR_INVALID (no kid; no PEM block; a BEGIN line without its END
- * line; a block GnuTLS cannot decode, which includes keys on curves GnuTLS
- * does not know, e.g. secp256k1), ERR_KEY (no "... PRIVATE KEY" block:
- * a certificate or public key only; an inconsistent key; the key cannot
- * sign alg), ERR_UNSUPPORTED (an encrypted key: "ENCRYPTED PRIVATE KEY" or
- * a Proc-Type header; other labels such as "OPENSSH PRIVATE KEY" or "DSA
- * PRIVATE KEY"; RSA-PSS-only, DSA, Ed448, X25519 keys; curves other than
- * P-256, P-384, P-521, Ed25519; an unknown alg), ERR_CRYPTO, ERR_NOMEM,
- * ERR_LIMIT (out's limit). */
+ * line; more than one "... PRIVATE KEY" block; a block GnuTLS cannot decode, which includes keys on
+ * curves GnuTLS does not know, e.g. secp256k1), ERR_KEY (no "... PRIVATE KEY" block: a certificate
+ * or public key only; an inconsistent key; the key cannot sign alg), ERR_UNSUPPORTED (an encrypted
+ * key: "ENCRYPTED PRIVATE KEY" or a Proc-Type header; other labels such as "OPENSSH PRIVATE KEY" or
+ * "DSA PRIVATE KEY"; RSA-PSS-only, DSA, Ed448, X25519 keys; curves other than P-256, P-384, P-521,
+ * Ed25519; an unknown alg), ERR_CRYPTO, ERR_NOMEM, ERR_LIMIT (out's limit). */
 int pem_to_jwk_set(const char *pem, size_t len, const char *kid, const char *alg_or_null,
 		   struct buf *out, struct err *err);
 

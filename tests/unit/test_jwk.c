@@ -1579,9 +1579,10 @@ Test(jwk_pem, kid_escaped)
 	buf_wipe_free(&out);
 }
 
-/* Several blocks: the first "... PRIVATE KEY" block is used, whatever
- * comes before (text, a certificate) or after (another key). */
-Test(jwk_pem, first_private_key_block_used)
+/* Several blocks: the one "... PRIVATE KEY" block is used, whatever comes
+ * before or after it (text, a certificate); two private keys are refused,
+ * in either order: the first one is never taken in silence. */
+Test(jwk_pem, one_private_key_block)
 {
 	struct json_object *exp = tu_vector("pem-ec-p256-pkcs8.jwk.json");
 	char *cert = tu_read_file("pem-cert.pem", NULL),
@@ -1591,8 +1592,8 @@ Test(jwk_pem, first_private_key_block_used)
 	struct buf doc = BUF_INIT, out = BUF_INIT;
 	struct err e = {0};
 
-	/* openssl pkcs12 -nodes style: attributes, then cert, key, key. */
-	cr_assert_eq(buf_printf(&doc, "Bag Attributes\n    localKeyID: 01\n%s%s%s", cert, ec, rsa),
+	/* openssl pkcs12 -nodes style: attributes, then cert, key, cert. */
+	cr_assert_eq(buf_printf(&doc, "Bag Attributes\n    localKeyID: 01\n%s%s%s", cert, ec, cert),
 		     0);
 	cr_assert(pem_detect(doc.data, doc.len));
 	cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", "ES256", &out, &e), 0, "%s", e.msg);
@@ -1600,14 +1601,15 @@ Test(jwk_pem, first_private_key_block_used)
 	cr_assert_str_eq(tu_vstr(k, "kty"), "EC");
 	cr_assert_str_eq(tu_vstr(k, "d"), tu_vstr(tu_vobj(exp, "jwk"), "d"));
 	json_object_put(set);
-	/* RSA first this time. */
-	buf_reset(&doc);
-	buf_reset(&out);
-	cr_assert_eq(buf_printf(&doc, "%s\n%s", rsa, ec), 0);
-	cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", NULL, &out, &e), 0, "%s", e.msg);
-	k = only_key(out.data, &set);
-	cr_assert_str_eq(tu_vstr(k, "kty"), "RSA");
-	json_object_put(set);
+	for (int order = 0; order < 2; order++) {
+		buf_reset(&doc);
+		buf_reset(&out);
+		cr_assert_eq(buf_printf(&doc, "%s%s\n%s", cert, order ? rsa : ec, order ? ec : rsa),
+			     0);
+		cr_assert_eq(pem_to_jwk_set(doc.data, doc.len, "k", NULL, &out, &e), ERR_INVALID);
+		cr_assert_not_null(strstr(e.msg, "more than one private key"), "%s", e.msg);
+		cr_assert_eq(out.len, 0);
+	}
 	json_object_put(exp);
 	free(cert);
 	free(ec);
