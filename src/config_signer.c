@@ -276,6 +276,7 @@ static const char *const signer_keys[] = {
     "jwk-local-path",
     "full",
     "typ",
+    "omit_typ",
     "disable_jwk_security",
     "jwk_fingerprints",
     "cipher_suites",
@@ -288,6 +289,25 @@ static const char *const signer_keys[] = {
     "ttl",
     "nbf_skew",
 };
+
+/* typ: KrakenD's default "JWT" unless the value is non-empty ("" is the
+ * default too); the jwtsign extension omit_typ leaves the member out. */
+static int parse_typ(struct cfg_pctx *c, json_object *obj, struct cfg_signer *s)
+{
+	const char *str = "";
+	bool omit = false;
+	json_object *v;
+	int rc;
+
+	if ((v = cfg_member(obj, "typ")) != NULL && (rc = cfg_want_string(c, v, "typ", &str)) != 0)
+		return rc;
+	if ((rc = cfg_opt_bool(c, obj, "omit_typ", &omit)) != 0)
+		return rc;
+	if (omit && *str)
+		return cfg_fail(c, ERR_INVALID, "omit_typ",
+				"is true but \"typ\" is set: choose one");
+	return cfg_dup_str(c, omit ? "" : *str ? str : "JWT", &s->typ);
+}
 
 /* Refuse what jwtsign cannot do; warn about unknown settings (typos). */
 static int check_signer_keys(struct cfg_pctx *c, json_object *obj)
@@ -336,10 +356,7 @@ int cfg_parse_signer(struct cfg_pctx *c, json_object *obj, struct cfg_signer *s)
 	    (rc = cfg_opt_bool(c, obj, "disable_jwk_security", &s->disable_jwk_security)) != 0 ||
 	    (rc = parse_jwk_source(c, obj, s)) != 0)
 		return rc;
-	str = "JWT";
-	if ((v = cfg_member(obj, "typ")) != NULL && (rc = cfg_want_string(c, v, "typ", &str)) != 0)
-		return rc;
-	if ((rc = cfg_dup_str(c, str, &s->typ)) != 0)
+	if ((rc = parse_typ(c, obj, s)) != 0)
 		return rc;
 	if ((v = cfg_member(obj, "jwk_fingerprints")) != NULL &&
 	    (rc = parse_fingerprints(c, v, s)) != 0)

@@ -259,7 +259,7 @@ Test(config, krakend_file)
 	cr_assert_eq(u->signer.nkids, 2);
 	cr_assert_str_eq(u->signer.kids[0], "2024-06");
 	cr_assert_str_eq(u->signer.kids[1], "2024-01");
-	cr_assert_str_eq(u->signer.typ, ""); /* "" omits typ */
+	cr_assert_str_eq(u->signer.typ, "JWT"); /* "" is KrakenD's default */
 
 	cr_assert_eq(cfg->limits.max_request_body, 65536);
 	cr_assert_eq(cfg->limits.connect_timeout_ms, 750);
@@ -1060,6 +1060,33 @@ static void read_stderr(char *buf, size_t size)
 	cr_assert_not_null(f);
 	n = fread(buf, 1, size - 1, f);
 	buf[n] = '\0';
+}
+
+/* typ: "JWT" unless non-empty (KrakenD); omit_typ (an extension) drops it. */
+Test(config, typ_default_and_omit)
+{
+	static const struct {
+		const char *extra, *want;
+	} cases[] = {
+	    {"", "JWT"},
+	    {",\"typ\":\"\"", "JWT"},
+	    {",\"typ\":\"at+jwt\"", "at+jwt"},
+	    {",\"omit_typ\":true", ""},
+	    {",\"omit_typ\":false,\"typ\":\"\"", "JWT"},
+	    {",\"omit_typ\":true,\"typ\":\"\"", ""},
+	};
+	char doc[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cfg *cfg;
+
+		snprintf(doc, sizeof(doc), ONE_EP(BASE "%s"), cases[i].extra);
+		cfg = parse_ok(doc);
+		cr_assert_str_eq(cfg->endpoints[0].signer.typ, cases[i].want, "case %zu", i);
+		cfg_free(cfg);
+	}
+	signer_err(ONE_EP(BASE ",\"omit_typ\":true,\"typ\":\"JWT\""), ERR_INVALID, "\"omit_typ\"");
+	signer_err(ONE_EP(BASE ",\"omit_typ\":1"), ERR_INVALID, "\"omit_typ\"");
 }
 
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
