@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #ifndef SYSCONFDIR
@@ -52,8 +53,8 @@ static int signer_block(struct cfg_pctx *c, json_object *ep_obj, json_object **o
 	if (!json_object_is_type(ec, json_type_object))
 		return cfg_fail(c, ERR_INVALID, "extra_config", "expected an object, got %s",
 				cfg_jtype(ec));
-	a = cfg_member(ec, NS_SIGNER);
-	b = cfg_member(ec, NS_SIGNER_OLD);
+	a = cfg_ns(ec, NS_SIGNER);
+	b = cfg_ns(ec, NS_SIGNER_OLD);
 	if (a && b && !json_object_equal(a, b))
 		return cfg_fail(c, ERR_INVALID, "extra_config",
 				"both \"" NS_SIGNER "\" and \"" NS_SIGNER_OLD
@@ -156,18 +157,20 @@ static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits
 	if (!json_object_is_type(ec, json_type_object))
 		return cfg_fail(c, ERR_INVALID, "extra_config", "expected an object, got %s",
 				cfg_jtype(ec));
-	if ((obj = cfg_member(ec, NS_JWTSIGN)) == NULL)
+	if ((obj = cfg_ns(ec, NS_JWTSIGN)) == NULL)
 		return 0;
 	snprintf(c->sect, sizeof(c->sect), "extra_config \"" NS_JWTSIGN "\"");
 	if (!json_object_is_type(obj, json_type_object))
 		return cfg_fail(c, ERR_INVALID, NULL, "expected an object, got %s", cfg_jtype(obj));
+	if ((rc = cfg_check_names(c, obj)) != 0)
+		return rc;
 	json_object_object_foreach(obj, key, val)
 	{
 		size_t i, n = sizeof(known) / sizeof(known[0]);
 		char sh[CFG_SHOW];
 
 		(void)val;
-		for (i = 0; i < n && strcmp(key, known[i]) != 0; i++)
+		for (i = 0; i < n && strcasecmp(key, known[i]) != 0; i++)
 			;
 		if (i == n)
 			return cfg_fail(c, ERR_INVALID, cfg_show_str(sh, key), "unknown setting");
@@ -258,6 +261,8 @@ static int parse_top(struct cfg_pctx *c, json_object *root, struct cfg *cfg, uns
 		return cfg_fail(c, ERR_INVALID, NULL,
 				"expected a JSON object (a KrakenD configuration), got %s",
 				cfg_jtype(root));
+	if ((rc = cfg_check_names(c, root)) != 0)
+		return rc;
 	if ((v = cfg_member(root, "version")) != NULL &&
 	    (rc = cfg_want_int(c, v, "version", 2, 3, &version)) != 0)
 		return rc;
@@ -292,7 +297,8 @@ static int parse_endpoints(struct cfg_pctx *c, json_object *arr, json_object *ho
 			return cfg_fail(c, ERR_INVALID, NULL, "expected an object, got %s",
 					cfg_jtype(ep));
 		set_ep_label(c, ep, i);
-		if ((rc = signer_block(c, ep, &signer, &ns)) != 0)
+		if ((rc = cfg_check_names(c, ep)) != 0 ||
+		    (rc = signer_block(c, ep, &signer, &ns)) != 0)
 			return rc;
 		if (signer == NULL) {
 			cfg->nignored++;

@@ -125,6 +125,8 @@ int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *defa
 		return cfg_fail(c, ERR_INVALID, "backend", "element 0: expected an object, got %s",
 				cfg_jtype(obj));
 	snprintf(c->sect, sizeof(c->sect), "backend[0]");
+	if ((rc = cfg_check_names(c, obj)) != 0)
+		goto out;
 	v = cfg_member(obj, "host");
 	if (v == NULL)
 		v = default_hosts;

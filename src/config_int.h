@@ -52,8 +52,21 @@ const char *cfg_jtype(json_object *v);
 
 /* config_value.c: accessors (v and obj are borrowed json-c values) */
 
-/* cfg_member - the member key of obj, or NULL when absent or JSON null. */
+/* cfg_member - the member key of obj, or NULL when absent or JSON null.
+ * Setting names match as Go's encoding/json matches struct fields, which
+ * KrakenD uses: the exact name first, else any ASCII case ("Alg",
+ * "KEYS_TO_SIGN"); cfg_check_names refuses two names of one setting. */
 json_object *cfg_member(json_object *obj, const char *key);
+
+/* cfg_ns - the extra_config namespace ns (an exact map key: KrakenD
+ * reads extra_config as a map), or NULL. */
+json_object *cfg_ns(json_object *extra_config, const char *ns);
+
+/* cfg_check_names - ERR_INVALID (naming both) when two member names of
+ * obj differ only in ASCII case: Go would let the last one win; jwtsign
+ * refuses the ambiguity.  For objects read with cfg_member only (not maps
+ * such as extra_config). */
+int cfg_check_names(struct cfg_pctx *c, json_object *obj);
 
 /* cfg_aliased - the value of a setting with two accepted spellings (a,
  * b) in *out (NULL when neither), and in *used the spelling found.  Both

@@ -312,19 +312,23 @@ static int parse_typ(struct cfg_pctx *c, json_object *obj, struct cfg_signer *s)
 /* Refuse what jwtsign cannot do; warn about unknown settings (typos). */
 static int check_signer_keys(struct cfg_pctx *c, json_object *obj)
 {
+	int rc = cfg_check_names(c, obj);
+
+	if (rc)
+		return rc;
 	json_object_object_foreach(obj, key, val)
 	{
 		size_t i, n = sizeof(signer_keys) / sizeof(signer_keys[0]);
 		char sh[CFG_SHOW];
 
-		if ((strcmp(key, "secret_url") == 0 || strcmp(key, "cipher_key") == 0) &&
+		if ((strcasecmp(key, "secret_url") == 0 || strcasecmp(key, "cipher_key") == 0) &&
 		    val != NULL &&
 		    !(json_object_is_type(val, json_type_string) &&
 		      json_object_get_string_len(val) == 0))
 			return cfg_fail(c, ERR_UNSUPPORTED, key,
 					"encrypted JWK files are not supported by jwtsign");
 		for (i = 0; i < n; i++) {
-			if (strcmp(key, signer_keys[i]) == 0)
+			if (strcasecmp(key, signer_keys[i]) == 0)
 				break;
 		}
 		if (i == n)

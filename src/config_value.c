@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ------------------------------------------------------------ messages */
 
@@ -117,9 +118,44 @@ json_object *cfg_member(json_object *obj, const char *key)
 {
 	json_object *v = NULL;
 
-	if (!json_object_object_get_ex(obj, key, &v))
-		return NULL;
-	return v;
+	if (json_object_object_get_ex(obj, key, &v))
+		return v;
+	json_object_object_foreach(obj, name, val)
+	{
+		if (strcasecmp(name, key) == 0)
+			return val;
+	}
+	return NULL;
+}
+
+json_object *cfg_ns(json_object *extra_config, const char *ns)
+{
+	json_object *v = NULL;
+
+	return json_object_object_get_ex(extra_config, ns, &v) ? v : NULL;
+}
+
+int cfg_check_names(struct cfg_pctx *c, json_object *obj)
+{
+	json_object_object_foreach(obj, a, va)
+	{
+		(void)va;
+		json_object_object_foreach(obj, b, vb)
+		{
+			char sa[CFG_SHOW], sb[CFG_SHOW];
+
+			(void)vb;
+			if (a == b)
+				break; /* each pair once: b runs over the members before a */
+			if (strcasecmp(a, b) == 0)
+				return cfg_fail(
+				    c, ERR_INVALID, cfg_show_str(sa, a),
+				    "and \"%s\" are the same setting (names are matched "
+				    "case-insensitively, as KrakenD does): keep one",
+				    cfg_show_str(sb, b));
+		}
+	}
+	return 0;
 }
 
 /* The value of a setting with two accepted spellings (a, b).  Both present

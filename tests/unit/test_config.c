@@ -1089,6 +1089,48 @@ Test(config, typ_default_and_omit)
 	signer_err(ONE_EP(BASE ",\"omit_typ\":1"), ERR_INVALID, "\"omit_typ\"");
 }
 
+/* Setting names match case-insensitively, as Go's encoding/json (and so
+ * KrakenD) matches struct fields; namespaces are exact map keys. */
+Test(config, names_match_case_insensitively, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg = parse_ok(
+	    "{\"Version\":3,\"EXTRA_CONFIG\":{\"jwtsign\":{\"Max_Header_Size\":4096}},"
+	    "\"Endpoints\":[{\"Endpoint\":\"/token\",\"METHOD\":\"post\",\"Timeout\":\"5s\","
+	    "\"Backend\":[{\"Host\":[\"http://127.0.0.1:8080\"],\"URL_Pattern\":\"/login\"}],"
+	    "\"Extra_Config\":{\"auth/signer\":{\"Alg\":\"HS384\",\"KID\":\"k9\","
+	    "\"Keys_To_Sign\":[\"access_token\"],\"JWK_Local_Path\":\"/etc/k.json\","
+	    "\"Typ\":\"at+jwt\",\"Full\":true}}}]}");
+	const struct cfg_endpoint *e = &cfg->endpoints[0];
+	char log[4096];
+
+	cr_assert_eq(cfg->limits.max_header_size, 4096);
+	cr_assert_str_eq(e->endpoint, "/token");
+	cr_assert_str_eq(e->method, "POST");
+	cr_assert_eq(e->timeout_ms, 5000);
+	cr_assert_str_eq(e->backend.url_pattern, "/login");
+	cr_assert_eq(e->signer.alg, JWS_ALG_HS384);
+	cr_assert_str_eq(e->signer.kids[0], "k9");
+	cr_assert_str_eq(e->signer.keys_to_sign[0], "access_token");
+	cr_assert_str_eq(e->signer.typ, "at+jwt");
+	cr_assert(e->signer.full);
+	cfg_free(cfg);
+	read_stderr(log, sizeof(log));
+	cr_assert_null(strstr(log, "unknown setting"), "%s", log);
+	/* Two cases of one name are ambiguous (Go would take the last one),
+	 * at every level. */
+	signer_err(ONE_EP(BASE ",\"ALG\":\"HS512\""), ERR_INVALID, "\"ALG\"");
+	parse_err3(DOC("\"Timeout\":\"1s\",\"timeout\":\"2s\",", EP_OBJ("", BACKEND)), ERR_INVALID,
+		   "\"timeout\"", "\"Timeout\"", "same setting");
+	parse_err3(DOC("", EP_OBJ("\"Method\":\"GET\",\"method\":\"POST\",", BACKEND)), ERR_INVALID,
+		   "endpoint \"/token\"", "\"method\"", "same setting");
+	parse_err3(DOC("", EP_OBJ("", BACKEND ",\"URL_PATTERN\":\"/x\"")), ERR_INVALID,
+		   "backend[0]", "\"URL_PATTERN\"", "same setting");
+	/* Namespaces are map keys: "Auth/Signer" is not the signer. */
+	parse_err3("{\"version\":3,\"endpoints\":[{\"endpoint\":\"/token\",\"backend\":[{" BACKEND
+		   "}],\"extra_config\":{\"Auth/Signer\":{" BASE "}}}]}",
+		   ERR_INVALID, "nothing to serve", NULL, NULL);
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"
