@@ -67,19 +67,41 @@ void jwk_cache_entry_free(struct jwk_cache_entry *e)
 
 /* ------------------------------------------------------------ directory */
 
+/* Whether path (len bytes) names a directory of ours (not a link); then
+ * it is written to out (size bytes). */
+static bool own_dir(const char *path, size_t len, char *out, size_t size)
+{
+	struct stat st;
+	int n = snprintf(out, size, "%.*s", (int)len, path);
+
+	return n > 0 && (size_t)n < size && lstat(out, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid();
+}
+
 int jwk_cache_default_dir(char *out, size_t size, struct err *err)
 {
-	const char *env = getenv("JWTSIGN_CACHE_DIR");
+	const char *env = getenv("JWTSIGN_CACHE_DIR"), *rt = getenv("RUNTIME_DIRECTORY");
+	unsigned long uid = (unsigned long)geteuid();
+	char run[64];
 	int n;
 
-	if (env && *env) {
-		if (env[0] != '/')
-			return err_set(err, ERR_INVALID,
-				       "JWTSIGN_CACHE_DIR \"%.200s\" is not an absolute path", env);
+	if (env && *env && env[0] != '/')
+		return err_set(err, ERR_INVALID,
+			       "JWTSIGN_CACHE_DIR \"%.200s\" is not an absolute path", env);
+	snprintf(run, sizeof(run), JWK_CACHE_RUN_DIR "/cache-%lu", uid);
+	if (env && *env)
 		n = snprintf(out, size, "%s", env);
-	} else {
-		n = snprintf(out, size, "/dev/shm/jwtsign-%lu", (unsigned long)geteuid());
-	}
+	/* systemd's RuntimeDirectory= (the first of a ':' list), made for the
+	 * service's user: not one a web server's unit made for itself. */
+	else if (rt && rt[0] == '/' && own_dir(rt, strcspn(rt, ":"), out, size))
+		return 0;
+	/* The package's directory for this user (tmpfiles.d): under root's
+	 * /run/jwtsign no other user can take its name, as one can take
+	 * /dev/shm/jwtsign-UID before this user's first process does. */
+	else if (own_dir(run, strlen(run), out, size))
+		return 0;
+	else
+		n = snprintf(out, size, "/dev/shm/jwtsign-%lu", uid);
 	if (n < 0 || (size_t)n >= size)
 		return err_set(err, ERR_LIMIT, "cache directory path longer than %zu bytes",
 			       size - 1);

@@ -3,8 +3,9 @@
  * download of each JWK Set.
  *
  * Design (the simplest that meets every rule of jwtsign.json(5)):
- * - A directory, by default /dev/shm/jwtsign-EUID (tmpfs), or the absolute
- *   path in the environment variable JWTSIGN_CACHE_DIR.  It is created
+ * - A directory (jwk_cache_default_dir): JWTSIGN_CACHE_DIR, systemd's
+ *   RUNTIME_DIRECTORY, the package's /run/jwtsign/cache-EUID, else
+ *   /dev/shm/jwtsign-EUID (tmpfs).  It is created
  *   with mode 0700 when missing, and used only when it is a real directory
  *   (not a symbolic link) owned by the effective user with mode exactly
  *   0700 (checked with fstat on a descriptor opened with O_NOFOLLOW).
@@ -90,10 +91,17 @@ void jwk_cache_entry_init(struct jwk_cache_entry *e);
  * NULL-safe. */
 void jwk_cache_entry_free(struct jwk_cache_entry *e);
 
-/* jwk_cache_default_dir - the cache directory: $JWTSIGN_CACHE_DIR when
- * set and not empty, else "/dev/shm/jwtsign-EUID", written to out (size
- * bytes).  Returns 0, ERR_INVALID (JWTSIGN_CACHE_DIR not an absolute
- * path) or ERR_LIMIT (too long). */
+/* The root-owned directory under which the package makes one cache
+ * directory per web server user (debian/jwtsign.tmpfiles). */
+#define JWK_CACHE_RUN_DIR "/run/jwtsign"
+
+/* jwk_cache_default_dir - the cache directory, written to out (size
+ * bytes): $JWTSIGN_CACHE_DIR when set and not empty; else systemd's
+ * $RUNTIME_DIRECTORY (its first entry) when it is a directory owned by
+ * the effective user; else JWK_CACHE_RUN_DIR/cache-EUID when it is one
+ * (made by the package, so no other user can squat its name); else
+ * "/dev/shm/jwtsign-EUID".  Returns 0, ERR_INVALID (JWTSIGN_CACHE_DIR
+ * not an absolute path) or ERR_LIMIT (too long). */
 int jwk_cache_default_dir(char *out, size_t size, struct err *err);
 
 /* jwk_cache_open - open (creating it with mode 0700 when missing; its

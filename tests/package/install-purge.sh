@@ -205,7 +205,10 @@ for t in curl a2enconf setsid runuser; do
 	command -v "$t" >/dev/null 2>&1 || hard_error "$t not found"
 done
 WWW_UID=$(id -u www-data) || hard_error "no user www-data"
+# The package's tmpfiles.d makes /run/jwtsign/cache-UID for www-data (when
+# systemd-tmpfiles runs in postinst); jwtsign falls back to /dev/shm.
 CACHE_DIR=/dev/shm/jwtsign-$WWW_UID
+command -v systemd-tmpfiles >/dev/null 2>&1 && CACHE_DIR=/run/jwtsign/cache-$WWW_UID
 
 free_port() {
 	"$PY" -c 'import socket
@@ -337,7 +340,7 @@ fi
 # ---------------------------------------------------------------- stub backend
 # It answers /token-issuer with the reference example and serves the
 # installed key as a JWK Set for a jwk_url endpoint (which makes the
-# www-data processes create their key cache in /dev/shm).
+# www-data processes use their key cache, $CACHE_DIR).
 "$PY" "$IT/stub_backend.py" --port 0 --port-file "$T/stub.port" --log "$T/stub.log" \
 	--jwks /etc/jwtsign/symmetric.json </dev/null >>"$T/stub.out" 2>&1 &
 STUB_PID=$!

@@ -109,20 +109,22 @@ static void sh(const char *fmt, const char *a, const char *b)
 
 Test(jwk_cache, default_dir)
 {
-	char out[256];
+	char out[256], run[64], shm[64];
+	const char *dflt;
 	struct err e = {0};
+	struct stat st;
 
 	unsetenv("JWTSIGN_CACHE_DIR");
+	unsetenv("RUNTIME_DIRECTORY");
+	/* The package's directory when it exists, else /dev/shm. */
+	snprintf(run, sizeof(run), "/run/jwtsign/cache-%lu", (unsigned long)geteuid());
+	snprintf(shm, sizeof(shm), "/dev/shm/jwtsign-%lu", (unsigned long)geteuid());
+	dflt = lstat(run, &st) == 0 && S_ISDIR(st.st_mode) ? run : shm;
 	cr_assert_eq(jwk_cache_default_dir(out, sizeof(out), &e), 0);
-	{
-		char want[64];
-
-		snprintf(want, sizeof(want), "/dev/shm/jwtsign-%lu", (unsigned long)geteuid());
-		cr_assert_str_eq(out, want);
-	}
+	cr_assert_str_eq(out, dflt);
 	setenv("JWTSIGN_CACHE_DIR", "", 1);
 	cr_assert_eq(jwk_cache_default_dir(out, sizeof(out), &e), 0);
-	cr_assert(strncmp(out, "/dev/shm/jwtsign-", 17) == 0);
+	cr_assert_str_eq(out, dflt);
 	setenv("JWTSIGN_CACHE_DIR", "/run/jwtsign", 1);
 	cr_assert_eq(jwk_cache_default_dir(out, sizeof(out), &e), 0);
 	cr_assert_str_eq(out, "/run/jwtsign");
@@ -131,7 +133,27 @@ Test(jwk_cache, default_dir)
 	cr_assert(strstr(e.msg, "absolute"), "%s", e.msg);
 	setenv("JWTSIGN_CACHE_DIR", "/run/jwtsign", 1);
 	cr_assert_eq(jwk_cache_default_dir(out, 5, &e), ERR_LIMIT);
+	/* systemd's RuntimeDirectory= (the first entry), after the variable. */
 	unsetenv("JWTSIGN_CACHE_DIR");
+	{
+		char rt[320];
+
+		snprintf(rt, sizeof(rt), "%s:/run/other", base); /* ours */
+		setenv("RUNTIME_DIRECTORY", rt, 1);
+		cr_assert_eq(jwk_cache_default_dir(out, sizeof(out), &e), 0);
+		cr_assert_str_eq(out, base);
+	}
+	setenv("RUNTIME_DIRECTORY", "/", 1); /* root's, or not ours: skipped */
+	cr_assert_eq(jwk_cache_default_dir(out, sizeof(out), &e), 0);
+	cr_assert_str_eq(out, geteuid() == 0 ? "/" : dflt);
+	setenv("JWTSIGN_CACHE_DIR", "/var/cache/x", 1);
+	cr_assert_eq(jwk_cache_default_dir(out, sizeof(out), &e), 0);
+	cr_assert_str_eq(out, "/var/cache/x");
+	unsetenv("JWTSIGN_CACHE_DIR");
+	setenv("RUNTIME_DIRECTORY", "relative", 1); /* not systemd's: ignored */
+	cr_assert_eq(jwk_cache_default_dir(out, sizeof(out), &e), 0);
+	cr_assert_str_neq(out, "relative");
+	unsetenv("RUNTIME_DIRECTORY");
 }
 
 Test(jwk_cache, open_creates_a_0700_directory_despite_the_umask)
