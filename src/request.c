@@ -2,6 +2,7 @@
 #include "request.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -119,6 +120,7 @@ static int read_body(struct request *req, const struct request_source *src, size
 		want = (unsigned long long)max_body + 1; /* one more byte tells "too large" */
 	}
 	req->body = malloc((size_t)want + 1);
+	req->body_alloc = req->body ? (size_t)want + 1 : 0;
 	if (req->body == NULL)
 		return err_set(err, ERR_NOMEM, "cannot allocate %llu bytes for the request body",
 			       want);
@@ -186,6 +188,8 @@ void request_free(struct request *req)
 	free(req->remote_addr);
 	free(req->forwarded_for);
 	free(req->if_none_match);
+	if (req->body)
+		sodium_memzero(req->body, req->body_alloc);
 	free(req->body);
 	memset(req, 0, sizeof(*req));
 }

@@ -31,6 +31,8 @@ struct request {
 	char *if_none_match; /* HTTP_IF_NONE_MATCH or NULL (jwks_endpoint) */
 	uint8_t *body; /* exactly body_len bytes (+ a NUL not counted); never NULL after read */
 	size_t body_len;
+	size_t body_alloc; /* bytes allocated at body: wiped by request_free (a
+			    * login body holds credentials) */
 	/* Set when the request itself is unacceptable: the HTTP status (400,
 	 * 413) and the short error code to answer with; 0/NULL otherwise. */
 	int reject_status;
@@ -64,7 +66,8 @@ int request_read(struct request *req, const struct request_source *src, size_t m
  * after the response was written.  Errors are ignored. */
 void request_drain(struct request *req, const struct request_source *src, size_t max);
 
-/* request_free - release everything req owns and zero it.  NULL-safe. */
+/* request_free - release everything req owns (the body wiped first: a
+ * login holds credentials) and zero it.  NULL-safe. */
 void request_free(struct request *req);
 
 #endif
