@@ -11,6 +11,7 @@ src_libjwtsign_a_SOURCES = \
 	src/log.c src/log.h \
 	src/buf.c src/buf.h \
 	src/fileio.c src/fileio.h \
+	src/wipe_alloc.c src/wipe_alloc.h \
 	src/b64.c src/b64.h \
 	src/clock.c src/clock.h \
 	src/gojson_parse.c src/gojson_write.c src/gojson.h src/gojson_int.h \

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "request.h"
 #include "response.h"
+#include "wipe_alloc.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -269,7 +270,9 @@ static int libs_init(void)
 		log_error("main", "libsodium initialisation failed");
 		return -1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* libcurl's buffers hold whole JWK Sets: wiped when freed. */
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, wipe_malloc, wipe_free, wipe_realloc,
+				 wipe_strdup, wipe_calloc) != CURLE_OK) {
 		log_error("main", "libcurl initialisation failed");
 		return -1;
 	}

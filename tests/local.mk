@@ -115,7 +115,8 @@ INTEGRATION_TESTS = \
 	tests/integration/jwk_tls.sh \
 	tests/integration/jwk_cache.sh \
 	tests/integration/hostile.sh \
-	tests/integration/secrets.sh
+	tests/integration/secrets.sh \
+	tests/integration/freed_memory.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
@@ -127,6 +128,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/jwk_server.py \
 	tests/integration/hostile_server.py \
 	tests/integration/fcgi_client.py \
+	tests/integration/freed_scan.c \
 	tests/data
 
 TEST_EXTENSIONS = .sh .py
