@@ -75,6 +75,10 @@ int gojson_parse(const char *doc, size_t len, const struct gojson_limits *lim,
 	    * (read as 0) and those outside                                                        \
 	    * [INT64_MIN, UINT64_MAX] (clamped), for a caller                                      \
 	    * that range-checks every integer it reads */
+/* The document holds secrets (a JWK Set): json-c's string buffer is sized
+ * to the document before parsing, so that it never grows (a growth frees
+ * the old block, holding part of the string being read, unwiped). */
+#define GOJSON_SECRET 4u
 
 /* Why gojson_parse_ex refused a document (the stage that refused it). */
 enum gojson_stage {
@@ -109,7 +113,7 @@ struct gojson_failure {
 			     * numbers); static */
 };
 
-/* gojson_parse_ex - gojson_parse with flags (GOJSON_UTF8_STRICT or 0) and,
+/* gojson_parse_ex - gojson_parse with flags (GOJSON_* or 0) and,
  * when fail is not NULL, the stage and the byte offset of a refusal in
  * *fail (GOJSON_ACCEPTED on success).  The err message and the return
  * codes are gojson_parse's.  gojson_parse(d, n, l, o, e) is

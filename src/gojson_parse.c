@@ -478,6 +478,15 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, unsigned
 	json_tokener_set_flags(tok,
 			       JSON_TOKENER_STRICT |
 				   ((flags & GOJSON_UTF8_STRICT) ? JSON_TOKENER_VALIDATE_UTF8 : 0));
+	/* No string is longer than the document: with a buffer that large
+	 * already, json-c never reallocates (and frees) a partial secret. */
+	if ((flags & GOJSON_SECRET) && len < INT_MAX) {
+		if (printbuf_memset(tok->pb, 0, 0, (int)len + 1) < 0) {
+			json_tokener_free(tok);
+			return err_set(err, ERR_NOMEM, "JSON: out of memory");
+		}
+		printbuf_reset(tok->pb);
+	}
 	obj = json_tokener_parse_ex(tok, doc, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);

@@ -81,7 +81,7 @@ static int doc_parse(const char *doc, size_t len, const struct jwk_limits *lim,
 			       lim->max_doc_bytes);
 	if (doc == NULL || len == 0)
 		return err_set(err, ERR_INVALID, "JWK Set is empty");
-	rc = gojson_parse(doc, len, &glim, out, err);
+	rc = gojson_parse_ex(doc, len, &glim, GOJSON_SECRET, out, NULL, err);
 	if (rc) {
 		*out = NULL;
 		if (err)

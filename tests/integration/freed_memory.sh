@@ -5,9 +5,10 @@
 # shared cache, is searched for the secret (its base64url text and its
 # raw bytes) and for the login's password by an LD_PRELOAD shim (freed_scan.c, built here with cc),
 # which counts hits per object that freed the block.  Blocks freed by
-# jwtsign itself and by libcurl (wiping allocators, curl_global_init_mem)
-# must hold no copy; what other libraries leave (json-c's tokener while it
-# parses the set) is reported, as HACKING says.
+# jwtsign itself, libcurl (wiping allocators, curl_global_init_mem) and
+# json-c (its string buffer is sized to the set before parsing, so it
+# never grows) must hold no copy, not even a 24-character prefix of the
+# key; what other libraries leave is reported, as HACKING says.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 
@@ -25,8 +26,8 @@ fi
 start_stub
 mkdir -p "$T/jwks" -m 700 "$T/cache"
 # A 64-byte HMAC key with RSA-shaped public entries: first in a set of
-# about 10 KiB (one read of libcurl's buffer; json-c's string buffer grows
-# after it), last in one of about 40 KiB (in libcurl's last read).
+# about 10 KiB (one read of libcurl's buffer), last in one of about 40 KiB
+# (in libcurl's last read), and written with escapes.
 "$PYTHON3" - "$T" <<'PY'
 import base64, json, os, sys
 t = sys.argv[1]
@@ -39,15 +40,23 @@ def pad(n):
 oct_key = {"kty": "oct", "kid": "sim2", "k": k}
 for name, keys in (("first", [oct_key] + pad(25)), ("last", pad(100) + [oct_key])):
     open(os.path.join(t, "jwks", name + ".json"), "w").write(json.dumps({"keys": keys}))
+# Every character of k written as a \\u escape: json-c then appends it to
+# its string buffer one character at a time, growing it mid-key.
+esc = "".join("\\u%04x" % ord(ch) for ch in k)
+doc = json.dumps({"keys": [{"kty": "oct", "kid": "sim2", "k": "@K@"}] + pad(5)})
+open(os.path.join(t, "jwks", "escaped.json"), "w").write(doc.replace("@K@", esc))
 with open(os.path.join(t, "needles"), "w") as f:
     f.write("k-text %s\n" % k.encode().hex())
+    # json-c's string buffer grows 32 -> 64 -> 128 while it reads k: the
+    # blocks it gives back would hold k's first 31 or 63 characters.
+    f.write("k-prefix %s\n" % k[:24].encode().hex())
     f.write("k-raw %s\n" % raw.hex())
 PY
 start_jwk_server KEYS "$T/jwks" --plain
 printf '{"user":"john","password":"hunter2-Secret"}' >"$T/login.json"
 printf 'password %s\n' "$(printf 'hunter2-Secret' | od -An -tx1 | tr -d ' \n')" >>"$T/needles"
 
-for set in first last; do
+for set in first last escaped; do
 	write_config "$T/$set.json" "" \
 		"$(EP_KEYS="\"jwk_url\":\"$KEYS_URL/$set.json\",\"disable_jwk_security\":true" ep /token /token-issuer)"
 	mkdir -p -m 700 "$T/cache-$set"
@@ -60,7 +69,7 @@ for set in first last; do
 		expect_status "$name" 200
 		check "$name: the scanner ran (it wrote its report)" test -s "$T/$name.scan"
 		log "$name: secrets in freed blocks, per object: $(grep -v '^none$' "$T/$name.scan" | tr '\n' ';')"
-		for obj in "$(basename "$JWTSIGN")" libcurl-gnutls.so.4 libcurl.so.4; do
+		for obj in "$(basename "$JWTSIGN")" libcurl-gnutls.so.4 libcurl.so.4 libjson-c.so.5; do
 			check "$name: no block freed by $obj held the key or the password" \
 				not grep -q "^$obj " "$T/$name.scan"
 		done
