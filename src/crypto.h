@@ -116,6 +116,12 @@ int crypto_ec_import(enum jwk_crv crv, const uint8_t *x, const uint8_t *y, const
 int crypto_ed25519_import(const uint8_t *d, const uint8_t *x, const char *who,
 			  struct crypto_bytes *sk, struct err *err);
 
+/* crypto_rsa_export - fill every member of *r (minimal big-endian, no
+ * leading zero bytes) from the GnuTLS RSA private key k (borrowed).  On
+ * error *r is freed.  The caller frees *r with crypto_rsa_free.
+ * Returns 0, ERR_CRYPTO, ERR_NOMEM. */
+int crypto_rsa_export(gnutls_privkey_t k, struct crypto_rsa *r, struct err *err);
+
 /* crypto_rsa_generate - a new RSA key of bits bits (public exponent
  * 65537) with every member of *r filled (minimal big-endian, no leading
  * zero bytes).  The caller frees *r with crypto_rsa_free.

@@ -305,28 +305,18 @@ int crypto_take_datum_padded(struct crypto_bytes *b, gnutls_datum_t *d, size_t s
 	return rc;
 }
 
-int crypto_rsa_generate(unsigned bits, struct crypto_rsa *r, struct err *err)
+int crypto_rsa_export(gnutls_privkey_t k, struct crypto_rsa *r, struct err *err)
 {
 	gnutls_datum_t m = {0}, e = {0}, d = {0}, p = {0}, q = {0}, u = {0}, e1 = {0}, e2 = {0};
-	gnutls_privkey_t k = NULL;
-	int rc;
+	int rc = gnutls_privkey_export_rsa_raw2(k, &m, &e, &d, &p, &q, &u, &e1, &e2,
+						GNUTLS_EXPORT_FLAG_NO_LZ);
 
-	rc = gnutls_privkey_init(&k);
-	if (rc < 0)
-		return err_set(err, ERR_NOMEM, "gnutls_privkey_init: %s", gnutls_strerror(rc));
-	rc = gnutls_privkey_generate2(k, GNUTLS_PK_RSA, bits, 0, NULL, 0);
-	if (rc < 0) {
-		rc = err_set(err, ERR_CRYPTO, "RSA key generation (%u bits) failed: %s", bits,
-			     gnutls_strerror(rc));
-		goto out;
-	}
-	rc = gnutls_privkey_export_rsa_raw2(k, &m, &e, &d, &p, &q, &u, &e1, &e2,
-					    GNUTLS_EXPORT_FLAG_NO_LZ);
 	if (rc < 0) {
 		rc = err_set(err, ERR_CRYPTO, "RSA key export failed: %s", gnutls_strerror(rc));
 		goto out;
 	}
-	/* GnuTLS's coefficient u is q^-1 mod p, which is JWK "qi". */
+	/* GnuTLS's coefficient u is q^-1 mod p (PKCS#1 "coefficient"), which
+	 * is JWK "qi". */
 	if (crypto_take_datum(&r->n, &m) || crypto_take_datum(&r->e, &e) ||
 	    crypto_take_datum(&r->d, &d) || crypto_take_datum(&r->p, &p) ||
 	    crypto_take_datum(&r->q, &q) || crypto_take_datum(&r->dp, &e1) ||
@@ -343,6 +333,23 @@ out:
 	crypto_datum_wipe(&u);
 	crypto_datum_wipe(&e1);
 	crypto_datum_wipe(&e2);
+	return rc;
+}
+
+int crypto_rsa_generate(unsigned bits, struct crypto_rsa *r, struct err *err)
+{
+	gnutls_privkey_t k = NULL;
+	int rc;
+
+	rc = gnutls_privkey_init(&k);
+	if (rc < 0)
+		return err_set(err, ERR_NOMEM, "gnutls_privkey_init: %s", gnutls_strerror(rc));
+	rc = gnutls_privkey_generate2(k, GNUTLS_PK_RSA, bits, 0, NULL, 0);
+	if (rc < 0)
+		rc = err_set(err, ERR_CRYPTO, "RSA key generation (%u bits) failed: %s", bits,
+			     gnutls_strerror(rc));
+	else
+		rc = crypto_rsa_export(k, r, err);
 	gnutls_privkey_deinit(k);
 	return rc;
 }

@@ -72,35 +72,6 @@ static int import_error_code(int gnutls_rc)
 	}
 }
 
-static int pem_export_rsa(gnutls_privkey_t k, struct crypto_rsa *r, struct err *err)
-{
-	gnutls_datum_t m = {0}, e = {0}, d = {0}, p = {0}, q = {0}, u = {0}, e1 = {0}, e2 = {0};
-	int rc = gnutls_privkey_export_rsa_raw2(k, &m, &e, &d, &p, &q, &u, &e1, &e2,
-						GNUTLS_EXPORT_FLAG_NO_LZ);
-
-	if (rc < 0) {
-		rc = err_set(err, ERR_CRYPTO, "RSA key export failed: %s", gnutls_strerror(rc));
-		goto out;
-	}
-	/* GnuTLS's coefficient u is q^-1 mod p (PKCS#1 "coefficient"), which
-	 * is JWK "qi". */
-	if (crypto_take_datum(&r->n, &m) || crypto_take_datum(&r->e, &e) ||
-	    crypto_take_datum(&r->d, &d) || crypto_take_datum(&r->p, &p) ||
-	    crypto_take_datum(&r->q, &q) || crypto_take_datum(&r->dp, &e1) ||
-	    crypto_take_datum(&r->dq, &e2) || crypto_take_datum(&r->qi, &u))
-		rc = err_set(err, ERR_NOMEM, "out of memory");
-out:
-	crypto_datum_wipe(&m);
-	crypto_datum_wipe(&e);
-	crypto_datum_wipe(&d);
-	crypto_datum_wipe(&p);
-	crypto_datum_wipe(&q);
-	crypto_datum_wipe(&u);
-	crypto_datum_wipe(&e1);
-	crypto_datum_wipe(&e2);
-	return rc;
-}
-
 /* EC (x, y, d) or Ed25519 (x = public key, d = seed). */
 static int pem_export_ecc(gnutls_privkey_t k, struct pem_key *out, struct err *err)
 {
@@ -220,7 +191,7 @@ static int pem_key_read(const char *block, size_t len, struct pem_key *out, stru
 	switch (pk) {
 	case GNUTLS_PK_RSA:
 		out->kty = JWK_KTY_RSA;
-		rc = pem_export_rsa(k, &out->rsa, err);
+		rc = crypto_rsa_export(k, &out->rsa, err);
 		break;
 	case GNUTLS_PK_ECDSA:
 		out->kty = JWK_KTY_EC;
