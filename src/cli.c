@@ -329,6 +329,11 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		char where[600], shown[700];
 
 		err_clear(&e);
+		if (ep->refused) {
+			printf("%s %s: error: %s\n", ep->method, ep->endpoint, ep->refused);
+			status = 1;
+			continue;
+		}
 		int rc = keysource_get(app.eps[i].keys, &key, &e);
 
 		keysource_describe(app.eps[i].keys, where, sizeof(where));

@@ -40,6 +40,8 @@
 #define NS_SIGNER "auth/signer"
 #define NS_SIGNER_OLD "github.com/devopsfaith/krakend-jose/signer"
 #define NS_JWTSIGN "jwtsign"
+#define NS_VALIDATOR "auth/validator"
+#define NS_VALIDATOR_OLD "github.com/devopsfaith/krakend-jose/validator"
 
 /* The signer block of an endpoint object, or NULL; *ns receives the
  * namespace used.  Both namespaces with different content is an error. */
@@ -84,6 +86,29 @@ static void set_ep_label(struct cfg_pctx *c, json_object *ep_obj, size_t i)
 	c->sect[0] = '\0';
 }
 
+/* A validator on a signer endpoint (KrakenD's refresh pattern) is not
+ * honoured yet: serving the endpoint would forward every request with no
+ * token check, so it is refused (never served) instead. */
+static int refuse_validator(struct cfg_pctx *c, json_object *ep_obj, struct cfg_endpoint *e)
+{
+	json_object *ec = cfg_member(ep_obj, "extra_config");
+	const char *ns = cfg_ns(ec, NS_VALIDATOR)	? NS_VALIDATOR
+			 : cfg_ns(ec, NS_VALIDATOR_OLD) ? NS_VALIDATOR_OLD
+							: NULL;
+	char msg[256];
+
+	if (ns == NULL)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "extra_config \"%s\" is not supported yet: the endpoint is not served, as "
+		 "every request would reach the backend without a token check",
+		 ns);
+	if ((e->refused = strdup(msg)) == NULL)
+		return cfg_nomem(c);
+	log_error("config", "%s: %s: %s", c->name, c->ep, msg);
+	return 0;
+}
+
 static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, json_object *signer,
 			  const char *ns, json_object *default_hosts, unsigned default_timeout,
 			  struct cfg_endpoint *e)
@@ -107,7 +132,7 @@ static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, json_object *
 	snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", ns);
 	rc = cfg_parse_signer(c, signer, &e->signer);
 	c->sect[0] = '\0';
-	return rc;
+	return rc ? rc : refuse_validator(c, ep_obj, e);
 }
 
 /* ------------------------------------------------------------ top level */
@@ -459,6 +484,7 @@ void cfg_free(struct cfg *cfg)
 
 		free(e->endpoint);
 		free(e->method);
+		free(e->refused);
 		cfg_free_strv(e->backend.hosts, e->backend.nhosts);
 		free(e->backend.url_pattern);
 		free(e->backend.method);

@@ -83,6 +83,10 @@ struct cfg_endpoint {
 	unsigned timeout_ms; /* endpoint "timeout", else top-level, else 2000 */
 	struct cfg_backend backend;
 	struct cfg_signer signer;
+	/* Why this endpoint is never served (fail closed: a setting it holds
+	 * that jwtsign does not honour yet would change who gets a token),
+	 * or NULL.  Requests get 503 not_configured, check-config an error. */
+	char *refused;
 };
 
 struct cfg {

@@ -395,6 +395,11 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		response_error(resp, 404, "not_found");
 		return;
 	}
+	if (ep->refused) {
+		log_error(ep->endpoint, "request refused: %s", ep->refused);
+		response_error(resp, 503, "not_configured");
+		return;
+	}
 	if (req->reject_status) {
 		log_info(ep->endpoint, "request refused: %s", req->reject_code);
 		response_error(resp, req->reject_status, req->reject_code);

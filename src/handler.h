@@ -23,6 +23,8 @@
  *       (with Retry-After), 500 internal_error;
  *   405 method_not_allowed: the path exists with other methods (with Allow);
  *   404 not_found;
+ *   503 not_configured: the endpoint is refused (cfg_endpoint.refused: a
+ *       setting jwtsign does not honour yet, e.g. auth/validator);
  *   400 bad_request / incomplete_body, 413 body_too_large (from the reader);
  *   503 keys_unavailable: the endpoint's key (with Retry-After);
  *   431 header_too_large: the X-Forwarded-For to send (the client's with

@@ -121,6 +121,16 @@ check "cc-bad: names the endpoint" grep -q /token "$T/cc-bad.out" "$T/cc-bad.err
 run cc-broken check-config -c "$T/broken.json"
 expect_rc cc-broken 1
 
+# KrakenD's refresh pattern (validator and signer on one endpoint): the
+# endpoint is refused until jwtsign validates tokens, the others serve.
+write_config "$T/refresh.json" "" "$(ep /token /token-issuer)" \
+	"$(ep /refresh /token-issuer | sed 's/"extra_config":{/"extra_config":{"auth\/validator":{"alg":"HS256"},/')"
+run cc-refresh check-config -c "$T/refresh.json"
+expect_rc cc-refresh 1
+check "cc-refresh: the /refresh line says why it is not served" \
+	grep -q '^POST /refresh: error: extra_config "auth/validator" is not supported yet' "$T/cc-refresh.out"
+check "cc-refresh: /token is ok" grep -q '^POST /token: ok' "$T/cc-refresh.out"
+
 JWTSIGN_CONFIG=$T/good.json
 export JWTSIGN_CONFIG
 rc=0

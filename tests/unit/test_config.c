@@ -1131,6 +1131,39 @@ Test(config, names_match_case_insensitively, .init = cr_redirect_stderr)
 		   ERR_INVALID, "nothing to serve", NULL, NULL);
 }
 
+/* Both validator namespaces mark the endpoint refused, and say why. */
+Test(config, validator_refuses_the_endpoint, .init = cr_redirect_stderr)
+{
+	static const char *const ns[] = {"auth/validator",
+					 "github.com/devopsfaith/krakend-jose/validator"};
+	char doc[2048], log[4096];
+
+	for (size_t i = 0; i < 2; i++) {
+		struct cfg *cfg;
+
+		snprintf(doc, sizeof(doc),
+			 "{\"version\":3,\"endpoints\":[{\"endpoint\":\"/"
+			 "refresh\",\"backend\":[{" BACKEND
+			 "}],\"extra_config\":{\"%s\":{\"alg\":\"RS256\"},\"auth/signer\":{" BASE
+			 "}}}]}",
+			 ns[i]);
+		cfg = parse_ok(doc);
+		cr_assert_not_null(cfg->endpoints[0].refused, "%s", ns[i]);
+		cr_assert_not_null(strstr(cfg->endpoints[0].refused, ns[i]));
+		cfg_free(cfg);
+	}
+	read_stderr(log, sizeof(log));
+	cr_assert_not_null(strstr(log, "endpoint \"/refresh\": extra_config \"auth/validator\" is "
+				       "not supported yet"),
+			   "%s", log);
+	{
+		struct cfg *cfg = parse_ok(ONE_EP(BASE));
+
+		cr_assert_null(cfg->endpoints[0].refused);
+		cfg_free(cfg);
+	}
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"
