@@ -19,7 +19,7 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 		const struct cfg_endpoint *ep = &cfg->endpoints[i];
 
 		app->eps[i].cfg = ep;
-		app_signer_opts(&app->eps[i].sign, &ep->signer, &cfg->limits, NULL);
+		app_signer_opts(&app->eps[i].sign, ep, &cfg->limits, NULL);
 		rc = keysource_new(&ep->signer, &cfg->limits, ep->endpoint, &app->eps[i].keys, err);
 		if (rc)
 			return rc;
@@ -37,9 +37,11 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 	return 0;
 }
 
-void app_signer_opts(struct signer_opts *opts, const struct cfg_signer *s,
+void app_signer_opts(struct signer_opts *opts, const struct cfg_endpoint *ep,
 		     const struct cfg_limits *lim, const struct jwk *key)
 {
+	const struct cfg_signer *s = &ep->signer;
+
 	memset(opts, 0, sizeof(*opts));
 	opts->key = key;
 	opts->alg = s->alg;
@@ -53,6 +55,7 @@ void app_signer_opts(struct signer_opts *opts, const struct cfg_signer *s,
 	opts->ttl = s->ttl;
 	opts->set_nbf = s->set_nbf;
 	opts->nbf_skew = s->nbf_skew;
+	opts->entity = &ep->backend.rules;
 }
 
 int app_init(struct app *app, const char *config_path, struct err *err)

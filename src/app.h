@@ -33,12 +33,12 @@ struct app {
 	void *backend_ctx;
 };
 
-/* app_signer_opts - the options of a configured signer block (s) and the
- * process limits (lim), signing with key (all borrowed: opts points into
- * them).  The one mapping from the configuration to the signer, used by
- * app_init (once per endpoint, key NULL: the handler sets each request's
- * key on a copy) and tests. */
-void app_signer_opts(struct signer_opts *opts, const struct cfg_signer *s,
+/* app_signer_opts - the options of a configured endpoint's signer block,
+ * with the rules of its backend's answer (entity), and the process limits
+ * (lim), signing with key (all borrowed: opts points into them).  The one mapping from the
+ * configuration to the signer, used by app_init (once per endpoint, key NULL: the handler sets each
+ * request's key on a copy) and tests. */
+void app_signer_opts(struct signer_opts *opts, const struct cfg_endpoint *ep,
 		     const struct cfg_limits *lim, const struct jwk *key);
 
 /* app_init - zero app, load the configuration file at config_path and

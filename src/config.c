@@ -488,6 +488,7 @@ void cfg_free(struct cfg *cfg)
 		cfg_free_strv(e->backend.hosts, e->backend.nhosts);
 		free(e->backend.url_pattern);
 		free(e->backend.method);
+		entity_rules_free(&e->backend.rules);
 		cfg_free_signer(&e->signer);
 	}
 	free(cfg->endpoints);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "entity.h"
 #include "jws.h"
 
 /* Process limits, from the top-level extra_config "jwtsign" block.
@@ -72,8 +73,9 @@ struct cfg_backend {
 		       * KrakenD, "http://" is prepended when there is no scheme and
 		       * trailing '/' are removed; only http:// and https:// */
 	size_t nhosts;
-	char *url_pattern; /* starts with '/'; each {name} is an endpoint parameter */
-	char *method;	   /* default: the endpoint's method */
+	char *url_pattern;	   /* starts with '/'; each {name} is an endpoint parameter */
+	char *method;		   /* default: the endpoint's method */
+	struct entity_rules rules; /* what KrakenD does to the answer (entity.h) */
 };
 
 struct cfg_endpoint {

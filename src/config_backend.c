@@ -1,6 +1,9 @@
 /* config_backend.c - the backend of an endpoint: hosts (KrakenD's
- * sanitising), url_pattern and method.  See config_int.h. */
+ * sanitising), url_pattern, method, and the manipulation of its answer
+ * (encoding, is_collection, target, allow, deny, mapping, group: entity.h).
+ * See config_int.h. */
 #include "config_int.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +104,112 @@ out:
 	return rc;
 }
 
+/* An optional list of dot paths ("allow", "deny"); [] is no list. */
+static int opt_paths(struct cfg_pctx *c, json_object *obj, const char *key, char ***out, size_t *n)
+{
+	json_object *v = cfg_member(obj, key);
+
+	if (v == NULL ||
+	    (json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0))
+		return 0;
+	return cfg_want_strv(c, v, key, out, n);
+}
+
+static int opt_str(struct cfg_pctx *c, json_object *obj, const char *key, char **out)
+{
+	json_object *v = cfg_member(obj, key);
+	const char *s;
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if ((rc = cfg_want_string(c, v, key, &s)) != 0)
+		return rc;
+	return *s ? cfg_dup_str(c, s, out) : 0; /* "" is KrakenD's "none" */
+}
+
+/* "mapping": {"from": "to", ...}, kept in file order. */
+static int parse_mapping(struct cfg_pctx *c, json_object *obj, struct entity_rules *r)
+{
+	json_object *v = cfg_member(obj, "mapping");
+	size_t n;
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return cfg_fail(c, ERR_INVALID, "mapping", "expected an object, got %s",
+				cfg_jtype(v));
+	n = (size_t)json_object_object_length(v);
+	if (n == 0)
+		return 0;
+	if ((r->map = calloc(n, sizeof(*r->map))) == NULL)
+		return cfg_nomem(c);
+	json_object_object_foreach(v, from, to)
+	{
+		const char *t;
+		char sh[CFG_SHOW];
+
+		if ((rc = cfg_want_string(c, to, "mapping", &t)) != 0)
+			return rc;
+		if (*from == '\0' || *t == '\0')
+			return cfg_fail(c, ERR_INVALID, "mapping",
+					"\"%s\": empty names are not allowed",
+					cfg_show_str(sh, from));
+		if ((r->map[r->nmap].from = strdup(from)) == NULL ||
+		    (r->map[r->nmap].to = strdup(t)) == NULL) {
+			free(r->map[r->nmap].from);
+			return cfg_nomem(c);
+		}
+		r->nmap++;
+	}
+	return 0;
+}
+
+/* "encoding" and "is_collection" (lura's decoders, case-insensitive). */
+static int parse_decoding(struct cfg_pctx *c, json_object *obj, struct entity_rules *r)
+{
+	json_object *v = cfg_member(obj, "encoding");
+	const char *enc = "json";
+	bool coll = false;
+	char sh[CFG_SHOW];
+	int rc;
+
+	if (v != NULL && (rc = cfg_want_string(c, v, "encoding", &enc)) != 0)
+		return rc;
+	if ((rc = cfg_opt_bool(c, obj, "is_collection", &coll)) != 0)
+		return rc;
+	if (strcasecmp(enc, "json") == 0 || *enc == '\0')
+		r->decoding = coll ? ENTITY_COLLECTION : ENTITY_OBJECT;
+	else if (strcasecmp(enc, "safejson") == 0)
+		r->decoding = ENTITY_SAFE;
+	else
+		return cfg_fail(c, ERR_UNSUPPORTED, "encoding",
+				"\"%s\" cannot be signed: a signer endpoint needs \"json\" (the "
+				"default) or \"safejson\"",
+				cfg_show_str(sh, enc));
+	return 0;
+}
+
+/* KrakenD's manipulation of the answer (entity.h). */
+static int parse_rules(struct cfg_pctx *c, json_object *obj, struct entity_rules *r)
+{
+	int rc;
+
+	if ((rc = parse_decoding(c, obj, r)) != 0 || (rc = opt_str(c, obj, "target", &r->target)) ||
+	    (rc = opt_str(c, obj, "group", &r->group)) ||
+	    (rc = opt_paths(c, obj, "allow", &r->allow, &r->nallow)) ||
+	    (rc = opt_paths(c, obj, "deny", &r->deny, &r->ndeny)) ||
+	    (rc = parse_mapping(c, obj, r)))
+		return rc;
+	if (r->nallow && r->ndeny)
+		log_warn("config",
+			 "%s: %s: %s: \"allow\" and \"deny\" are both set: only \"allow\" "
+			 "applies, as in KrakenD",
+			 c->name, c->ep, c->sect);
+	return 0;
+}
+
 int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *default_hosts,
 		      struct cfg_endpoint *e)
 {
@@ -144,7 +253,8 @@ int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *defa
 	if ((rc = cfg_want_nonempty(c, v, "url_pattern", &up)) != 0 ||
 	    (rc = cfg_clean_path(c, up, &e->backend.url_pattern)) != 0 ||
 	    (rc = cfg_check_url_pattern(c, e->backend.url_pattern, e->endpoint)) != 0 ||
-	    (rc = cfg_parse_method(c, obj, e->method, &e->backend.method)) != 0)
+	    (rc = cfg_parse_method(c, obj, e->method, &e->backend.method)) != 0 ||
+	    (rc = parse_rules(c, obj, &e->backend.rules)) != 0)
 		goto out;
 out:
 	c->sect[0] = '\0';

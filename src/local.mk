@@ -22,6 +22,7 @@ src_libjwtsign_a_SOURCES = \
 	src/pem.c src/pem.h \
 	src/jws.c src/jws.h \
 	src/crypto.c src/crypto.h src/crypto_key.c \
+	src/entity.c src/entity.h \
 	src/signer.c src/signer.h \
 	src/config.c src/config.h src/config_int.h \
 	src/config_value.c src/config_signer.c src/config_backend.c \

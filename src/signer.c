@@ -259,6 +259,11 @@ int signer_transform(const struct signer_opts *opts, const char *body, size_t le
 		err_prefix(err, "backend answer");
 		goto out;
 	}
+	if (entity_rules_active(opts->entity) &&
+	    (rc = entity_apply(opts->entity, &root, err)) != 0) {
+		err_prefix(err, "backend answer");
+		goto out;
+	}
 	if (!json_object_is_type(root, json_type_object)) {
 		rc =
 		    err_set(err, ERR_INVALID, "backend answer: JSON %s where an object is expected",

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "entity.h"
 #include "err.h"
 #include "gojson.h"
 #include "jws.h"
@@ -23,7 +24,9 @@ struct signer_opts {
 				    * with '/', JSON Pointers (RFC 6901); each
 				    * passed signer_check_key */
 	size_t nkeys_to_sign;
-	struct gojson_limits limits; /* for parsing the backend answer */
+	struct gojson_limits limits;	   /* for parsing the backend answer */
+	const struct entity_rules *entity; /* KrakenD's changes to the answer
+					    * before signing (entity.h), or NULL */
 	/* Time claims (extensions to KrakenD's signer).  All zero: none are
 	 * added, and the tokens are KrakenD's. */
 	bool set_iat;	   /* add "iat" = now */

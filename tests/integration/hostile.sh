@@ -72,6 +72,8 @@ REFUSED_URL=http://127.0.0.1:$(free_port)
 eps+=("$(EP_HOST="$HOSTILE_URL\",\"$STUB_URL" ep /two-not-http /not-http)")
 eps+=("$(EP_HOST="$REFUSED_URL\",\"$STUB_URL" ep /two-refused /echo)")
 eps+=("$(ep '/u/{id}' '/echo/{id}')")
+eps+=("$(hep /rules-deny /login-extra | sed 's/"url_pattern":"\/login-extra"/&,"deny":["password_hash","user.ssn"]/')")
+eps+=("$(hep /rules-target /login-wrapped | sed 's/"url_pattern":"\/login-wrapped"/&,"target":"data","group":"auth"/; s/"keys_to_sign":\["access_token","refresh_token"\]/"keys_to_sign":["\/auth\/access_token"]/')")
 write_config "$T/main.json" \
 	',"extra_config":{"jwtsign":{"connect_timeout":"500ms"}}' "${eps[@]}"
 
@@ -135,6 +137,19 @@ print(sum(v for k, v in json.load(sys.stdin).items() if k.startswith(sys.argv[1]
 }
 
 printf '{"user":"john","pass":"doe"}' >"$T/login.json"
+
+# ========================================================= answer rules
+# KrakenD's backend rules are applied before signing, as lura does: a
+# denied member never reaches the client; target and group reshape.
+run_cgi rules-deny /rules-deny "$T/login.json"
+expect_token rules-deny '{"sub":"x"}' '{"access_token":"JWS","user":{"id":7}}'
+check "rules-deny: the password hash never reaches the client" not grep -q 'password_hash\|2y\$10' "$T/rules-deny.body"
+run_cgi rules-target /rules-target "$T/login.json"
+expect_status rules-target 200
+check "rules-target: target \"data\" then group \"auth\", /auth/access_token signed" \
+	"$PYTHON3" "$HS" verify "$T/rules-target.body" --jwks "$T/symmetric.json" \
+	--member access_token --payload <(printf '{"sub":"x"}') \
+	--rest <(printf '{"auth":{"access_token":"JWS","n":1}}')
 
 # ======================================================= path parameters
 # A {param} value that, decoded once or more, is a dot segment or holds

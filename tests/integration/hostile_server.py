@@ -101,6 +101,10 @@ REFERENCE = (
     b'"sub":"1234567890qwertyuio","jti":"mnb23vcsrt756yuiomn12876bvcx98ertyuiop",'
     b'"exp":1735689600},"exp":1735689600}')
 STATIC["/token-issuer"] = ok_json(REFERENCE)
+# KrakenD's answer rules (deny, target, group) on a login answer.
+STATIC["/login-extra"] = ok_json(b'{"access_token":{"sub":"x"},"password_hash":"$2y$10$abc",'
+                                 b'"user":{"id":7,"ssn":"123"}}')
+STATIC["/login-wrapped"] = ok_json(b'{"data":{"access_token":{"sub":"x"},"n":1},"meta":2}')
 # A backend's refusals: the headers a client needs, hop-by-hop and
 # Set-Cookie that it must not get; a non-JSON body that must not be served.
 STATIC["/401-www"] = ("401 Unauthorized", [

@@ -1164,6 +1164,45 @@ Test(config, validator_refuses_the_endpoint, .init = cr_redirect_stderr)
 	}
 }
 
+/* KrakenD's answer manipulation in a backend block (entity.h). */
+Test(config, backend_answer_rules, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg = parse_ok(
+	    DOC("", EP_OBJ("", BACKEND ",\"target\":\"data\",\"group\":\"login\","
+				       "\"deny\":[\"password_hash\",\"user.ssn\"],\"allow\":[],"
+				       "\"mapping\":{\"tok\":\"access_token\",\"b\":\"c\"},"
+				       "\"is_collection\":true,\"encoding\":\"JSON\"")));
+	const struct entity_rules *r = &cfg->endpoints[0].backend.rules;
+
+	cr_assert_eq(r->decoding, ENTITY_COLLECTION);
+	cr_assert_str_eq(r->target, "data");
+	cr_assert_str_eq(r->group, "login");
+	cr_assert_eq(r->nallow, 0);
+	cr_assert_eq(r->ndeny, 2);
+	cr_assert_str_eq(r->deny[1], "user.ssn");
+	cr_assert_eq(r->nmap, 2);
+	cr_assert_str_eq(r->map[0].from, "tok");
+	cr_assert_str_eq(r->map[0].to, "access_token");
+	cr_assert_str_eq(r->map[1].from, "b");
+	cfg_free(cfg);
+	cfg = parse_ok(DOC("", EP_OBJ("", BACKEND ",\"encoding\":\"safejson\",\"target\":\"\"")));
+	cr_assert_eq(cfg->endpoints[0].backend.rules.decoding, ENTITY_SAFE);
+	cr_assert_null(cfg->endpoints[0].backend.rules.target);
+	cr_assert(!entity_rules_active(&cfg->endpoints[0].backend.rules) == false);
+	cfg_free(cfg);
+	cfg = parse_ok(ONE_EP(BASE));
+	cr_assert(!entity_rules_active(&cfg->endpoints[0].backend.rules));
+	cfg_free(cfg);
+	parse_err3(DOC("", EP_OBJ("", BACKEND ",\"encoding\":\"no-op\"")), ERR_UNSUPPORTED,
+		   "backend[0]", "\"encoding\"", "cannot be signed");
+	parse_err3(DOC("", EP_OBJ("", BACKEND ",\"mapping\":{\"a\":1}")), ERR_INVALID, "backend[0]",
+		   "\"mapping\"", NULL);
+	parse_err3(DOC("", EP_OBJ("", BACKEND ",\"deny\":\"a\"")), ERR_INVALID, "backend[0]",
+		   "\"deny\"", NULL);
+	parse_err3(DOC("", EP_OBJ("", BACKEND ",\"is_collection\":1")), ERR_INVALID, "backend[0]",
+		   "\"is_collection\"", NULL);
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"

@@ -863,7 +863,7 @@ static struct signer_opts opts_from_cfg(const struct cfg *cfg, const struct jwk 
 {
 	struct signer_opts opts;
 
-	app_signer_opts(&opts, &cfg->endpoints[0].signer, &cfg->limits, key);
+	app_signer_opts(&opts, &cfg->endpoints[0], &cfg->limits, key);
 	return opts;
 }
 
