@@ -1,5 +1,6 @@
 /* app.c - per-process state; see app.h. */
 #include "app.h"
+#include "gojson.h"
 #include "keysource.h"
 #include "log.h"
 
@@ -11,6 +12,7 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 {
 	int rc;
 
+	gojson_set_legacy_escapes(cfg->limits.legacy_escapes);
 	app->cfg = cfg;
 	app->eps = calloc(cfg->nendpoints ? cfg->nendpoints : 1, sizeof(*app->eps));
 	if (app->eps == NULL)

@@ -165,12 +165,34 @@ static int limit_size(struct cfg_pctx *c, json_object *obj, const char *key, lon
 	return 0;
 }
 
+/* "json_escapes": the Go whose string escapes the tokens and answers
+ * follow: "go1.22" (the default: \b and \f, as current KrakenD) or
+ * "go1.21" (\u0008 and \u000c, as KrakenD builds with older Go). */
+static int parse_escapes(struct cfg_pctx *c, json_object *obj, struct cfg_limits *l)
+{
+	json_object *v = cfg_member(obj, "json_escapes");
+	const char *s;
+	char sh[CFG_SHOW];
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if ((rc = cfg_want_string(c, v, "json_escapes", &s)) != 0)
+		return rc;
+	if (strcmp(s, "go1.22") != 0 && strcmp(s, "go1.21") != 0)
+		return cfg_fail(c, ERR_INVALID, "json_escapes",
+				"\"%s\": expected \"go1.22\" (the default) or \"go1.21\"",
+				cfg_show_str(sh, s));
+	l->legacy_escapes = strcmp(s, "go1.21") == 0;
+	return 0;
+}
+
 static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits *l)
 {
 	static const char *const known[] = {
-	    "max_request_body", "max_backend_response", "max_json_depth",
-	    "max_json_members", "max_jwk_set_size",	"max_jwk_keys",
-	    "max_header_size",	"connect_timeout",	"jwk_fetch_timeout",
+	    "max_request_body",	 "max_backend_response", "max_json_depth",  "max_json_members",
+	    "max_jwk_set_size",	 "max_jwk_keys",	 "max_header_size", "connect_timeout",
+	    "jwk_fetch_timeout", "json_escapes",
 	};
 	const long long smax = SIZE_MAX > INT64_MAX ? INT64_MAX : (long long)SIZE_MAX;
 	json_object *ec = cfg_member(root, "extra_config"), *obj;
@@ -212,6 +234,8 @@ static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits
 	    (rc = cfg_opt_duration(c, obj, "jwk_fetch_timeout", &l->jwk_fetch_timeout_ms)) != 0)
 		return rc;
 	l->max_json_depth = (unsigned)depth;
+	if ((rc = parse_escapes(c, obj, l)) != 0)
+		return rc;
 	c->sect[0] = '\0';
 	return 0;
 }

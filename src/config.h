@@ -28,6 +28,7 @@ struct cfg_limits {
 					* jwtsign reads, bytes (65536) */
 	unsigned connect_timeout_ms;   /* TCP+TLS connect to backend / JWK server (2000) */
 	unsigned jwk_fetch_timeout_ms; /* whole JWK Set download (5000) */
+	bool legacy_escapes;	       /* "json_escapes": "go1.21" (gojson.h) */
 };
 
 /* The signer block of one endpoint.  Strings are owned by the struct cfg. */

@@ -15,6 +15,7 @@
 #define JWTSIGN_GOJSON_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -127,6 +128,13 @@ int gojson_parse_ex(const char *doc, size_t len, const struct gojson_limits *lim
  * quotes included.  On error nothing is appended.
  * Returns 0, ERR_NOMEM or ERR_LIMIT (from b's limit). */
 int gojson_write_string(struct buf *b, const char *s, size_t len);
+
+/* gojson_set_legacy_escapes - how gojson_write and gojson_write_string
+ * escape U+0008 and U+000C: false (the default) as Go 1.22 and later do,
+ * "\b" and "\f" (KrakenD CE 2.10 and later is built with Go 1.24);
+ * true as older Go did, "\u0008" and "\u000c".  Process-wide, set once at
+ * start-up (the configuration's "json_escapes"). */
+void gojson_set_legacy_escapes(bool on);
 
 /* gojson_write - append the Go encoding of v (any json-c value, borrowed;
  * NULL is written as null).  A double carrying its literal text (see

@@ -1,5 +1,6 @@
 /* gojson_write.c - the writer of Go's encoding/json bytes; see gojson.h. */
 #include "gojson.h"
+
 #include "gojson_int.h"
 
 #include <math.h>
@@ -25,6 +26,14 @@ static const unsigned char gj_ascii_raw[128] = {
 };
 /* clang-format on */
 
+/* Process-wide: set once at start-up (gojson_set_legacy_escapes). */
+static bool legacy_escapes;
+
+void gojson_set_legacy_escapes(bool on)
+{
+	legacy_escapes = on;
+}
+
 /* gj_escape - append the escape for an ASCII byte Go does not write raw. */
 static int gj_escape(struct buf *b, unsigned char c)
 {
@@ -42,6 +51,10 @@ static int gj_escape(struct buf *b, unsigned char c)
 		return buf_append(b, "\\r", 2);
 	case '\t':
 		return buf_append(b, "\\t", 2);
+	case '\b': /* Go 1.22 and later; before, "\u0008" */
+		return legacy_escapes ? buf_append(b, e, sizeof(e)) : buf_append(b, "\\b", 2);
+	case '\f': /* Go 1.22 and later; before, "\u000c" */
+		return legacy_escapes ? buf_append(b, e, sizeof(e)) : buf_append(b, "\\f", 2);
 	default:
 		return buf_append(b, e, sizeof(e));
 	}

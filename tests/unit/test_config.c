@@ -1203,6 +1203,26 @@ Test(config, backend_answer_rules, .init = cr_redirect_stderr)
 		   "\"is_collection\"", NULL);
 }
 
+/* "json_escapes" picks the Go whose \b/\f escapes the output follows. */
+Test(config, json_escapes)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(BASE));
+
+	cr_assert(!cfg->limits.legacy_escapes);
+	cfg_free(cfg);
+	cfg = parse_ok(DOC("\"extra_config\":{\"jwtsign\":{\"json_escapes\":\"go1.21\"}},",
+			   EP_OBJ("", BACKEND)));
+	cr_assert(cfg->limits.legacy_escapes);
+	cfg_free(cfg);
+	cfg = parse_ok(DOC("\"extra_config\":{\"jwtsign\":{\"json_escapes\":\"go1.22\"}},",
+			   EP_OBJ("", BACKEND)));
+	cr_assert(!cfg->limits.legacy_escapes);
+	cfg_free(cfg);
+	parse_err3(DOC("\"extra_config\":{\"jwtsign\":{\"json_escapes\":\"go1.20\"}},",
+		       EP_OBJ("", BACKEND)),
+		   ERR_INVALID, "\"json_escapes\"", "go1.21", NULL);
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"

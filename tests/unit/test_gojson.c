@@ -151,10 +151,15 @@ Test(gojson, line_and_paragraph_separators_escaped)
 
 Test(gojson, control_characters)
 {
-	/* \b and \f are written \u0008 and \u000c (the rule of the issue);
-	 * DEL (0x7f) is written raw. */
+	/* \b and \f as Go 1.22 and later write them (the default); DEL
+	 * (0x7f) is written raw. */
+	EXPECT_RT("[\"\\u0000\\u0001\\b\\f\\n\\r\\t\\u001f\\u007f\\\"\\\\\\u0020\"]",
+		  "[\"\\u0000\\u0001\\b\\f\\n\\r\\t\\u001f\x7f\\\"\\\\ \"]");
+	/* Older Go ("json_escapes": "go1.21"): \u0008 and \u000c. */
+	gojson_set_legacy_escapes(true);
 	EXPECT_RT("[\"\\u0000\\u0001\\b\\f\\n\\r\\t\\u001f\\u007f\\\"\\\\\\u0020\"]",
 		  "[\"\\u0000\\u0001\\u0008\\u000c\\n\\r\\t\\u001f\x7f\\\"\\\\ \"]");
+	gojson_set_legacy_escapes(false);
 }
 
 Test(gojson, every_ascii_byte)
@@ -177,6 +182,10 @@ Test(gojson, every_ascii_byte)
 			strcpy(want, "\"\\r\"");
 		else if (i == '\t')
 			strcpy(want, "\"\\t\"");
+		else if (i == '\b')
+			strcpy(want, "\"\\b\"");
+		else if (i == '\f')
+			strcpy(want, "\"\\f\"");
 		else if (i < 0x20 || i == '<' || i == '>' || i == '&')
 			snprintf(want, sizeof(want), "\"\\u%04x\"", (unsigned)i);
 		else

@@ -272,7 +272,7 @@ Test(signer, payload_is_go_encoding)
 	    "  \"m\" : \"\\u00e9\xe4\xb8\xad\xff\", \"dup\" : 1, \"dup\" : 2, \"n\" : null,\n"
 	    "  \"B\" : true } , \"other\" : \"<>\" }";
 	static const char payload[] =
-	    "{\"B\":true,\"a\":{\"x\":\"http://h/\\u2028\\u0008\\u000c\\n\\u0001\","
+	    "{\"B\":true,\"a\":{\"x\":\"http://h/\\u2028\\b\\f\\n\\u0001\","
 	    "\"y\":\"\\u003cb\\u003e\\u0026\"},\"dup\":2,"
 	    "\"m\":\"\xc3\xa9\xe4\xb8\xad\xef\xbf\xbd\",\"n\":null,"
 	    "\"z\":[1.0,1E+5,-1.5e-3,12345678901234567890,1e400]}";
