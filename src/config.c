@@ -295,6 +295,14 @@ static int parse_json(struct cfg_pctx *c, const char *doc, size_t len, json_obje
 		break;
 	}
 	line_col(doc, f.offset, &line, &col);
+	if (memmem(doc, len, "{{", 2) != NULL)
+		return cfg_fail(
+		    c, ERR_INVALID, NULL,
+		    "invalid JSON at line %zu, column %zu (%s); the file holds \"{{\": "
+		    "it looks like a KrakenD flexible configuration (a Go template), "
+		    "which jwtsign reads only once rendered: FC_ENABLE=1 FC_OUT=out.json "
+		    "krakend check -c FILE, then point jwtsign at out.json",
+		    line, col, why);
 	return cfg_fail(c, ERR_INVALID, NULL, "invalid JSON at line %zu, column %zu: %s", line, col,
 			why);
 }

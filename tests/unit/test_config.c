@@ -1223,6 +1223,24 @@ Test(config, json_escapes)
 		   ERR_INVALID, "\"json_escapes\"", "go1.21", NULL);
 }
 
+/* KrakenD flexible configuration (templates) is named as such. */
+Test(config, flexible_configuration_is_named)
+{
+	parse_err3("{\"version\":3,\"endpoints\":[{{ template \"eps.tmpl\" . }}]}", ERR_INVALID,
+		   "invalid JSON at line 1", "flexible configuration", "FC_OUT");
+	parse_err3("{\"version\":3,\n\"endpoints\": [ {{ range .eps }} ]}", ERR_INVALID, "line 2",
+		   "krakend check", NULL);
+	/* Without "{{", the plain JSON message. */
+	parse_err3("{\"version\":3,,}", ERR_INVALID, "invalid JSON at line 1", NULL, NULL);
+	{
+		struct cfg *cfg = (struct cfg *)1;
+		struct err e = {0};
+
+		cfg_parse("{\"version\":3,,}", 15, NAME, &cfg, &e);
+		cr_assert_null(strstr(e.msg, "flexible"), "%s", e.msg);
+	}
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"
