@@ -83,6 +83,17 @@ static int parse_fingerprints(struct cfg_pctx *c, json_object *v, struct cfg_sig
 		return 0; /* empty: no pinning */
 	if ((rc = cfg_want_strv(c, v, "jwk_fingerprints", &raw, &n)) != 0)
 		return rc;
+	/* Pins are compared with a TLS certificate chain: with keys from a
+	 * file or a plain http:// URL (disable_jwk_security) they cannot
+	 * apply, and are ignored with a warning (KrakenD's own example file
+	 * holds placeholders there). */
+	if (s->jwk_url == NULL || strncasecmp(s->jwk_url, "https://", 8) != 0) {
+		log_warn("config", "%s: %s: %s: \"jwk_fingerprints\" ignored: %s", c->name, c->ep,
+			 c->sect,
+			 s->jwk_url ? "the jwk_url is plain http://, and pins apply to TLS only"
+				    : "the keys come from jwk_local_path, not from a server");
+		goto out;
+	}
 	s->jwk_fingerprints = calloc(n, sizeof(*s->jwk_fingerprints));
 	if (s->jwk_fingerprints == NULL) {
 		rc = cfg_nomem(c);

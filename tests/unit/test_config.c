@@ -31,6 +31,8 @@
 
 #define SIGN_HEAD "\"alg\":\"HS256\",\"kid\":\"k1\",\"keys_to_sign\":[\"access_token\"]"
 #define BASE SIGN_HEAD ",\"jwk_local_path\":\"/etc/keys.json\""
+/* A signer whose pins apply (keys from an https:// server). */
+#define BASE_URL SIGN_HEAD ",\"jwk_url\":\"https://keys.example/jwks.json\""
 
 static struct cfg *parse_ok(const char *doc)
 {
@@ -373,10 +375,10 @@ Test(config, fingerprint_flavours)
 {
 	/* The same digest as base64url padded (KrakenD), unpadded, standard. */
 	struct cfg *cfg =
-	    parse_ok(ONE_EP(BASE ",\"jwk_fingerprints\":["
-				 "\"-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8=\","
-				 "\"-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8\","
-				 "\"+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=\"]"));
+	    parse_ok(ONE_EP(BASE_URL ",\"jwk_fingerprints\":["
+				     "\"-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8=\","
+				     "\"-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8\","
+				     "\"+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=\"]"));
 	const struct cfg_signer *s = &cfg->endpoints[0].signer;
 
 	cr_assert_eq(s->njwk_fingerprints, 3);
@@ -904,17 +906,19 @@ Test(config, err_typ_type)
 
 Test(config, err_fingerprints)
 {
-	signer_err(ONE_EP(BASE ",\"jwk_fingerprints\":\"abc\""), ERR_INVALID,
+	signer_err(ONE_EP(BASE_URL ",\"jwk_fingerprints\":\"abc\""), ERR_INVALID,
 		   "\"jwk_fingerprints\"");
-	signer_err(ONE_EP(BASE ",\"jwk_fingerprints\":[\"abc=\"]"), ERR_INVALID,
+	signer_err(ONE_EP(BASE_URL ",\"jwk_fingerprints\":[\"abc=\"]"), ERR_INVALID,
 		   "\"jwk_fingerprints\"");
 	/* 33 bytes */
 	signer_err(
-	    ONE_EP(BASE ",\"jwk_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]"),
+	    ONE_EP(BASE_URL
+		   ",\"jwk_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]"),
 	    ERR_INVALID, "\"jwk_fingerprints\"");
 	/* mixed alphabets */
 	signer_err(
-	    ONE_EP(BASE ",\"jwk_fingerprints\":[\"-/-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8=\"]"),
+	    ONE_EP(BASE_URL
+		   ",\"jwk_fingerprints\":[\"-/-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8=\"]"),
 	    ERR_INVALID, "\"jwk_fingerprints\"");
 }
 
@@ -1239,6 +1243,32 @@ Test(config, flexible_configuration_is_named)
 		cfg_parse("{\"version\":3,,}", 15, NAME, &cfg, &e);
 		cr_assert_null(strstr(e.msg, "flexible"), "%s", e.msg);
 	}
+}
+
+/* A fingerprint that is no SHA-256 digest is an error where pinning
+ * applies (an https:// jwk_url), a warning where it cannot. */
+Test(config, fingerprints_where_pinning_applies, .init = cr_redirect_stderr)
+{
+#define PINS ",\"jwk_fingerprints\":[\"placeholder\"]"
+	struct cfg *cfg;
+	char log[4096];
+
+	signer_err(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"https://keys.example/jwks\"" PINS), ERR_INVALID,
+		   "\"jwk_fingerprints\"");
+	cfg = parse_ok(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"http://127.0.0.1/jwks\","
+					"\"disable_jwk_security\":true" PINS));
+	cr_assert_eq(cfg->endpoints[0].signer.njwk_fingerprints, 0);
+	cfg_free(cfg);
+	cfg = parse_ok(ONE_EP(BASE PINS));
+	cr_assert_eq(cfg->endpoints[0].signer.njwk_fingerprints, 0);
+	cfg_free(cfg);
+	read_stderr(log, sizeof(log));
+	cr_assert_not_null(
+	    strstr(log, "\"jwk_fingerprints\" ignored: the jwk_url is plain http://"), "%s", log);
+	cr_assert_not_null(strstr(log, "\"jwk_fingerprints\" ignored: the keys come from "
+				       "jwk_local_path"),
+			   "%s", log);
+#undef PINS
 }
 
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
