@@ -97,11 +97,13 @@ static bool plain_length(const char *s, unsigned long long *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static char fallback[] = "X="; /* an entry when malloc fails */
 	struct fake_source s;
 	struct request_source src;
 	struct request req;
 	struct err err = {0};
-	char *env = NULL, *line, *save = NULL;
+	char *env = NULL, *line, *save = NULL, *envp[FUZZ_MAX_ENV + 1];
+	size_t nenvp = 0;
 	const uint8_t *sep;
 	size_t envlen, max_body;
 	const char *cl, *te;
@@ -138,9 +140,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s.names[s.nenv] = line;
 		s.values[s.nenv++] = eq + 1;
 	}
+	/* The same variables as an environ, for the client headers. */
+	for (size_t i = 0; i < s.nenv; i++) {
+		size_t n = strlen(s.names[i]) + strlen(s.values[i]) + 2;
+
+		if ((envp[i] = malloc(n)) != NULL)
+			snprintf(envp[i], n, "%s=%s", s.names[i], s.values[i]);
+		else
+			envp[i] = fallback;
+		nenvp = i + 1;
+	}
+	envp[nenvp] = NULL;
 	src.param = fake_param;
 	src.read = fake_read;
 	src.ctx = &s;
+	src.env = envp;
 
 	rc = request_read(&req, &src, max_body, &err);
 	cl = fake_param(&s, "CONTENT_LENGTH");
@@ -229,6 +243,9 @@ drain:
 	}
 out:
 	request_free(&req);
+	for (size_t i = 0; i < nenvp; i++)
+		if (envp[i] != fallback)
+			free(envp[i]);
 	free(env);
 	return 0;
 }

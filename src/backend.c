@@ -185,12 +185,16 @@ static int build_headers(const struct backend_request *req, struct curl_slist **
 	 * Content-Type for POSTFIELDS unless overridden; an empty
 	 * "Content-Type:" removes it when the client sent none. */
 	if (add_header(&h, "Expect", NULL) || add_header(&h, "Content-Type", req->content_type) ||
-	    (req->forwarded_for && add_header(&h, "X-Forwarded-For", req->forwarded_for))) {
-		curl_slist_free_all(h);
-		return ERR_NOMEM;
-	}
+	    (req->forwarded_for && add_header(&h, "X-Forwarded-For", req->forwarded_for)))
+		goto oom;
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (add_header(&h, req->headers[i].name, req->headers[i].value))
+			goto oom;
 	*out = h;
 	return 0;
+oom:
+	curl_slist_free_all(h);
+	return ERR_NOMEM;
 }
 
 static void setup_handle(CURL *curl, const struct backend_request *req, struct curl_slist *hdrs,

@@ -13,14 +13,22 @@
 
 struct backend;
 
+/* One more request header: name and value, borrowed. */
+struct backend_header {
+	const char *name, *value;
+};
+
 struct backend_request {
 	const char *url;     /* absolute http(s) URL */
 	const char *method;  /* e.g. "POST" */
 	const uint8_t *body; /* forwarded exactly, body_len bytes (may hold NULs) */
 	size_t body_len;
-	const char *content_type;  /* the client's Content-Type, or NULL */
-	const char *forwarded_for; /* X-Forwarded-For value to send, or NULL */
-	unsigned timeout_ms;	   /* whole exchange */
+	const char *content_type;	      /* the client's Content-Type, or NULL */
+	const char *forwarded_for;	      /* X-Forwarded-For value to send, or NULL */
+	const struct backend_header *headers; /* the client headers the endpoint
+					       * forwards (input_headers) */
+	size_t nheaders;
+	unsigned timeout_ms; /* whole exchange */
 	unsigned connect_timeout_ms;
 	size_t max_response; /* body cap in bytes */
 	size_t max_header;   /* cap on the answer's header block (status line
@@ -70,8 +78,8 @@ void backend_free(struct backend *be);
  * both are reset first).  Content codings libcurl supports (gzip, deflate,
  * ...) are offered with Accept-Encoding and decoded, as Go's client does.
  * No redirects are followed (a 3xx is returned as such).  Headers sent:
- * the client's Content-Type, "Expect:" (empty: no 100-continue), and
- * X-Forwarded-For when given.  ctx is a struct backend *.
+ * the client's Content-Type, "Expect:" (empty: no 100-continue),
+ * X-Forwarded-For when given, and req->headers.  ctx is a struct backend *.
  * Header values are sent whole (control bytes dropped), never cut.
  * Returns 0 when an HTTP answer arrived, else ERR_NET (no byte of the
  * request was sent: connection refused, DNS, TLS handshake, bad URL; the

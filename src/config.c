@@ -86,6 +86,21 @@ static void set_ep_label(struct cfg_pctx *c, json_object *ep_obj, size_t i)
 	c->sect[0] = '\0';
 }
 
+/* An optional list of names (input_headers, input_query_strings); []
+ * is an empty list (nothing forwarded), "*" stands for all. */
+static int opt_names(struct cfg_pctx *c, json_object *obj, const char *key, char ***out, size_t *n)
+{
+	json_object *v = cfg_member(obj, key);
+
+	if (v == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0) {
+		*out = calloc(1, sizeof(**out)); /* present and empty */
+		return *out ? 0 : cfg_nomem(c);
+	}
+	return cfg_want_strv(c, v, key, out, n);
+}
+
 /* A validator on a signer endpoint (KrakenD's refresh pattern) is not
  * honoured yet: serving the endpoint would forward every request with no
  * token check, so it is refused (never served) instead. */
@@ -126,7 +141,9 @@ static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, json_object *
 	    (rc = cfg_parse_method(c, ep_obj, "GET", &e->method)) != 0)
 		return rc;
 	e->timeout_ms = default_timeout;
-	if ((rc = cfg_opt_duration(c, ep_obj, "timeout", &e->timeout_ms)) != 0 ||
+	if ((rc = opt_names(c, ep_obj, "input_headers", &e->input_headers, &e->ninput_headers)) ||
+	    (rc = opt_names(c, ep_obj, "input_query_strings", &e->input_query, &e->ninput_query)) ||
+	    (rc = cfg_opt_duration(c, ep_obj, "timeout", &e->timeout_ms)) != 0 ||
 	    (rc = cfg_parse_backend(c, ep_obj, default_hosts, e)) != 0)
 		return rc;
 	snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", ns);
@@ -517,6 +534,8 @@ void cfg_free(struct cfg *cfg)
 		free(e->endpoint);
 		free(e->method);
 		free(e->refused);
+		cfg_free_strv(e->input_headers, e->ninput_headers);
+		cfg_free_strv(e->input_query, e->ninput_query);
 		cfg_free_strv(e->backend.hosts, e->backend.nhosts);
 		free(e->backend.url_pattern);
 		free(e->backend.method);

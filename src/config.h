@@ -84,6 +84,13 @@ struct cfg_endpoint {
 			      * KrakenD does); may contain whole "{param}" segments */
 	char *method;	     /* upper case; default "GET" as in KrakenD */
 	unsigned timeout_ms; /* endpoint "timeout", else top-level, else 2000 */
+	/* "input_headers": the client headers sent to the backend (names as
+	 * written; "*" for all), NULL when absent: Content-Type only, as in
+	 * KrakenD.  "input_query_strings" likewise (absent: none). */
+	char **input_headers;
+	size_t ninput_headers;
+	char **input_query;
+	size_t ninput_query;
 	struct cfg_backend backend;
 	struct cfg_signer signer;
 	/* Why this endpoint is never served (fail closed: a setting it holds

@@ -1,5 +1,7 @@
 /* handler.c - the token endpoint; see handler.h. */
 #include "handler.h"
+#include "forward.h"
+#include "query.h"
 #include "buf.h"
 #include "jwk.h"
 #include "keysource.h"
@@ -43,7 +45,9 @@ struct call_state {
 	const struct cfg_endpoint *ep;
 	const struct request *req;
 	const struct route_params *params;
-	struct buf xff; /* X-Forwarded-For to send (empty: none) */
+	struct buf xff;			/* X-Forwarded-For to send (empty: none) */
+	struct forward_headers headers; /* the client headers forwarded */
+	struct buf query;		/* the query forwarded, encoded (or empty) */
 	struct backend_reply reply;
 };
 
@@ -63,6 +67,8 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 		    .body_len = cs->req->body_len,
 		    .content_type = cs->req->content_type,
 		    .forwarded_for = cs->xff.len ? cs->xff.data : NULL,
+		    .headers = cs->headers.h,
+		    .nheaders = cs->headers.n,
 		    .timeout_ms = cs->ep->timeout_ms,
 		    .connect_timeout_ms = lim->connect_timeout_ms < cs->ep->timeout_ms
 					      ? lim->connect_timeout_ms
@@ -82,6 +88,12 @@ static int call_backend(struct app *app, struct call_state *cs, const struct cfg
 		rc = route_expand(&url, be->url_pattern, cs->params, err);
 		if (rc)
 			break;
+		/* lura: the url_pattern's own query, then '&' and the client's. */
+		if (cs->query.len && (buf_putc(&url, strchr(url.data, '?') ? '&' : '?') != 0 ||
+				      buf_append(&url, cs->query.data, cs->query.len) != 0)) {
+			rc = err_set(err, ERR_NOMEM, "out of memory");
+			break;
+		}
 		br.url = url.data;
 		rc = app->backend_call(app->backend_ctx, &br, &cs->reply, err);
 		if (rc != ERR_NET)
@@ -313,6 +325,19 @@ static const char *oversized_header(const struct request *req, size_t max)
 	return NULL;
 }
 
+/* The client's query that ep forwards (input_query_strings; absent or
+ * []: none), encoded as lura does. */
+static int forward_query(const struct cfg_endpoint *ep, const struct request *req, struct buf *out)
+{
+	bool all = false;
+
+	for (size_t i = 0; i < ep->ninput_query; i++)
+		all = all || strcmp(ep->input_query[i], "*") == 0;
+	if (ep->ninput_query == 0 || req->query == NULL)
+		return 0;
+	return query_forward(req->query, ep->input_query, ep->ninput_query, all, out);
+}
+
 /* Call the backend for req and answer with its signed (or passed-through)
  * reply.  The headers built for the backend are sent whole or the request
  * is refused with 431: the X-Forwarded-For sent is the client's list plus
@@ -323,6 +348,7 @@ static void forward(struct app *app, const struct app_endpoint *aep, const struc
 {
 	const struct cfg_endpoint *ep = aep->cfg;
 	const struct cfg_limits *lim = &app->cfg->limits;
+	const char *too_large = NULL;
 	struct call_state cs;
 	struct err e = {0};
 	int rc;
@@ -332,10 +358,20 @@ static void forward(struct app *app, const struct app_endpoint *aep, const struc
 	cs.req = req;
 	cs.params = params;
 	buf_init(&cs.xff, 0);
+	buf_init(&cs.query, 0);
 	buf_init(&cs.reply.body, lim->max_backend_response);
 	buf_init(&cs.reply.headers, 0);
-	if (forwarded_for(req, &cs.xff) != 0) {
+	if (forwarded_for(req, &cs.xff) != 0 || (rc = forward_query(ep, req, &cs.query)) != 0 ||
+	    (rc = forward_headers_build(ep, req, lim->max_header_size, &cs.headers, &too_large)) ==
+		ERR_NOMEM) {
 		response_error(resp, 500, "internal_error");
+		goto out;
+	}
+	if (rc == ERR_LIMIT) {
+		log_info(ep->endpoint,
+			 "request refused: %s header over %zu bytes (max_header_size)", too_large,
+			 lim->max_header_size);
+		response_error(resp, 431, "header_too_large");
 		goto out;
 	}
 	if (cs.xff.len > lim->max_header_size) {
@@ -353,6 +389,8 @@ static void forward(struct app *app, const struct app_endpoint *aep, const struc
 		handle_reply(aep, key, &cs.reply, resp);
 out:
 	buf_free(&cs.xff);
+	buf_free(&cs.query);
+	forward_headers_free(&cs.headers);
 	buf_free(&cs.reply.headers);
 	buf_free(&cs.reply.body);
 }

@@ -34,6 +34,8 @@ src_libjwtsign_a_SOURCES = \
 	src/jwk_cache.c src/jwk_cache.h \
 	src/keysource.c src/keysource.h \
 	src/backend.c src/backend.h \
+	src/forward.c src/forward.h \
+	src/query.c src/query.h \
 	src/request.c src/request.h \
 	src/response.c src/response.h \
 	src/handler.c src/handler.h \

@@ -127,7 +127,7 @@ static size_t max_body(const struct app *app)
 
 static int serve_cgi(struct app *app)
 {
-	struct request_source src = {cgi_param, cgi_read, NULL};
+	struct request_source src = {cgi_param, cgi_read, NULL, environ};
 	struct request req;
 	struct buf out = BUF_INIT;
 	struct err e = {0};
@@ -193,7 +193,7 @@ static void fcgi_refuse_role(FCGX_Request *fr)
 
 static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 {
-	struct request_source src = {fcgi_param, fcgi_read, fr};
+	struct request_source src = {fcgi_param, fcgi_read, fr, fr->envp};
 	struct request req;
 	struct err e = {0};
 	const char *p;

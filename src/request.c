@@ -160,6 +160,37 @@ void request_drain(struct request *req, const struct request_source *src, size_t
 	}
 }
 
+/* Copy every HTTP_* entry of src->env into req->headers. */
+static int read_headers(struct request *req, const struct request_source *src)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; src->env && src->env[i]; i++)
+		n += strncmp(src->env[i], "HTTP_", 5) == 0;
+	if (n == 0)
+		return 0;
+	if ((req->headers = calloc(n, sizeof(*req->headers))) == NULL)
+		return ERR_NOMEM;
+	for (size_t i = 0; src->env[i] && req->nheaders < n; i++) {
+		if (strncmp(src->env[i], "HTTP_", 5) != 0 || strchr(src->env[i], '=') == NULL)
+			continue;
+		if ((req->headers[req->nheaders] = strdup(src->env[i])) == NULL)
+			return ERR_NOMEM;
+		req->nheaders++;
+	}
+	return 0;
+}
+
+const char *request_header(const struct request *req, const char *var)
+{
+	size_t n = strlen(var);
+
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (strncmp(req->headers[i], var, n) == 0 && req->headers[i][n] == '=')
+			return req->headers[i] + n + 1;
+	return NULL;
+}
+
 int request_read(struct request *req, const struct request_source *src, size_t max_body,
 		 struct err *err)
 {
@@ -171,6 +202,7 @@ int request_read(struct request *req, const struct request_source *src, size_t m
 	    (rc = dup_param(src, "REMOTE_ADDR", &req->remote_addr)) ||
 	    (rc = dup_param(src, "HTTP_X_FORWARDED_FOR", &req->forwarded_for)) ||
 	    (rc = dup_param(src, "HTTP_IF_NONE_MATCH", &req->if_none_match)) ||
+	    (rc = dup_param(src, "QUERY_STRING", &req->query)) || (rc = read_headers(req, src)) ||
 	    (rc = read_path(req, src)))
 		return err_set(err, rc, "out of memory reading the request");
 	if (req->method == NULL && (req->method = strdup("GET")) == NULL)
@@ -188,6 +220,12 @@ void request_free(struct request *req)
 	free(req->remote_addr);
 	free(req->forwarded_for);
 	free(req->if_none_match);
+	free(req->query);
+	for (size_t i = 0; i < req->nheaders; i++) {
+		sodium_memzero(req->headers[i], strlen(req->headers[i]));
+		free(req->headers[i]);
+	}
+	free(req->headers);
 	if (req->body)
 		sodium_memzero(req->body, req->body_alloc);
 	free(req->body);

@@ -20,6 +20,10 @@ struct request_source {
 	 * or -1 on a read error. */
 	long (*read)(void *ctx, void *p, size_t n);
 	void *ctx;
+	/* Every meta-variable as "NAME=value" (NULL-terminated; borrowed: the
+	 * CGI environ or the FastCGI request's envp), for the client headers
+	 * (HTTP_*) an endpoint forwards; NULL: none. */
+	char *const *env;
 };
 
 struct request {
@@ -29,6 +33,12 @@ struct request {
 	char *remote_addr;   /* REMOTE_ADDR or NULL */
 	char *forwarded_for; /* HTTP_X_FORWARDED_FOR or NULL */
 	char *if_none_match; /* HTTP_IF_NONE_MATCH or NULL (jwks_endpoint) */
+	char *query;	     /* QUERY_STRING (raw, without '?') or NULL */
+	/* Every HTTP_* meta-variable of the source's env, as "HTTP_NAME=value"
+	 * copies (the client's headers, for input_headers); wiped when freed
+	 * (Authorization, Cookie). */
+	char **headers;
+	size_t nheaders;
 	uint8_t *body; /* exactly body_len bytes (+ a NUL not counted); never NULL after read */
 	size_t body_len;
 	size_t body_alloc; /* bytes allocated at body: wiped by request_free (a
@@ -65,6 +75,10 @@ int request_read(struct request *req, const struct request_source *src, size_t m
  * client's connection when a CGI program leaves input unread.  Call it
  * after the response was written.  Errors are ignored. */
 void request_drain(struct request *req, const struct request_source *src, size_t max);
+
+/* request_header - the value of the client header whose meta-variable
+ * is var ("HTTP_AUTHORIZATION"), from req->headers, or NULL.  Borrowed. */
+const char *request_header(const struct request *req, const char *var);
 
 /* request_free - release everything req owns (the body wiped first: a
  * login holds credentials) and zero it.  NULL-safe. */

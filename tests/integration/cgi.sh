@@ -19,6 +19,8 @@ write_config "$T/main.json" "" \
 	"$(ep /token /token-issuer)" \
 	"$(ep /created /created)" \
 	"$(ep /echo /echo)" \
+	"$(ep /echo-fwd /echo ',"input_headers":["Authorization","cookie","User-Agent","Connection"],"input_query_strings":["lang","b"]')" \
+	"$(ep /echo-all /echo ',"input_headers":["*"],"input_query_strings":["*"]')" \
 	"$(ep /s401 /status/401)" \
 	"$(ep /s404 /status/404)" \
 	"$(ep /s302 /status/302)" \
@@ -146,6 +148,46 @@ cgi_run echo-noxff POST /echo "$T/login.json"
 expect_status echo-noxff 200
 check "echo-noxff: X-Forwarded-For is the client address" \
 	jwtcheck echo "$T/echo-noxff.body" --sent "$T/login.json" --ct application/json --xff "$REMOTE"
+
+# input_headers / input_query_strings, as lura forwards them: the listed
+# headers (or all with "*"), never hop-by-hop ones; X-Forwarded-Host always;
+# a forwarded User-Agent with X-Forwarded-Via; the listed query keys, sorted
+# and encoded as Go's url.Values.Encode.
+FWD_ENV=(HTTP_AUTHORIZATION="Basic am9objpkb2U=" HTTP_COOKIE="sid=abc; t=1" HTTP_USER_AGENT=curl/8
+	HTTP_X_SECRET=s HTTP_CONNECTION=keep-alive HTTP_HOST=login.example QUERY_STRING='b=2&lang=en+US&x=1&b=%31&bad=%zz')
+for e in echo echo-fwd echo-all; do
+	cgi_run "fwd-$e" POST "/$e?b=2&lang=en+US&x=1&b=%31&bad=%zz" "$T/login.json" "${FWD_ENV[@]}"
+	expect_status "fwd-$e" 200
+done
+fwd() { # NAME PYTHON-EXPR on echo (the backend's view): prints it
+	"$PYTHON3" -c 'import json, sys
+e = json.load(open(sys.argv[1]))["echo"]
+h = e["headers"]
+print(eval(sys.argv[2]))' "$T/fwd-$1.body" "$2"
+}
+check "fwd-echo: without input_headers only Content-Type (no Authorization, no Cookie)" \
+	test "$(fwd echo '"authorization" in h or "cookie" in h or "x-secret" in h')" = False
+check "fwd-echo: no query without input_query_strings" test "$(fwd echo 'e["query"]')" = None
+check "fwd-echo: X-Forwarded-Host is the client's Host" test "$(fwd echo 'h.get("x-forwarded-host")')" = login.example
+check "fwd-echo: jwtsign's User-Agent, no X-Forwarded-Via" \
+	test "$(fwd echo 'h["user-agent"].startswith("jwtsign/") and "x-forwarded-via" not in h')" = True
+check "fwd-echo-fwd: the listed headers reach the backend whole" \
+	test "$(fwd echo-fwd '(h["authorization"], h["cookie"], h["user-agent"])')" = "('Basic am9objpkb2U=', 'sid=abc; t=1', 'curl/8')"
+check "fwd-echo-fwd: X-Forwarded-Via names jwtsign" \
+	test "$(fwd echo-fwd 'h["x-forwarded-via"].startswith("jwtsign/")')" = True
+check "fwd-echo-fwd: unlisted and hop-by-hop headers stay behind" \
+	test "$(fwd echo-fwd '"x-secret" in h or h.get("connection") == "keep-alive"')" = False
+check "fwd-echo-fwd: the listed query keys, sorted, values in order, Go-encoded" \
+	test "$(fwd echo-fwd 'e["query"]')" = "b=2&b=1&lang=en+US"
+check "fwd-echo-all: every client header but hop-by-hop ones" \
+	test "$(fwd echo-all '(h.get("x-secret"), h.get("authorization"), h.get("connection") == "keep-alive")')" = "('s', 'Basic am9objpkb2U=', False)"
+check "fwd-echo-all: the whole query re-encoded (a bad escape dropped, as Go)" \
+	test "$(fwd echo-all 'e["query"]')" = "b=2&b=1&lang=en+US&x=1"
+# A forwarded header over max_header_size: 431, the backend not called.
+h0=$(stub_hits /echo)
+cgi_run fwd-big POST /echo-fwd "$T/login.json" HTTP_COOKIE="$(head -c 70000 /dev/zero | tr '\0' c)"
+expect_error fwd-big 431 header_too_large
+same_count "$h0" "$(stub_hits /echo)" "fwd-big: backend not called"
 
 # --- backend answers ---------------------------------------------------------------
 cgi_run b401 POST /s401 "$T/login.json"

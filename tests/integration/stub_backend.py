@@ -155,6 +155,8 @@ class Handler(BaseHTTPRequestHandler):
                 "xff": self.headers.get("X-Forwarded-For"),
                 "expect_header_present": "Expect" in self.headers,
                 "chunked": chunked,
+                "query": self.path.split("?", 1)[1] if "?" in self.path else None,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
             }
             doc = {"access_token": {"sub": "x"}, "echo": echo}
             self.answer(200, "application/json", json.dumps(doc).encode())

@@ -1271,6 +1271,31 @@ Test(config, fingerprints_where_pinning_applies, .init = cr_redirect_stderr)
 #undef PINS
 }
 
+/* input_headers / input_query_strings: absent (NULL), [] (present,
+ * empty), or a list that may hold "*". */
+Test(config, input_headers_and_query_strings)
+{
+	struct cfg *cfg = parse_ok(DOC(
+	    "", EP_OBJ("\"input_headers\":[\"Authorization\",\"*\"],\"input_query_strings\":[],",
+		       BACKEND)));
+	const struct cfg_endpoint *e = &cfg->endpoints[0];
+
+	cr_assert_eq(e->ninput_headers, 2);
+	cr_assert_str_eq(e->input_headers[0], "Authorization");
+	cr_assert_str_eq(e->input_headers[1], "*");
+	cr_assert_not_null(e->input_query);
+	cr_assert_eq(e->ninput_query, 0);
+	cfg_free(cfg);
+	cfg = parse_ok(ONE_EP(BASE));
+	cr_assert_null(cfg->endpoints[0].input_headers);
+	cr_assert_null(cfg->endpoints[0].input_query);
+	cfg_free(cfg);
+	parse_err3(DOC("", EP_OBJ("\"input_headers\":\"Cookie\",", BACKEND)), ERR_INVALID,
+		   "endpoint \"/token\"", "\"input_headers\"", NULL);
+	parse_err3(DOC("", EP_OBJ("\"input_query_strings\":[1],", BACKEND)), ERR_INVALID,
+		   "endpoint \"/token\"", "\"input_query_strings\"", NULL);
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"

@@ -125,7 +125,7 @@ Test(limits, request_body_boundary)
 {
 	static const char body[] = "0123456789A";
 	struct mem_src m = {"10", body, 11, 0};
-	struct request_source src = {mem_param, mem_read, &m};
+	struct request_source src = {mem_param, mem_read, &m, NULL};
 	struct request req;
 	struct err err = {0};
 

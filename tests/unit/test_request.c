@@ -43,7 +43,7 @@ static struct request req;
 
 static void read_with(struct src *s, size_t max)
 {
-	struct request_source rs = {p_param, p_read, s};
+	struct request_source rs = {p_param, p_read, s, NULL};
 	struct err e = {0};
 
 	cr_assert_eq(request_read(&req, &rs, max, &e), 0, "%s", e.msg);
@@ -149,7 +149,7 @@ Test(request, chunked_over_limit_is_413_and_drained)
 	static const char body[] = "0123456789abcdefghij";
 	struct src s = {
 	    {"HTTP_TRANSFER_ENCODING", "Chunked", "REQUEST_URI", "/t", NULL}, body, 20, 0, 0, 0};
-	struct request_source rs = {p_param, p_read, &s};
+	struct request_source rs = {p_param, p_read, &s, NULL};
 
 	read_with(&s, 10);
 	cr_assert_eq(req.reject_status, 413);
@@ -162,7 +162,7 @@ Test(request, refused_body_is_drained_up_to_the_cap)
 {
 	static const char body[] = "0123456789abcdefghij";
 	struct src s = {{"CONTENT_LENGTH", "20", "REQUEST_URI", "/t", NULL}, body, 20, 0, 0, 0};
-	struct request_source rs = {p_param, p_read, &s};
+	struct request_source rs = {p_param, p_read, &s, NULL};
 
 	read_with(&s, 10);
 	cr_assert_eq(req.reject_status, 413);
