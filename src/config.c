@@ -40,6 +40,7 @@
 #define NS_SIGNER "auth/signer"
 #define NS_SIGNER_OLD "github.com/devopsfaith/krakend-jose/signer"
 #define NS_JWTSIGN "jwtsign"
+#define NS_CORS "security/cors"
 #define NS_VALIDATOR "auth/validator"
 #define NS_VALIDATOR_OLD "github.com/devopsfaith/krakend-jose/validator"
 
@@ -324,6 +325,21 @@ static int parse_json(struct cfg_pctx *c, const char *doc, size_t len, json_obje
 			why);
 }
 
+/* The service's "security/cors", when present. */
+static int parse_cors(struct cfg_pctx *c, json_object *root, struct cfg *cfg)
+{
+	json_object *ec = cfg_member(root, "extra_config"), *obj;
+	int rc;
+
+	if (ec == NULL || !json_object_is_type(ec, json_type_object) ||
+	    (obj = cfg_ns(ec, NS_CORS)) == NULL)
+		return 0;
+	snprintf(c->sect, sizeof(c->sect), "extra_config \"" NS_CORS "\"");
+	rc = cfg_parse_cors(c, obj, &cfg->cors);
+	c->sect[0] = '\0';
+	return rc;
+}
+
 static int parse_top(struct cfg_pctx *c, json_object *root, struct cfg *cfg, unsigned *timeout,
 		     json_object **hosts, json_object **endpoints)
 {
@@ -342,7 +358,7 @@ static int parse_top(struct cfg_pctx *c, json_object *root, struct cfg *cfg, uns
 		return rc;
 	*timeout = 2000;
 	if ((rc = cfg_opt_duration(c, root, "timeout", timeout)) != 0 ||
-	    (rc = parse_limits(c, root, &cfg->limits)) != 0)
+	    (rc = parse_limits(c, root, &cfg->limits)) != 0 || (rc = parse_cors(c, root, cfg)) != 0)
 		return rc;
 	*hosts = cfg_member(root, "host");
 	*endpoints = cfg_member(root, "endpoints");
@@ -528,6 +544,7 @@ void cfg_free(struct cfg *cfg)
 {
 	if (cfg == NULL)
 		return;
+	cors_free(&cfg->cors);
 	for (size_t i = 0; i < cfg->nendpoints; i++) {
 		struct cfg_endpoint *e = &cfg->endpoints[i];
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "cors.h"
 #include "entity.h"
 #include "jws.h"
 
@@ -105,6 +106,7 @@ struct cfg {
 	size_t nendpoints;
 	size_t nignored; /* endpoints without a signer block, skipped */
 	struct cfg_limits limits;
+	struct cors cors; /* the service's "security/cors" (enabled: present) */
 };
 
 /* config.c (the document; one signer block is read by config_signer.c,

@@ -143,4 +143,12 @@ int cfg_parse_method(struct cfg_pctx *c, json_object *obj, const char *dflt, cha
 int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *default_hosts,
 		      struct cfg_endpoint *e);
 
+/* config_cors.c */
+
+/* cfg_parse_cors - the service's "security/cors" object obj into *r
+ * (zeroed first; freed with cors_free), with krakend-cors's defaults: all
+ * origins, all headers, GET/POST/HEAD, preflight status 204 (rs/cors).
+ * Errors: ERR_INVALID naming the setting, ERR_NOMEM. */
+int cfg_parse_cors(struct cfg_pctx *c, json_object *obj, struct cors *r);
+
 #endif

@@ -395,7 +395,8 @@ out:
 	buf_free(&cs.reply.body);
 }
 
-void handle_request(struct app *app, const struct request *req, struct response *resp)
+/* Everything but CORS; see handle_request. */
+static void answer(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct cfg_endpoint *ep;
 	const struct app_endpoint *aep;
@@ -451,4 +452,28 @@ void handle_request(struct app *app, const struct request *req, struct response 
 		return;
 	}
 	forward(app, aep, req, &params, key, resp);
+}
+
+/* KrakenD's CORS (cors.h) wraps every answer: a preflight is answered on
+ * any path before routing; any other answer gets the CORS headers. */
+void handle_request(struct app *app, const struct request *req, struct response *resp)
+{
+	const struct cors *c = app->cfg ? &app->cfg->cors : NULL;
+	const char *origin = request_header(req, "HTTP_ORIGIN");
+	const char *acrm = request_header(req, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
+	int rc;
+
+	if (c && c->enabled && cors_is_preflight(req->method, acrm)) {
+		buf_reset(&resp->body);
+		resp->content_type[0] = '\0';
+		rc = cors_preflight(c, origin, acrm,
+				    request_header(req, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+				    &resp->headers, &resp->status);
+		if (rc)
+			response_error(resp, 500, "internal_error");
+		return;
+	}
+	answer(app, req, resp);
+	if (c && c->enabled && cors_actual(c, origin, req->method, &resp->headers) != 0)
+		response_error(resp, 500, "internal_error");
 }

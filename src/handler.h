@@ -11,8 +11,10 @@
 
 /* handle_request - answer req into resp (initialised by the caller with
  * response_init; the caller frees it).  Always produces a complete
- * response; never fails.  Statuses, in the order they are decided (error
- * bodies {"error":"CODE"}):
+ * response; never fails.  With the service's security/cors, a preflight
+ * gets its CORS answer (204 by default) on any path, and every other
+ * answer the CORS headers (cors.h).  Statuses, in the order they are
+ * decided (error bodies {"error":"CODE"}):
  *   503 not_configured: no configuration loaded (with Retry-After);
  *   431 header_too_large: Content-Type, X-Forwarded-For or If-None-Match
  *       over max_header_size;

@@ -13,6 +13,7 @@ UNIT_TESTS += \
 	tests/unit/test_log \
 	tests/unit/test_entity \
 	tests/unit/test_query \
+	tests/unit/test_cors \
 	tests/unit/test_gojson \
 	tests/unit/test_jwk \
 	tests/unit/test_jws \
@@ -48,6 +49,9 @@ tests_unit_test_entity_LDADD = $(UNIT_LDADD)
 tests_unit_test_query_SOURCES = tests/unit/test_query.c
 tests_unit_test_query_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_query_LDADD = $(UNIT_LDADD)
+tests_unit_test_cors_SOURCES = tests/unit/test_cors.c
+tests_unit_test_cors_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cors_LDADD = $(UNIT_LDADD)
 tests_unit_test_gojson_SOURCES = tests/unit/test_gojson.c
 tests_unit_test_gojson_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gojson_LDADD = $(UNIT_LDADD)

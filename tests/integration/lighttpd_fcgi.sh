@@ -16,7 +16,10 @@ printf '%s' "$REFERENCE_ANSWER" >"$T/reference.json"
 printf '{"user":"john","pass":"doe"}' >"$T/login.json"
 mkdir -p "$T/www" "$T/conc"
 
-write_config "$T/jwtsign.json" "" \
+# security/cors: a single-page application at https://app.example logs in
+# cross-origin with credentials (cookies).
+CORS=',"extra_config":{"security/cors":{"allow_origins":["https://app.example"],"allow_methods":["POST"],"allow_headers":["Content-Type"],"expose_headers":["x-request-id"],"allow_credentials":true,"max_age":"12h"}}'
+write_config "$T/jwtsign.json" "$CORS" \
 	"$(ep /token /token-issuer)" \
 	"$(EP_KEYS="\"jwk_url\":\"$STUB_URL/jwk/symmetric.json\",\"disable_jwk_security\":true" \
 		ep /token-url /token-issuer)" \
@@ -77,6 +80,45 @@ expect_error() {
 	expect_code "$1" "$2"
 	check "$1: body {\"error\":\"$3\"}" jwtcheck error "$T/$1.body" "$3"
 }
+
+# --- CORS through lighttpd: the browser's preflight, then the login ------------------
+cors_req() { # NAME CURL-ARGS...: leaves $T/NAME.{code,headers,body}
+	local name=$1
+	shift
+	curl -sS --max-time 20 -o "$T/$name.body" -D "$T/$name.headers" -w '%{http_code}' "$@" \
+		>"$T/$name.code" 2>"$T/$name.curl-err" || true
+}
+has_hdr() { grep -qixF -- "$2" <(tr -d '\r' <"$T/$1.headers"); }
+cors_req preflight -X OPTIONS -H 'Origin: https://app.example' \
+	-H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type' \
+	"$URL/token"
+expect_code preflight 204
+for h in 'Access-Control-Allow-Origin: https://app.example' 'Access-Control-Allow-Methods: POST' \
+	'Access-Control-Allow-Headers: content-type' 'Access-Control-Allow-Credentials: true' \
+	'Access-Control-Max-Age: 43200' \
+	'Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers'; do
+	check "preflight: '$h'" has_hdr preflight "$h"
+done
+check "preflight: no body" test ! -s "$T/preflight.body"
+h0=$(stub_hits /token-issuer)
+cors_req preflight-evil -X OPTIONS -H 'Origin: https://evil.example' \
+	-H 'Access-Control-Request-Method: POST' "$URL/token"
+expect_code preflight-evil 204
+check "preflight-evil: no Access-Control-Allow-Origin" not grep -qi '^Access-Control-Allow-Origin' "$T/preflight-evil.headers"
+check "preflights never reach the backend" test "$(stub_hits /token-issuer)" = "$h0"
+cors_req cors-login -H 'Origin: https://app.example' -H 'Cookie: sid=1' \
+	-H 'Content-Type: application/json' --data-binary @"$T/login.json" "$URL/token"
+expect_code cors-login 200
+for h in 'Access-Control-Allow-Origin: https://app.example' 'Access-Control-Allow-Credentials: true' \
+	'Access-Control-Expose-Headers: X-Request-Id' 'Vary: Origin'; do
+	check "cors-login: '$h'" has_hdr cors-login "$h"
+done
+check "cors-login: the tokens are signed" \
+	jwtcheck signed "$T/cors-login.body" "$T/symmetric.json" --expect "$T/reference.json"
+cors_req cors-evil -H 'Origin: https://evil.example' -H 'Content-Type: application/json' \
+	--data-binary @"$T/login.json" "$URL/token"
+check "cors-evil: answered, but without Access-Control-Allow-Origin" \
+	not grep -qi '^Access-Control-Allow-Origin' "$T/cors-evil.headers"
 
 post ref /token
 expect_code ref 200

@@ -1296,6 +1296,41 @@ Test(config, input_headers_and_query_strings)
 		   "endpoint \"/token\"", "\"input_query_strings\"", NULL);
 }
 
+/* The service's security/cors, with krakend-cors's defaults. */
+Test(config, security_cors)
+{
+	struct cfg *cfg = parse_ok(
+	    DOC("\"extra_config\":{\"security/cors\":{\"allow_origins\":[\"https://App.example\"],"
+		"\"expose_headers\":[\"x-request-id\",\"etag\"],\"allow_credentials\":true,"
+		"\"max_age\":\"12h\",\"allow_headers\":[\"Content-Type\"]}},",
+		EP_OBJ("", BACKEND)));
+	const struct cors *c = &cfg->cors;
+
+	cr_assert(c->enabled);
+	cr_assert_not(c->origins_all);
+	cr_assert_str_eq(c->origins[0], "https://app.example");
+	cr_assert_str_eq(c->headers[0], "content-type");
+	cr_assert_not(c->headers_all);
+	cr_assert_str_eq(c->expose, "X-Request-Id, Etag");
+	cr_assert(c->credentials);
+	cr_assert_eq(c->max_age, 43200);
+	cr_assert_eq(c->preflight_status, 204);
+	cr_assert_eq(c->nmethods, 3); /* GET, POST, HEAD */
+	cfg_free(cfg);
+	cfg = parse_ok(DOC("\"extra_config\":{\"security/cors\":{}},", EP_OBJ("", BACKEND)));
+	cr_assert(cfg->cors.origins_all && cfg->cors.headers_all);
+	cfg_free(cfg);
+	cfg = parse_ok(ONE_EP(BASE));
+	cr_assert_not(cfg->cors.enabled);
+	cfg_free(cfg);
+	parse_err3(DOC("\"extra_config\":{\"security/cors\":{\"allow_origins\":\"*\"}},",
+		       EP_OBJ("", BACKEND)),
+		   ERR_INVALID, "extra_config \"security/cors\"", "\"allow_origins\"", NULL);
+	parse_err3(DOC("\"extra_config\":{\"security/cors\":{\"options_success_status\":404}},",
+		       EP_OBJ("", BACKEND)),
+		   ERR_INVALID, "\"options_success_status\"", NULL, NULL);
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"
