@@ -285,20 +285,6 @@ int cli_sign(int argc, char **argv)
 	return status;
 }
 
-static int config_path_arg(int argc, char **argv, const char *dflt, const char **path)
-{
-	int c;
-
-	*path = dflt;
-	optind = 1;
-	while ((c = getopt(argc, argv, "c:")) != -1) {
-		if (c != 'c')
-			return -1;
-		*path = optarg;
-	}
-	return optind == argc ? 0 : -1;
-}
-
 /* s with the secrets of its URLs replaced (log_redact_urls), in buf. */
 static const char *redacted(const char *s, char *buf, size_t size)
 {
@@ -306,50 +292,82 @@ static const char *redacted(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+static int check_usage(void)
+{
+	fprintf(stderr, "usage: jwtsign check-config [-c FILE] [-q]\n");
+	return CLI_EXIT_USAGE;
+}
+
+/* One endpoint's line: "METHOD PATH: ok: ..." on stdout (not with quiet),
+ * or "METHOD PATH: error: ..." on stderr.  Returns 0 when usable. */
+static int check_endpoint(struct app *app, size_t i, bool quiet)
+{
+	const struct cfg_endpoint *ep = &app->cfg->endpoints[i];
+	const struct jwk *key;
+	char where[600], shown[700], msg[ERR_MSG_SIZE + 64];
+	struct err e = {0};
+	int rc;
+
+	if (ep->refused) {
+		fprintf(stderr, "%s %s: error: %s\n", ep->method, ep->endpoint, ep->refused);
+		return 1;
+	}
+	rc = keysource_get(app->eps[i].keys, &key, &e);
+	keysource_describe(app->eps[i].keys, where, sizeof(where));
+	redacted(where, shown, sizeof(shown));
+	if (rc != 0) {
+		fprintf(stderr, "%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint,
+			redacted(e.msg, msg, sizeof(msg)), shown);
+		return 1;
+	}
+	if (!quiet)
+		printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method, ep->endpoint,
+		       alg_name(ep->signer.alg), jwk_kid(key) ? jwk_kid(key) : "", shown);
+	return 0;
+}
+
 int cli_check_config(int argc, char **argv, const char *default_config)
 {
-	const char *path;
+	const char *path = default_config;
 	struct app app;
 	struct err e = {0};
 	char msg[ERR_MSG_SIZE + 64];
-	int status = 0;
+	bool quiet = false;
+	int status = 0, c;
 
-	if (config_path_arg(argc, argv, default_config, &path) != 0) {
-		fprintf(stderr, "usage: jwtsign check-config [-c FILE]\n");
-		return CLI_EXIT_USAGE;
+	optind = 1;
+	while ((c = getopt(argc, argv, "c:q")) != -1) {
+		if (c == 'c')
+			path = optarg;
+		else if (c == 'q')
+			quiet = true;
+		else
+			return check_usage();
 	}
+	if (optind != argc)
+		return check_usage();
+	/* Its own lines say what the log would (twice); JWTSIGN_LOG_LEVEL=debug
+	 * still shows the log. */
+	if (!log_enabled(LOG_DEBUG))
+		log_set_level(LOG_ERROR);
 	if (app_init(&app, path, &e) != 0) {
-		printf("%s: configuration error: %s\n", path, redacted(e.msg, msg, sizeof(msg)));
+		fprintf(stderr, "%s: configuration error: %s\n", path,
+			redacted(e.msg, msg, sizeof(msg)));
 		app_free(&app);
 		return 1;
 	}
-	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
-		const struct cfg_endpoint *ep = &app.cfg->endpoints[i];
-		const struct jwk *key;
-		char where[600], shown[700];
-
-		err_clear(&e);
-		if (ep->refused) {
-			printf("%s %s: error: %s\n", ep->method, ep->endpoint, ep->refused);
+	for (size_t i = 0; i < app.cfg->nendpoints; i++)
+		if (check_endpoint(&app, i, quiet) != 0)
 			status = 1;
-			continue;
-		}
-		int rc = keysource_get(app.eps[i].keys, &key, &e);
-
-		keysource_describe(app.eps[i].keys, where, sizeof(where));
-		redacted(where, shown, sizeof(shown));
-		if (rc == 0) {
-			printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method,
-			       ep->endpoint, alg_name(ep->signer.alg),
-			       jwk_kid(key) ? jwk_kid(key) : "", shown);
-		} else {
-			printf("%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint,
-			       redacted(e.msg, msg, sizeof(msg)), shown);
-			status = 1;
-		}
-	}
-	printf("%s: %zu endpoint(s), %zu usable%s\n", path, app.cfg->nendpoints,
-	       status ? (size_t)0 : app.cfg->nendpoints, status ? ", some not" : "");
+	for (size_t i = 0; i < app.cfg->nnotices; i++)
+		fprintf(stderr, "%s: ignored: %s\n", path,
+			redacted(app.cfg->notices[i], msg, sizeof(msg)));
+	if (!quiet || status)
+		printf("%s: %zu endpoint(s), %zu usable%s%s\n", path, app.cfg->nendpoints,
+		       status ? (size_t)0 : app.cfg->nendpoints, status ? ", some not" : "",
+		       app.cfg->nnotices ? ", some settings ignored (see above)" : "");
+	if (status == 0 && app.cfg->nnotices)
+		status = CLI_EXIT_IGNORED;
 	app_free(&app);
 	return status;
 }

@@ -10,6 +10,10 @@
 /* Exit status for a command-line usage error (sysexits EX_USAGE). */
 #define CLI_EXIT_USAGE 64
 
+/* check-config's exit status when every endpoint is usable but some
+ * setting of the file is ignored or unknown (so that CI can fail on it). */
+#define CLI_EXIT_IGNORED 2
+
 /* cli_sign - `sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]`:
  * read JSON claims objects from stdin, one per line (JSON Lines; blank
  * lines skipped), write one JWS per line to stdout (compact, or with
@@ -17,8 +21,13 @@
  * with "line N: reason" on stderr and exit status 1. */
 int cli_sign(int argc, char **argv);
 
-/* cli_check_config - `check-config [-c FILE]`: load the configuration and
- * every endpoint's key; print one line per endpoint; 0 when all usable. */
+/* cli_check_config - `check-config [-c FILE] [-q]`: load the
+ * configuration and every endpoint's key; one "ok" line per usable
+ * endpoint and a summary on stdout (with -q, only the summary and only
+ * when something is wrong), each problem on stderr (an unusable endpoint,
+ * every ignored or unknown setting).  Exit 0 when all is usable and
+ * nothing ignored, CLI_EXIT_IGNORED (2) when something is ignored, 1 when
+ * the file or an endpoint is unusable, 64 on a usage error. */
 int cli_check_config(int argc, char **argv, const char *default_config);
 
 /* cli_genkey - `genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE]

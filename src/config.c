@@ -136,6 +136,10 @@ static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, json_object *
 	if (v == NULL)
 		return cfg_fail(c, ERR_INVALID, "endpoint",
 				"missing (the public path, e.g. \"/token\")");
+	cfg_check_known(c, ep_obj, CFG_ENDPOINT);
+	snprintf(c->sect, sizeof(c->sect), "extra_config");
+	cfg_check_known(c, cfg_member(ep_obj, "extra_config"), CFG_ENDPOINT_NS);
+	c->sect[0] = '\0';
 	if ((rc = cfg_want_nonempty(c, v, "endpoint", &path)) != 0 ||
 	    (rc = cfg_clean_path(c, path, &e->endpoint)) != 0 ||
 	    (rc = cfg_check_endpoint(c, e->endpoint)) != 0 ||
@@ -237,8 +241,13 @@ static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits
 		(void)val;
 		for (i = 0; i < n && strcasecmp(key, known[i]) != 0; i++)
 			;
-		if (i == n)
-			return cfg_fail(c, ERR_INVALID, cfg_show_str(sh, key), "unknown setting");
+		if (i == n) {
+			const char *s = cfg_suggest(key, known, n);
+
+			return cfg_fail(c, ERR_INVALID, cfg_show_str(sh, key),
+					"unknown setting%s%s%s", s ? " (did you mean \"" : "",
+					s ? s : "", s ? "\"?)" : "");
+		}
 	}
 	if ((rc = limit_size(c, obj, "max_request_body", smax, &l->max_request_body)) != 0 ||
 	    (rc = limit_size(c, obj, "max_backend_response", smax, &l->max_backend_response)) !=
@@ -353,6 +362,12 @@ static int parse_top(struct cfg_pctx *c, json_object *root, struct cfg *cfg, uns
 				cfg_jtype(root));
 	if ((rc = cfg_check_names(c, root)) != 0)
 		return rc;
+	cfg_check_known(c, root, CFG_TOP);
+	if ((v = cfg_member(root, "extra_config")) != NULL) {
+		snprintf(c->sect, sizeof(c->sect), "extra_config");
+		cfg_check_known(c, v, CFG_SERVICE_NS);
+		c->sect[0] = '\0';
+	}
 	if ((v = cfg_member(root, "version")) != NULL &&
 	    (rc = cfg_want_int(c, v, "version", 2, 3, &version)) != 0)
 		return rc;
@@ -502,6 +517,7 @@ int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, s
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL)
 		return cfg_nomem(&c);
+	c.cfg = cfg;
 	default_limits(&cfg->limits);
 	if ((rc = cfg_dup_str(&c, c.name, &cfg->path)) != 0 ||
 	    (rc = parse_json(&c, doc, len, &root)) != 0 ||
@@ -545,6 +561,7 @@ void cfg_free(struct cfg *cfg)
 	if (cfg == NULL)
 		return;
 	cors_free(&cfg->cors);
+	cfg_free_strv(cfg->notices, cfg->nnotices);
 	for (size_t i = 0; i < cfg->nendpoints; i++) {
 		struct cfg_endpoint *e = &cfg->endpoints[i];
 

@@ -107,6 +107,11 @@ struct cfg {
 	size_t nignored; /* endpoints without a signer block, skipped */
 	struct cfg_limits limits;
 	struct cors cors; /* the service's "security/cors" (enabled: present) */
+	/* The settings jwtsign does not honour, one line each ("endpoint
+	 * \"/token\": namespace \"qos/ratelimit/router\" is ignored: ..."),
+	 * for check-config; each was logged at load. */
+	char **notices;
+	size_t nnotices;
 };
 
 /* config.c (the document; one signer block is read by config_signer.c,

@@ -236,6 +236,10 @@ int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *defa
 	snprintf(c->sect, sizeof(c->sect), "backend[0]");
 	if ((rc = cfg_check_names(c, obj)) != 0)
 		goto out;
+	cfg_check_known(c, obj, CFG_BACKEND);
+	snprintf(c->sect, sizeof(c->sect), "backend[0]: extra_config");
+	cfg_check_known(c, cfg_member(obj, "extra_config"), CFG_BACKEND_NS);
+	snprintf(c->sect, sizeof(c->sect), "backend[0]");
 	v = cfg_member(obj, "host");
 	if (v == NULL)
 		v = default_hosts;

@@ -23,6 +23,7 @@
 
 /* Where a message points: file, endpoint, section. */
 struct cfg_pctx {
+	struct cfg *cfg; /* being built: notices go to cfg->notices */
 	const char *name;
 	char ep[160];  /* `endpoint "/token"` or `endpoints[3]`; "" at top level */
 	char sect[96]; /* `extra_config "auth/signer"`, `backend[0]`, or "" */
@@ -150,5 +151,37 @@ int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *defa
  * origins, all headers, GET/POST/HEAD, preflight status 204 (rs/cors).
  * Errors: ERR_INVALID naming the setting, ERR_NOMEM. */
 int cfg_parse_cors(struct cfg_pctx *c, json_object *obj, struct cors *r);
+
+/* config_known.c */
+
+/* Where cfg_check_known looks: a level's settings, or extra_config
+ * namespaces (exact map keys). */
+enum cfg_level {
+	CFG_TOP = 0,
+	CFG_ENDPOINT,
+	CFG_BACKEND,
+	CFG_SERVICE_NS,
+	CFG_ENDPOINT_NS,
+	CFG_BACKEND_NS,
+};
+
+/* cfg_notice - a setting of the file that jwtsign does not honour: logged
+ * (warn) with the file, endpoint and section, and kept in c->cfg->notices
+ * for check-config (out of memory: logged only). */
+void cfg_notice(struct cfg_pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cfg_check_known - a notice for each member of obj (a level's object, or
+ * an extra_config object for the _NS levels) that jwtsign ignores with a
+ * consequence, or does not know ("did you mean"). */
+void cfg_check_known(struct cfg_pctx *c, json_object *obj, enum cfg_level level);
+
+/* cfg_suggest - the name of names[0..n-1] that name is a likely typo of
+ * (at most 2 edits, ASCII case ignored), or NULL.  Borrowed. */
+const char *cfg_suggest(const char *name, const char *const *names, size_t n);
+
+/* cfg_unknown - the notice for an unknown what ("setting", "namespace")
+ * name, with a suggestion from names. */
+void cfg_unknown(struct cfg_pctx *c, const char *what, const char *name, const char *const *names,
+		 size_t n);
 
 #endif

@@ -330,7 +330,6 @@ static int check_signer_keys(struct cfg_pctx *c, json_object *obj)
 	json_object_object_foreach(obj, key, val)
 	{
 		size_t i, n = sizeof(signer_keys) / sizeof(signer_keys[0]);
-		char sh[CFG_SHOW];
 
 		if ((strcasecmp(key, "secret_url") == 0 || strcasecmp(key, "cipher_key") == 0) &&
 		    val != NULL &&
@@ -343,8 +342,7 @@ static int check_signer_keys(struct cfg_pctx *c, json_object *obj)
 				break;
 		}
 		if (i == n)
-			log_warn("config", "%s: %s: %s: unknown setting \"%s\" ignored", c->name,
-				 c->ep, c->sect, cfg_show_str(sh, key));
+			cfg_unknown(c, "setting", key, signer_keys, n);
 	}
 	return 0;
 }

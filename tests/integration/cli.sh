@@ -128,8 +128,31 @@ write_config "$T/refresh.json" "" "$(ep /token /token-issuer)" \
 run cc-refresh check-config -c "$T/refresh.json"
 expect_rc cc-refresh 1
 check "cc-refresh: the /refresh line says why it is not served" \
-	grep -q '^POST /refresh: error: extra_config "auth/validator" is not supported yet' "$T/cc-refresh.out"
+	grep -q '^POST /refresh: error: extra_config "auth/validator" is not supported yet' "$T/cc-refresh.err"
 check "cc-refresh: /token is ok" grep -q '^POST /token: ok' "$T/cc-refresh.out"
+
+# Settings jwtsign does not honour are named (stderr), with "did you mean"
+# for typos; exit 2 when everything else is usable; -q prints only problems.
+write_config "$T/ignored.json" ',"port":8080,"cache_tl":"1m","extra_config":{"security/http":{}}' \
+	"$(ep /token /token-issuer | sed 's/"extra_config":{/"concurrent_calls":2,"extra_config":{"qos\/ratelimit\/router":{"max_rate":10},"validation\/json-schema":{},/; s/"kid":"sim2"/"kid":"sim2","jwk_fingerprint":["x"]/')"
+run cc-ignored check-config -c "$T/ignored.json"
+expect_rc cc-ignored 2
+for want in 'endpoint "/token": extra_config: namespace "qos/ratelimit/router" is ignored: the endpoint is not rate limited' \
+	'endpoint "/token": extra_config: namespace "validation/json-schema" is ignored: request bodies are not checked' \
+	'endpoint "/token": setting "concurrent_calls" is ignored' \
+	'extra_config "auth/signer": unknown setting "jwk_fingerprint" ignored (did you mean "jwk_fingerprints"?)' \
+	'unknown setting "cache_tl" ignored (did you mean "cache_ttl"?)' \
+	'extra_config: namespace "security/http" is ignored'; do
+	check "cc-ignored: stderr names: $want" grep -qF "$want" "$T/cc-ignored.err"
+done
+check "cc-ignored: KrakenD's own listener settings (port) are not noise" not grep -q '"port"' "$T/cc-ignored.err"
+check "cc-ignored: the summary says some settings are ignored" grep -q 'some settings ignored' "$T/cc-ignored.out"
+run cc-quiet check-config -q -c "$T/good.json"
+expect_rc cc-quiet 0
+check "cc-quiet: nothing printed when all is well" test ! -s "$T/cc-quiet.out" -a ! -s "$T/cc-quiet.err"
+run cc-quiet-ignored check-config -q -c "$T/ignored.json"
+expect_rc cc-quiet-ignored 2
+check "cc-quiet-ignored: only the problems, on stderr" test ! -s "$T/cc-quiet-ignored.out" -a -s "$T/cc-quiet-ignored.err"
 
 JWTSIGN_CONFIG=$T/good.json
 export JWTSIGN_CONFIG

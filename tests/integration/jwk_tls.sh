@@ -118,7 +118,7 @@ else
 fi
 JWTSIGN_CACHE_DIR=$CACHE_DIR "$JWTSIGN" check-config -c "$T/pin_mismatch.json" \
 	>"$T/check2.out" 2>"$T/check2.err" || true
-if grep -qE "^POST /token: error: .*jwk_fingerprints.*\(keys from url $K" "$T/check2.out"; then
+if grep -qE "^POST /token: error: .*jwk_fingerprints.*\(keys from url $K" "$T/check2.err"; then
 	pass "check-config: a pin mismatch is reported with the URL"
 else
 	fail "check-config does not report the pin mismatch" "$T/check2.out" "$T/check2.err"

@@ -1331,6 +1331,36 @@ Test(config, security_cors)
 		   ERR_INVALID, "\"options_success_status\"", NULL, NULL);
 }
 
+/* What jwtsign ignores with a consequence, or does not know, is kept as a
+ * notice (check-config lists them); harmless KrakenD settings are not. */
+Test(config, notices_name_what_is_ignored, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg =
+	    parse_ok(DOC("\"port\":8080,\"name\":\"gw\",\"endpionts\":[],\"extra_config\":{"
+			 "\"telemetry/logging\":{},\"qos/ratelimit/service\":{},\"my/plugin\":{}},",
+			 EP_OBJ("\"concurrent_calls\":3,",
+				BACKEND ",\"sd\":\"static\","
+					"\"extra_config\":{\"qos/circuit-breaker\":{}}")));
+	static const char *const want[] = {
+	    "unknown setting \"endpionts\" ignored (did you mean \"endpoints\"?)",
+	    "extra_config: namespace \"qos/ratelimit/service\" is ignored: the service is not "
+	    "rate limited",
+	    "extra_config: unknown namespace \"my/plugin\" ignored",
+	    "endpoint \"/token\": setting \"concurrent_calls\" is ignored",
+	    "endpoint \"/token\": backend[0]: extra_config: namespace \"qos/circuit-breaker\" is "
+	    "ignored: no circuit breaker protects the backend",
+	};
+
+	cr_assert_eq(cfg->nnotices, 5, "%zu notices", cfg->nnotices);
+	for (size_t i = 0; i < 5; i++)
+		cr_assert(strncmp(cfg->notices[i], want[i], strlen(want[i])) == 0, "notice %zu: %s",
+			  i, cfg->notices[i]);
+	cfg_free(cfg);
+	cfg = parse_ok(ONE_EP(BASE));
+	cr_assert_eq(cfg->nnotices, 0);
+	cfg_free(cfg);
+}
+
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"
