@@ -13,7 +13,11 @@
 #include "log.h"
 #include "pem.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <sodium.h>
@@ -292,9 +296,103 @@ static const char *redacted(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+/* Remove dir (a cache directory: files only) when dir is not "". */
+static void remove_dir(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+/* Whether the user (uid, in the groups) may open path for reading: x on
+ * every directory above it and r on the file, from their modes (as the
+ * kernel decides, ACLs aside).  *why says what stops it. */
+static bool readable_by(const char *path, uid_t uid, const gid_t *groups, int ngroups, char *why,
+			size_t n)
+{
+	char part[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (uid == 0)
+		return true;
+	if (len >= sizeof(part)) {
+		snprintf(why, n, "path too long");
+		return false;
+	}
+	for (size_t i = 1; i <= len; i++) {
+		struct stat st;
+		mode_t need;
+		bool in_group = false;
+
+		if (i < len && path[i] != '/')
+			continue;
+		memcpy(part, path, i);
+		part[i] = '\0';
+		if (stat(part, &st) != 0) {
+			snprintf(why, n, "%s: %s", part, strerror(errno));
+			return false;
+		}
+		need = i < len ? S_IXUSR : S_IRUSR; /* owner bits; shifted below */
+		for (int g = 0; g < ngroups; g++)
+			in_group = in_group || groups[g] == st.st_gid;
+		if (!(st.st_uid == uid ? st.st_mode & need
+		      : in_group       ? st.st_mode & (need >> 3)
+				       : st.st_mode & (need >> 6))) {
+			snprintf(why, n, "%s (mode %04o, uid %lu, gid %lu) cannot be %s", part,
+				 (unsigned)(st.st_mode & 07777), (unsigned long)st.st_uid,
+				 (unsigned long)st.st_gid, i < len ? "entered" : "read");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* check-config --user: every file the configuration names, readable by
+ * user name.  Returns the number of files that are not. */
+static int check_user_files(const char *user, const char *config, const struct cfg *cfg)
+{
+	struct passwd *pw = getpwnam(user);
+	gid_t groups[256];
+	int ngroups = 256, bad = 0;
+	char why[PATH_MAX + 128];
+
+	if (pw == NULL) {
+		fprintf(stderr, "check-config: --user %s: no such user\n", user);
+		return 1;
+	}
+	if (getgrouplist(user, pw->pw_gid, groups, &ngroups) < 0)
+		ngroups = 256;
+	const char *files[2 * 64 + 1];
+	size_t nfiles = 0;
+
+	files[nfiles++] = config;
+	for (size_t i = 0; i < cfg->nendpoints && nfiles + 2 <= sizeof(files) / sizeof(files[0]);
+	     i++) {
+		if (cfg->endpoints[i].signer.jwk_local_path)
+			files[nfiles++] = cfg->endpoints[i].signer.jwk_local_path;
+		if (cfg->endpoints[i].signer.jwk_local_ca)
+			files[nfiles++] = cfg->endpoints[i].signer.jwk_local_ca;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		if (!readable_by(files[i], pw->pw_uid, groups, ngroups, why, sizeof(why))) {
+			fprintf(stderr, "%s: error: not readable by user %s: %s\n", files[i], user,
+				why);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 static int check_usage(void)
 {
-	fprintf(stderr, "usage: jwtsign check-config [-c FILE] [-q]\n");
+	fprintf(stderr, "usage: jwtsign check-config [-c FILE] [-q] [--user NAME]\n");
 	return CLI_EXIT_USAGE;
 }
 
@@ -332,20 +430,36 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 	struct app app;
 	struct err e = {0};
 	char msg[ERR_MSG_SIZE + 64];
+	static const struct option opts[] = {
+	    {"user", required_argument, NULL, 'u'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *user = NULL;
 	bool quiet = false;
+	char own_cache[] = "/tmp/jwtsign-check-config.XXXXXX";
 	int status = 0, c;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "c:q")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:qu:", opts, NULL)) != -1) {
 		if (c == 'c')
 			path = optarg;
 		else if (c == 'q')
 			quiet = true;
+		else if (c == 'u')
+			user = optarg;
 		else
 			return check_usage();
 	}
 	if (optind != argc)
 		return check_usage();
+	/* As root, without JWTSIGN_CACHE_DIR, keep no key cache of its own
+	 * behind: a private one, removed at the end. */
+	if (geteuid() == 0 && !(getenv("JWTSIGN_CACHE_DIR") && *getenv("JWTSIGN_CACHE_DIR")) &&
+	    mkdtemp(own_cache) != NULL)
+		setenv("JWTSIGN_CACHE_DIR", own_cache, 1);
+	else
+		own_cache[0] = '\0';
 	/* Its own lines say what the log would (twice); JWTSIGN_LOG_LEVEL=debug
 	 * still shows the log. */
 	if (!log_enabled(LOG_DEBUG))
@@ -354,11 +468,16 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		fprintf(stderr, "%s: configuration error: %s\n", path,
 			redacted(e.msg, msg, sizeof(msg)));
 		app_free(&app);
+		remove_dir(own_cache);
 		return 1;
 	}
-	for (size_t i = 0; i < app.cfg->nendpoints; i++)
+	if (user && check_user_files(user, path, app.cfg) != 0)
+		status = 1;
+	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
+		keysource_retry_now(app.eps[i].keys);
 		if (check_endpoint(&app, i, quiet) != 0)
 			status = 1;
+	}
 	for (size_t i = 0; i < app.cfg->nnotices; i++)
 		fprintf(stderr, "%s: ignored: %s\n", path,
 			redacted(app.cfg->notices[i], msg, sizeof(msg)));
@@ -369,6 +488,7 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 	if (status == 0 && app.cfg->nnotices)
 		status = CLI_EXIT_IGNORED;
 	app_free(&app);
+	remove_dir(own_cache);
 	return status;
 }
 

@@ -21,11 +21,14 @@
  * with "line N: reason" on stderr and exit status 1. */
 int cli_sign(int argc, char **argv);
 
-/* cli_check_config - `check-config [-c FILE] [-q]`: load the
+/* cli_check_config - `check-config [-c FILE] [-q] [--user NAME]`: load the
  * configuration and every endpoint's key; one "ok" line per usable
  * endpoint and a summary on stdout (with -q, only the summary and only
  * when something is wrong), each problem on stderr (an unusable endpoint,
- * every ignored or unknown setting).  Exit 0 when all is usable and
+ * every ignored or unknown setting, with --user a file the configuration
+ * names that NAME cannot read).  Failures recorded in the shared cache are
+ * retried (keysource_retry_now); as root without JWTSIGN_CACHE_DIR a
+ * private cache is used and removed.  Exit 0 when all is usable and
  * nothing ignored, CLI_EXIT_IGNORED (2) when something is ignored, 1 when
  * the file or an endpoint is unusable, 64 on a usage error. */
 int cli_check_config(int argc, char **argv, const char *default_config);

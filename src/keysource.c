@@ -51,6 +51,7 @@ struct keysource {
 	struct jwk_cache_entry e; /* state of the source as last seen; doc wiped
 				   * once parsed, except while refreshing */
 	bool rebuild;		  /* the cache file was refused: write a new one */
+	bool retry_now;		  /* ignore the recorded backoff (keysource_retry_now) */
 	bool parsed;		  /* parse_* describe e's document */
 	uint64_t parse_gen;
 	unsigned char parse_hash[32];
@@ -436,7 +437,7 @@ static long long backing_off(const struct keysource *ks, time_t now)
 	const struct jwk_cache_entry *e = &ks->e;
 	long long since;
 
-	if (e->nfail == 0 || e->failed_at == 0 || now < e->failed_at)
+	if (ks->retry_now || e->nfail == 0 || e->failed_at == 0 || now < e->failed_at)
 		return 0;
 	since = (long long)now - e->failed_at;
 	return since < backoff(ks) ? backoff(ks) - since : 0;
@@ -707,4 +708,10 @@ int keysource_published(struct keysource *ks, const char **doc, size_t *len, str
 	*doc = ks->published.data;
 	*len = ks->published.len;
 	return 0;
+}
+
+void keysource_retry_now(struct keysource *ks)
+{
+	if (ks)
+		ks->retry_now = true;
 }

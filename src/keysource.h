@@ -76,4 +76,10 @@ void keysource_describe(const struct keysource *ks, char *out, size_t size);
  * be made: see the log). */
 int keysource_published(struct keysource *ks, const char **doc, size_t *len, struct err *err);
 
+/* keysource_retry_now - from now on, download when the keys are needed
+ * even while the failures recorded in the shared cache (by any process)
+ * ask to wait: check-config never reports a failure it has not just seen
+ * itself.  NULL-safe. */
+void keysource_retry_now(struct keysource *ks);
+
 #endif

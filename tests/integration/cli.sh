@@ -154,6 +154,59 @@ run cc-quiet-ignored check-config -q -c "$T/ignored.json"
 expect_rc cc-quiet-ignored 2
 check "cc-quiet-ignored: only the problems, on stderr" test ! -s "$T/cc-quiet-ignored.out" -a -s "$T/cc-quiet-ignored.err"
 
+# check-config never reports a failure recorded in the shared cache
+# without trying again: 3 failed downloads (the next attempt 4 s away for
+# the server), then the JWK Set is there: check-config loads it at once.
+KPORT=$(free_port)
+mkdir -p "$T/kdir" -m 700 "$T/kcache"
+cp "$DEMO_JWKS" "$T/kdir/keys.json"
+write_config "$T/kurl.json" "" \
+	"$(EP_KEYS="\"jwk_url\":\"http://127.0.0.1:$KPORT/keys.json\",\"disable_jwk_security\":true" ep /token /token-issuer)"
+for i in 1 2 3; do
+	JWTSIGN_CACHE_DIR=$T/kcache "$JWTSIGN" check-config -c "$T/kurl.json" >/dev/null 2>&1 || true
+done
+"$PYTHON3" "$LIB_DIR/jwk_server.py" --port "$KPORT" --dir "$T/kdir" --log "$T/kserver.log" \
+	</dev/null >>"$T/kserver.log" 2>&1 &
+track_pid $!
+wait_http "http://127.0.0.1:$KPORT/hits" || hard_error "jwk_server did not start"
+JWTSIGN_CACHE_DIR=$T/kcache run cc-retry check-config -c "$T/kurl.json"
+check "cc-retry: the keys load although 3 failures are recorded (exit $(rc_of cc-retry))" \
+	grep -q '^POST /token: ok' "$T/cc-retry.out"
+# As root without JWTSIGN_CACHE_DIR, check-config keeps a private cache and
+# removes it: nothing of its own is left for the server's users.
+if [ "$(id -u)" -eq 0 ]; then
+	before=$(ls -d /tmp/jwtsign-check-config.* 2>/dev/null | wc -l)
+	(
+		unset JWTSIGN_CACHE_DIR
+		run cc-root check-config -c "$T/kurl.json"
+	)
+	check "cc-root: the keys came through a private cache" \
+		grep -q 'cache /tmp/jwtsign-check-config\.' "$T/cc-root.out"
+	check "cc-root: the private cache is removed" \
+		test "$(ls -d /tmp/jwtsign-check-config.* 2>/dev/null | wc -l)" = "$before"
+fi
+
+# --user NAME: every file the configuration names is readable by the
+# worker's user (root only: the test needs another user).
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$T/ukeys"
+	chmod 755 "$T" "$T/ukeys"
+	cp "$DEMO_JWKS" "$T/ukeys/keys.json"
+	chmod 600 "$T/ukeys/keys.json"
+	EP_KEYS="\"jwk_local_path\":\"$T/ukeys/keys.json\"" write_config "$T/ucfg.json" "" \
+		"$(EP_KEYS="\"jwk_local_path\":\"$T/ukeys/keys.json\"" ep /token /token-issuer)"
+	chmod 644 "$T/ucfg.json"
+	run cc-user check-config -c "$T/ucfg.json" --user nobody
+	expect_rc cc-user 1
+	check "cc-user: the key file is named as not readable by nobody" \
+		grep -q "keys.json: error: not readable by user nobody: .*keys.json (mode 0600" "$T/cc-user.err"
+	chmod 644 "$T/ukeys/keys.json"
+	run cc-user-ok check-config -c "$T/ucfg.json" --user nobody
+	expect_rc cc-user-ok 0
+	run cc-user-none check-config -c "$T/ucfg.json" --user no-such-user-jwtsign
+	expect_rc cc-user-none 1
+fi
+
 JWTSIGN_CONFIG=$T/good.json
 export JWTSIGN_CONFIG
 rc=0
