@@ -128,7 +128,8 @@ INTEGRATION_TESTS = \
 	tests/integration/jwk_cache.sh \
 	tests/integration/hostile.sh \
 	tests/integration/secrets.sh \
-	tests/integration/freed_memory.sh
+	tests/integration/freed_memory.sh \
+	tests/integration/krakend_fixtures.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
