@@ -88,10 +88,9 @@ static int parse_fingerprints(struct cfg_pctx *c, json_object *v, struct cfg_sig
 	 * apply, and are ignored with a warning (KrakenD's own example file
 	 * holds placeholders there). */
 	if (s->jwk_url == NULL || strncasecmp(s->jwk_url, "https://", 8) != 0) {
-		log_warn("config", "%s: %s: %s: \"jwk_fingerprints\" ignored: %s", c->name, c->ep,
-			 c->sect,
-			 s->jwk_url ? "the jwk_url is plain http://, and pins apply to TLS only"
-				    : "the keys come from jwk_local_path, not from a server");
+		cfg_notice(c, "\"jwk_fingerprints\" ignored: %s",
+			   s->jwk_url ? "the jwk_url is plain http://, and pins apply to TLS only"
+				      : "the keys come from jwk_local_path, not from a server");
 		goto out;
 	}
 	s->jwk_fingerprints = calloc(n, sizeof(*s->jwk_fingerprints));

@@ -18,6 +18,7 @@ for f in "$D"/[0-9][0-9]-*/backend.json; do
 	n=$(basename "$(dirname "$f")")
 	cp "$f" "$T/served/${n%%-*}.json"
 done
+cp "$DEMO_JWKS" "$T/served/keys.json" # a jwk_url for the fixtures that use one
 start_jwk_server BACKEND "$T/served" --plain
 printf '{"user":"john","password":"doe"}' >"$T/login.json"
 count=0
