@@ -3,7 +3,6 @@
 exampledir = $(docdir)/examples
 dist_example_DATA = \
 	fcgi-conf/demo/jwtsign.json \
-	fcgi-conf/demo/symmetric.json \
 	fcgi-conf/lighttpd.conf \
 	fcgi-conf/lighttpd-cgi.conf \
 	fcgi-conf/apache-mod_fcgid.conf \
@@ -13,6 +12,7 @@ dist_example_DATA = \
 	fcgi-conf/jwtsign-fcgi.service \
 	fcgi-conf/README
 
-# The demo (scripts/demo) only.
+# The demo (scripts/demo) and the tests only: the demo key is public, so
+# it is never installed as an example someone might deploy.
 EXTRA_DIST += fcgi-conf/demo/lighttpd.conf fcgi-conf/demo/token-issuer \
-	fcgi-conf/demo/private.json
+	fcgi-conf/demo/private.json fcgi-conf/demo/symmetric.json
