@@ -34,11 +34,11 @@ static void check_endpoint(const struct cfg_endpoint *ep)
 	FUZZ_ASSERT(s->nkids >= 1 && s->kids != NULL);
 	FUZZ_ASSERT(s->nkeys_to_sign >= 1 && s->keys_to_sign != NULL);
 	/* exactly one key source */
-	FUZZ_ASSERT((s->jwk_url != NULL) != (s->jwk_local_path != NULL));
+	FUZZ_ASSERT((s->keys.jwk_url != NULL) != (s->keys.jwk_local_path != NULL));
 	/* TLS unless disabled (URL schemes are case-insensitive, RFC 3986
 	 * section 3.1) */
-	if (s->jwk_url && !s->disable_jwk_security)
-		FUZZ_ASSERT(strncasecmp(s->jwk_url, "https://", 8) == 0);
+	if (s->keys.jwk_url && !s->keys.disable_jwk_security)
+		FUZZ_ASSERT(strncasecmp(s->keys.jwk_url, "https://", 8) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -22,7 +22,9 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 
 		app->eps[i].cfg = ep;
 		app_signer_opts(&app->eps[i].sign, ep, &cfg->limits, NULL);
-		rc = keysource_new(&ep->signer, &cfg->limits, ep->endpoint, &app->eps[i].keys, err);
+		rc = keysource_new(&ep->signer.keys, (const char *const *)ep->signer.kids,
+				   ep->signer.nkids, ep->signer.alg, ep->signer.jwks_endpoint,
+				   &cfg->limits, ep->endpoint, &app->eps[i].keys, err);
 		if (rc)
 			return rc;
 	}

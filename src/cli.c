@@ -375,10 +375,12 @@ static int check_user_files(const char *user, const char *config, const struct c
 	files[nfiles++] = config;
 	for (size_t i = 0; i < cfg->nendpoints && nfiles + 2 <= sizeof(files) / sizeof(files[0]);
 	     i++) {
-		if (cfg->endpoints[i].signer.jwk_local_path)
-			files[nfiles++] = cfg->endpoints[i].signer.jwk_local_path;
-		if (cfg->endpoints[i].signer.jwk_local_ca)
-			files[nfiles++] = cfg->endpoints[i].signer.jwk_local_ca;
+		const struct cfg_keys *k = &cfg->endpoints[i].signer.keys;
+
+		if (k->jwk_local_path)
+			files[nfiles++] = k->jwk_local_path;
+		if (k->jwk_local_ca)
+			files[nfiles++] = k->jwk_local_ca;
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		if (!readable_by(files[i], pw->pw_uid, groups, ngroups, why, sizeof(why))) {

@@ -32,6 +32,31 @@ struct cfg_limits {
 	bool legacy_escapes;	       /* "json_escapes": "go1.21" (gojson.h) */
 };
 
+/* Where a block's keys come from and how they are kept: the settings the
+ * signer and the validator share, read by one reader (config_keys.c) with
+ * the same defaults, errors and notices for both.  Strings are owned by
+ * the struct cfg. */
+struct cfg_keys {
+	char *jwk_url;		   /* "jwk_url" / "jwk-url", or NULL */
+	char *jwk_local_path;	   /* "jwk_local_path" / "jwk-local-path", or NULL;
+				    * exactly one of the two is set */
+	bool disable_jwk_security; /* allow http:// and skip certificate checks */
+	char **jwk_fingerprints;   /* SHA-256 of SubjectPublicKeyInfo, accepted in any base64
+				    * flavour (KrakenD: base64url, padded), stored as
+				    * standard padded base64 (44 chars: the form libcurl's
+				    * CURLOPT_PINNEDPUBLICKEY takes after "sha256//");
+				    * NULL (with a notice) unless jwk_url is https:// */
+	size_t njwk_fingerprints;
+	uint16_t *cipher_suites; /* IANA numbers, each known to tls_cipher_suite_name();
+				  * NULL when absent or [] (library default) */
+	size_t ncipher_suites;
+	char *jwk_local_ca;	 /* extra trusted CA PEM file, or NULL */
+	unsigned cache_duration; /* seconds (900; 0 in the file means 900, as in KrakenD) */
+	unsigned failed_jwk_key_cooldown; /* seconds (60); a validator also takes
+					   * KrakenD's Go duration string */
+	unsigned max_stale;		  /* seconds (86400) */
+};
+
 /* The signer block of one endpoint.  Strings are owned by the struct cfg. */
 struct cfg_signer {
 	enum jws_alg alg;
@@ -39,23 +64,9 @@ struct cfg_signer {
 	size_t nkids;
 	char **keys_to_sign; /* "keys_to_sign" / "keys-to-sign" */
 	size_t nkeys_to_sign;
-	char *jwk_url;		   /* "jwk_url" / "jwk-url", or NULL */
-	char *jwk_local_path;	   /* "jwk_local_path" / "jwk-local-path", or NULL */
-	bool full;		   /* flattened JSON serialization instead of compact */
-	char *typ;		   /* "typ" header value; "" omits it (default "JWT") */
-	bool disable_jwk_security; /* allow http:// and skip certificate checks */
-	char **jwk_fingerprints;   /* SHA-256 of SubjectPublicKeyInfo, accepted in any base64
-				    * flavour (KrakenD: base64url, padded), stored as
-				    * standard padded base64 (44 chars: the form libcurl's
-				    * CURLOPT_PINNEDPUBLICKEY takes after "sha256//") */
-	size_t njwk_fingerprints;
-	uint16_t *cipher_suites; /* IANA numbers, each known to tls_cipher_suite_name();
-				  * NULL when absent or [] (library default) */
-	size_t ncipher_suites;
-	char *jwk_local_ca;	 /* extra trusted CA PEM file, or NULL */
-	unsigned cache_duration; /* seconds (900; 0 in the file means 900, as in KrakenD) */
-	unsigned failed_jwk_key_cooldown; /* seconds (60) */
-	unsigned max_stale;		  /* seconds (86400) */
+	struct cfg_keys keys; /* the JWK source, its TLS settings, cache times */
+	bool full;	      /* flattened JSON serialization instead of compact */
+	char *typ;	      /* "typ" header value; "" omits it (default "JWT") */
 	/* Extensions to KrakenD's signer, each off when absent. */
 	char *jwks_endpoint; /* "jwks_endpoint": path answering GET with the public
 			      * JWK Set, or NULL.  Starts with '/' (prepended if

@@ -1,7 +1,8 @@
 /* config_int.h - what the files of the configuration reader share
  * (config.c: the document and the endpoints; config_value.c: typed
- * settings and messages; config_signer.c: the signer block;
- * config_backend.c: the backend).  Private to them: config.h is the
+ * settings and messages; config_keys.c: the key source a signer and a
+ * validator share; config_signer.c: the signer block; config_backend.c:
+ * the backend).  Private to them: config.h is the
  * public interface.
  *
  * Every function taking a struct cfg_pctx returns 0 or a negative
@@ -119,6 +120,38 @@ int cfg_clean_path(struct cfg_pctx *c, const char *in, char **out);
 int cfg_check_path(struct cfg_pctx *c, const char *setting, const char *p, bool query_ok);
 int cfg_check_endpoint(struct cfg_pctx *c, const char *ep);
 int cfg_check_url_pattern(struct cfg_pctx *c, const char *up, const char *ep);
+
+/* config_keys.c */
+
+/* Which block a struct cfg_keys is read for: the one difference is
+ * failed_jwk_key_cooldown, a Go duration string in KrakenD's validator
+ * (also accepted there) and seconds only in a signer. */
+enum cfg_keys_block { CFG_KEYS_SIGNER = 0, CFG_KEYS_VALIDATOR };
+
+/* The settings cfg_parse_keys reads, for a block's list of known names. */
+#define CFG_KEYS_NAMES                                                                             \
+	"jwk_url", "jwk-url", "jwk_local_path", "jwk-local-path", "disable_jwk_security",          \
+	    "jwk_fingerprints", "cipher_suites", "jwk_local_ca", "cache_duration",                 \
+	    "failed_jwk_key_cooldown", "max_stale"
+
+/* cfg_parse_keys - fill k from the block obj: exactly one of jwk_url /
+ * jwk_local_path (a jwk_url https://, or http:// with
+ * disable_jwk_security), the TLS settings (jwk_fingerprints ignored with a
+ * notice unless the URL is https://), cache_duration (900; 0 means 900),
+ * failed_jwk_key_cooldown (60), max_stale (86400), each as config.h says.
+ * On error k may be partly filled: cfg_free_keys frees it.  ERR_INVALID,
+ * ERR_NOMEM. */
+int cfg_parse_keys(struct cfg_pctx *c, json_object *obj, enum cfg_keys_block block,
+		   struct cfg_keys *k);
+
+/* cfg_keys_refused - ERR_UNSUPPORTED when the member key (value val) asks
+ * for an encrypted JWK file ("secret_url", "cipher_key" not null or "");
+ * else 0. */
+int cfg_keys_refused(struct cfg_pctx *c, const char *key, json_object *val);
+
+/* cfg_free_keys - free what k owns (not k).  Safe on a partly filled or
+ * zeroed k. */
+void cfg_free_keys(struct cfg_keys *k);
 
 /* config_signer.c */
 

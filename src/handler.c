@@ -295,7 +295,7 @@ static void serve_jwks(const struct app_endpoint *aep, const struct request *req
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	snprintf(resp->etag, sizeof(resp->etag), "\"%s\"", hex);
 	snprintf(resp->cache_control, sizeof(resp->cache_control), "public, max-age=%u",
-		 s->cache_duration);
+		 s->keys.cache_duration);
 	snprintf(resp->content_type, sizeof(resp->content_type), "application/jwk-set+json");
 	resp->no_store = 0;
 	buf_reset(&resp->body);

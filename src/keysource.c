@@ -32,7 +32,11 @@
 enum reason { R_NONE, R_COLD, R_EXPIRED, R_MISS, R_REBUILD };
 
 struct keysource {
-	const struct cfg_signer *signer;
+	const struct cfg_keys *keys; /* borrowed, as the four below */
+	const char *const *kids;     /* the kids to select, in order */
+	size_t nkids;
+	enum jws_alg alg;	   /* the key must fit it */
+	const char *jwks_endpoint; /* NULL: no public set published */
 	const struct cfg_limits *limits;
 	const char *name;
 	struct jwk *key; /* the key in use, or NULL */
@@ -67,7 +71,7 @@ struct keysource {
 
 static void fetch_opts_of(const struct keysource *ks, struct fetch_opts *o)
 {
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 
 	memset(o, 0, sizeof(*o));
 	o->url = s->jwk_url;
@@ -85,7 +89,7 @@ static void fetch_opts_of(const struct keysource *ks, struct fetch_opts *o)
 
 /* The source id: the URL and every setting that changes what a download
  * may return or accept. */
-static int source_id(const struct cfg_signer *s, unsigned char id[JWK_CACHE_ID_SIZE])
+static int source_id(const struct cfg_keys *s, unsigned char id[JWK_CACHE_ID_SIZE])
 {
 	struct buf pins = BUF_INIT, suites = BUF_INIT;
 	const char *parts[5];
@@ -119,7 +123,8 @@ static int source_id(const struct cfg_signer *s, unsigned char id[JWK_CACHE_ID_S
 	return rc;
 }
 
-int keysource_new(const struct cfg_signer *signer, const struct cfg_limits *limits,
+int keysource_new(const struct cfg_keys *keys, const char *const *kids, size_t nkids,
+		  enum jws_alg alg, const char *jwks_endpoint, const struct cfg_limits *limits,
 		  const char *name, struct keysource **out, struct err *err)
 {
 	struct keysource *ks;
@@ -129,16 +134,19 @@ int keysource_new(const struct cfg_signer *signer, const struct cfg_limits *limi
 	ks = calloc(1, sizeof(*ks));
 	if (ks == NULL)
 		return err_set(err, ERR_NOMEM, "out of memory");
-	ks->signer = signer;
+	ks->keys = keys;
+	ks->kids = kids;
+	ks->nkids = nkids;
+	ks->alg = alg;
+	ks->jwks_endpoint = jwks_endpoint;
 	ks->limits = limits;
 	ks->name = name;
 	jwk_cache_entry_init(&ks->e);
-	if (signer->jwk_url && !signer->jwk_local_path) {
+	if (keys->jwk_url && !keys->jwk_local_path) {
 		struct fetch_opts o;
 
 		fetch_opts_of(ks, &o);
-		if ((rc = fetch_check_opts(&o, err)) != 0 ||
-		    (rc = source_id(signer, ks->id)) != 0) {
+		if ((rc = fetch_check_opts(&o, err)) != 0 || (rc = source_id(keys, ks->id)) != 0) {
 			if (rc == ERR_NOMEM)
 				err_set(err, rc, "out of memory");
 			err_prefix(err, "%s", name ? name : "jwk_url");
@@ -186,15 +194,14 @@ static int read_file(const char *path, size_t max, struct buf *b, struct err *er
  * the previous one in place and is logged: the key itself is usable. */
 static void publish(struct keysource *ks, const struct buf *doc, const struct jwk_limits *lim)
 {
-	const struct cfg_signer *s = ks->signer;
 	struct buf pub = BUF_INIT;
 	struct err e = {0};
 
-	if (s->jwks_endpoint == NULL)
+	if (ks->jwks_endpoint == NULL)
 		return;
-	if (jwk_set_publish(doc->data ? doc->data : "", doc->len, (const char *const *)s->kids,
-			    s->nkids, lim, &pub, &e) != 0) {
-		log_warn(ks->name, "%s: public JWK Set not updated: %s", s->jwks_endpoint, e.msg);
+	if (jwk_set_publish(doc->data ? doc->data : "", doc->len, ks->kids, ks->nkids, lim, &pub,
+			    &e) != 0) {
+		log_warn(ks->name, "%s: public JWK Set not updated: %s", ks->jwks_endpoint, e.msg);
 		buf_free(&pub);
 		return;
 	}
@@ -205,10 +212,10 @@ static void publish(struct keysource *ks, const struct buf *doc, const struct jw
 static int select_key(struct keysource *ks, const struct buf *doc, struct jwk **key,
 		      struct err *err)
 {
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 	struct jwk_limits lim = {ks->limits->max_jwk_set_size, ks->limits->max_jwk_keys};
-	int rc = jwk_set_select(doc->data ? doc->data : "", doc->len, (const char *const *)s->kids,
-				s->nkids, s->alg, &lim, key, err);
+	int rc = jwk_set_select(doc->data ? doc->data : "", doc->len, ks->kids, ks->nkids, ks->alg,
+				&lim, key, err);
 
 	if (rc)
 		err_prefix(err, "JWK Set from %s",
@@ -222,12 +229,12 @@ static int select_key(struct keysource *ks, const struct buf *doc, struct jwk **
  * JWK Set jwtsign builds from it, with the first configured kid. */
 static int pem_to_set(const struct keysource *ks, struct buf *doc, struct err *err)
 {
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 	struct buf conv;
 	int rc;
 
 	buf_init_secret(&conv, 0);
-	rc = pem_to_jwk_set(doc->data, doc->len, s->nkids ? s->kids[0] : NULL, alg_name(s->alg),
+	rc = pem_to_jwk_set(doc->data, doc->len, ks->nkids ? ks->kids[0] : NULL, alg_name(ks->alg),
 			    &conv, err);
 	buf_wipe_free(doc);
 	if (rc) {
@@ -241,7 +248,7 @@ static int pem_to_set(const struct keysource *ks, struct buf *doc, struct err *e
 
 static int get_from_file(struct keysource *ks, const struct jwk **key, struct err *err)
 {
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 	long long now = clock_monotonic_ms();
 	struct buf doc;
 	struct jwk *k = NULL;
@@ -394,7 +401,7 @@ static long long age(const struct keysource *ks, time_t now)
  * + max_stale seconds ago (a fetch time in the future counts as fresh). */
 static bool usable(const struct keysource *ks, time_t now)
 {
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 
 	return ks->key && ks->e.fetched_at > 0 &&
 	       age(ks, now) < (long long)s->cache_duration + (long long)s->max_stale;
@@ -403,7 +410,7 @@ static bool usable(const struct keysource *ks, time_t now)
 static enum reason need_refresh(const struct keysource *ks, time_t now)
 {
 	const struct jwk_cache_entry *e = &ks->e;
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 
 	if (e->fetched_at == 0 || !ks->parsed)
 		return R_COLD;
@@ -426,8 +433,8 @@ static long long backoff(const struct keysource *ks)
 
 	if (d > KEYSOURCE_MAX_BACKOFF)
 		d = KEYSOURCE_MAX_BACKOFF;
-	if (d > (long long)ks->signer->cache_duration)
-		d = ks->signer->cache_duration;
+	if (d > (long long)ks->keys->cache_duration)
+		d = ks->keys->cache_duration;
 	return d;
 }
 
@@ -455,7 +462,7 @@ static bool acceptable(int rc)
 static void record_failure(struct keysource *ks, int rc, const struct err *err, time_t now)
 {
 	struct jwk_cache_entry *e = &ks->e;
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 
 	e->failed_at = now;
 	e->nfail++;
@@ -506,7 +513,7 @@ static void record_document(struct keysource *ks, struct fetch_result *res, time
 	memcpy(ks->parse_hash, e->doc_hash, sizeof(ks->parse_hash));
 	ks->parsed = true;
 	log_info(ks->name, "JWK Set downloaded from %s (%zu bytes%s%s, generation %llu)%s%s",
-		 ks->signer->jwk_url, e->doc.len, res->tls[0] ? ", " : "", res->tls,
+		 ks->keys->jwk_url, e->doc.len, res->tls[0] ? ", " : "", res->tls,
 		 (unsigned long long)e->generation, rc ? ": " : "", rc ? perr.msg : "");
 }
 
@@ -618,7 +625,7 @@ static void refresh_shared(struct keysource *ks, enum reason why)
 static int no_key(const struct keysource *ks, time_t now, struct err *err)
 {
 	const struct jwk_cache_entry *e = &ks->e;
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 	long long wait = backing_off(ks, now);
 
 	if (e->fetched_at == 0)
@@ -662,14 +669,14 @@ static int get_from_url(struct keysource *ks, const struct jwk **key, struct err
 int keysource_get(struct keysource *ks, const struct jwk **key, struct err *err)
 {
 	*key = NULL;
-	if (ks->signer->jwk_local_path)
+	if (ks->keys->jwk_local_path)
 		return get_from_file(ks, key, err);
 	return get_from_url(ks, key, err);
 }
 
 void keysource_describe(const struct keysource *ks, char *out, size_t size)
 {
-	const struct cfg_signer *s = ks->signer;
+	const struct cfg_keys *s = ks->keys;
 	time_t now = clock_now();
 	char where[PATH_MAX + 32];
 
@@ -703,8 +710,7 @@ int keysource_published(struct keysource *ks, const char **doc, size_t *len, str
 		return rc;
 	if (ks->published.len == 0)
 		return err_set(err, ERR_NOTFOUND, "no public JWK Set for %s",
-			       ks->signer->jwks_endpoint ? ks->signer->jwks_endpoint
-							 : "(no jwks_endpoint)");
+			       ks->jwks_endpoint ? ks->jwks_endpoint : "(no jwks_endpoint)");
 	*doc = ks->published.data;
 	*len = ks->published.len;
 	return 0;

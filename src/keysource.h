@@ -34,15 +34,21 @@
 struct jwk;
 struct keysource;
 
-/* keysource_new - prepare a key source for a signer.  Nothing is loaded
- * yet.  signer and limits are borrowed and must outlive the source; name
- * (borrowed) labels log lines (usually the endpoint path).
+/* keysource_new - prepare a key source.  Nothing is loaded yet.  keys
+ * (where the JWK Set is: a signer's or a validator's struct cfg_keys),
+ * kids (nkids entries: the kids to select, in order, as a signer's "kid"),
+ * alg (the key must fit it), jwks_endpoint (the path whose public set is
+ * kept, or NULL) and limits are borrowed and must outlive the source; name
+ * (borrowed) labels log lines (usually the endpoint path).  A signer
+ * passes its block: keysource_new(&s->keys, (const char *const *)s->kids,
+ * s->nkids, s->alg, s->jwks_endpoint, ...).
  * *out is freed with keysource_free().
  * Returns 0, ERR_NOMEM, or a configuration error of the jwk_url TLS
  * settings (fetch_check_opts): ERR_INVALID (URL scheme, a jwk_fingerprints
  * entry that is not the base64 of 32 bytes), ERR_UNSUPPORTED (a
  * cipher_suites number GnuTLS does not know). */
-int keysource_new(const struct cfg_signer *signer, const struct cfg_limits *limits,
+int keysource_new(const struct cfg_keys *keys, const char *const *kids, size_t nkids,
+		  enum jws_alg alg, const char *jwks_endpoint, const struct cfg_limits *limits,
 		  const char *name, struct keysource **out, struct err *err);
 
 /* keysource_free - wipe and release the source and its key.  NULL-safe. */

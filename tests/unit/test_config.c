@@ -188,19 +188,19 @@ Test(config, defaults)
 	cr_assert_str_eq(s->kids[0], "k1");
 	cr_assert_eq(s->nkeys_to_sign, 1);
 	cr_assert_str_eq(s->keys_to_sign[0], "access_token");
-	cr_assert_null(s->jwk_url);
-	cr_assert_str_eq(s->jwk_local_path, "/etc/keys.json");
+	cr_assert_null(s->keys.jwk_url);
+	cr_assert_str_eq(s->keys.jwk_local_path, "/etc/keys.json");
 	cr_assert_eq(s->full, false);
 	cr_assert_str_eq(s->typ, "JWT");
-	cr_assert_eq(s->disable_jwk_security, false);
-	cr_assert_null(s->jwk_fingerprints);
-	cr_assert_eq(s->njwk_fingerprints, 0);
-	cr_assert_null(s->cipher_suites);
-	cr_assert_eq(s->ncipher_suites, 0);
-	cr_assert_null(s->jwk_local_ca);
-	cr_assert_eq(s->cache_duration, 900);
-	cr_assert_eq(s->failed_jwk_key_cooldown, 60);
-	cr_assert_eq(s->max_stale, 86400);
+	cr_assert_eq(s->keys.disable_jwk_security, false);
+	cr_assert_null(s->keys.jwk_fingerprints);
+	cr_assert_eq(s->keys.njwk_fingerprints, 0);
+	cr_assert_null(s->keys.cipher_suites);
+	cr_assert_eq(s->keys.ncipher_suites, 0);
+	cr_assert_null(s->keys.jwk_local_ca);
+	cr_assert_eq(s->keys.cache_duration, 900);
+	cr_assert_eq(s->keys.failed_jwk_key_cooldown, 60);
+	cr_assert_eq(s->keys.max_stale, 86400);
 	cr_assert_null(s->jwks_endpoint); /* extensions: all off */
 	cr_assert_eq(s->set_iat, false);
 	cr_assert_eq(s->ttl, 0);
@@ -240,16 +240,16 @@ Test(config, krakend_file)
 	cr_assert_eq(t->signer.alg, JWS_ALG_RS256);
 	cr_assert_eq(t->signer.nkeys_to_sign, 2);
 	cr_assert_str_eq(t->signer.keys_to_sign[1], "refresh_token");
-	cr_assert_str_eq(t->signer.jwk_url, "https://auth.example.com/jwk/private.json");
-	cr_assert_null(t->signer.jwk_local_path);
-	cr_assert_eq(t->signer.njwk_fingerprints, 1);
-	cr_assert_str_eq(t->signer.jwk_fingerprints[0],
+	cr_assert_str_eq(t->signer.keys.jwk_url, "https://auth.example.com/jwk/private.json");
+	cr_assert_null(t->signer.keys.jwk_local_path);
+	cr_assert_eq(t->signer.keys.njwk_fingerprints, 1);
+	cr_assert_str_eq(t->signer.keys.jwk_fingerprints[0],
 			 "jlUjD2zWlWFrmhpqr7pcwJzXvQWBJnTNzi3oZU5Lxtk=");
-	cr_assert_eq(t->signer.ncipher_suites, 3);
-	cr_assert_eq(t->signer.cipher_suites[0], 49199);
-	cr_assert_eq(t->signer.cipher_suites[1], 49195);
-	cr_assert_eq(t->signer.cipher_suites[2], 4865);
-	cr_assert_eq(t->signer.cache_duration, 600);
+	cr_assert_eq(t->signer.keys.ncipher_suites, 3);
+	cr_assert_eq(t->signer.keys.cipher_suites[0], 49199);
+	cr_assert_eq(t->signer.keys.cipher_suites[1], 49195);
+	cr_assert_eq(t->signer.keys.cipher_suites[2], 4865);
+	cr_assert_eq(t->signer.keys.cache_duration, 600);
 
 	u = &cfg->endpoints[1];
 	cr_assert_str_eq(u->endpoint, "/tenants/{tenant}/token");
@@ -285,8 +285,8 @@ Test(config, legacy_namespace_and_spellings)
 	cr_assert_str_eq(t->backend.method, "PUT");
 	cr_assert_eq(t->signer.alg, JWS_ALG_EDDSA);
 	cr_assert_str_eq(t->signer.keys_to_sign[0], "access_token");
-	cr_assert_str_eq(t->signer.jwk_url, "http://127.0.0.1:8000/jwk.json");
-	cr_assert(t->signer.disable_jwk_security);
+	cr_assert_str_eq(t->signer.keys.jwk_url, "http://127.0.0.1:8000/jwk.json");
+	cr_assert(t->signer.keys.disable_jwk_security);
 	cr_assert(t->signer.full);
 	cfg_free(cfg);
 }
@@ -295,7 +295,7 @@ Test(config, hyphenated_local_path)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(SIGN_HEAD ",\"jwk-local-path\":\"/k.json\""));
 
-	cr_assert_str_eq(cfg->endpoints[0].signer.jwk_local_path, "/k.json");
+	cr_assert_str_eq(cfg->endpoints[0].signer.keys.jwk_local_path, "/k.json");
 	cfg_free(cfg);
 }
 
@@ -307,7 +307,7 @@ Test(config, both_spellings_identical)
 			    "k\",\"jwk-url\":\"https://x/k\""));
 
 	cr_assert_eq(cfg->endpoints[0].signer.nkeys_to_sign, 2);
-	cr_assert_str_eq(cfg->endpoints[0].signer.jwk_url, "https://x/k");
+	cr_assert_str_eq(cfg->endpoints[0].signer.keys.jwk_url, "https://x/k");
 	cfg_free(cfg);
 }
 
@@ -339,15 +339,15 @@ Test(config, signer_options)
 			     "\"max_stale\":3600,\"cipher_suites\":[],\"jwk_fingerprints\":[]"));
 	const struct cfg_signer *s = &cfg->endpoints[0].signer;
 
-	cr_assert_str_eq(s->jwk_url, "HTTPS://auth.example/k");
+	cr_assert_str_eq(s->keys.jwk_url, "HTTPS://auth.example/k");
 	cr_assert(s->full);
 	cr_assert_str_eq(s->typ, "at+jwt");
-	cr_assert_str_eq(s->jwk_local_ca, "/etc/ca.pem");
-	cr_assert_eq(s->cache_duration, 900); /* 0 means the default, as in KrakenD */
-	cr_assert_eq(s->failed_jwk_key_cooldown, 0);
-	cr_assert_eq(s->max_stale, 3600);
-	cr_assert_eq(s->ncipher_suites, 0);
-	cr_assert_eq(s->njwk_fingerprints, 0);
+	cr_assert_str_eq(s->keys.jwk_local_ca, "/etc/ca.pem");
+	cr_assert_eq(s->keys.cache_duration, 900); /* 0 means the default, as in KrakenD */
+	cr_assert_eq(s->keys.failed_jwk_key_cooldown, 0);
+	cr_assert_eq(s->keys.max_stale, 3600);
+	cr_assert_eq(s->keys.ncipher_suites, 0);
+	cr_assert_eq(s->keys.njwk_fingerprints, 0);
 	cfg_free(cfg);
 }
 
@@ -381,9 +381,9 @@ Test(config, fingerprint_flavours)
 				     "\"+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=\"]"));
 	const struct cfg_signer *s = &cfg->endpoints[0].signer;
 
-	cr_assert_eq(s->njwk_fingerprints, 3);
+	cr_assert_eq(s->keys.njwk_fingerprints, 3);
 	for (size_t i = 0; i < 3; i++)
-		cr_assert_str_eq(s->jwk_fingerprints[i],
+		cr_assert_str_eq(s->keys.jwk_fingerprints[i],
 				 "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=");
 	cfg_free(cfg);
 }
@@ -405,7 +405,7 @@ Test(config, all_go_cipher_suites)
 	}
 	snprintf(doc, sizeof(doc), ONE_EP(BASE ",\"cipher_suites\":[%s]"), list);
 	cfg = parse_ok(doc);
-	cr_assert_eq(cfg->endpoints[0].signer.ncipher_suites, sizeof(ids) / sizeof(ids[0]));
+	cr_assert_eq(cfg->endpoints[0].signer.keys.ncipher_suites, sizeof(ids) / sizeof(ids[0]));
 	cfg_free(cfg);
 	cr_assert_str_eq(tls_cipher_suite_name(49199), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
 	cr_assert_str_eq(tls_cipher_suite_name(5), "TLS_RSA_WITH_RC4_128_SHA");
@@ -1257,10 +1257,10 @@ Test(config, fingerprints_where_pinning_applies, .init = cr_redirect_stderr)
 		   "\"jwk_fingerprints\"");
 	cfg = parse_ok(ONE_EP(SIGN_HEAD ",\"jwk_url\":\"http://127.0.0.1/jwks\","
 					"\"disable_jwk_security\":true" PINS));
-	cr_assert_eq(cfg->endpoints[0].signer.njwk_fingerprints, 0);
+	cr_assert_eq(cfg->endpoints[0].signer.keys.njwk_fingerprints, 0);
 	cfg_free(cfg);
 	cfg = parse_ok(ONE_EP(BASE PINS));
-	cr_assert_eq(cfg->endpoints[0].signer.njwk_fingerprints, 0);
+	cr_assert_eq(cfg->endpoints[0].signer.keys.njwk_fingerprints, 0);
 	cfg_free(cfg);
 	read_stderr(log, sizeof(log));
 	cr_assert_not_null(

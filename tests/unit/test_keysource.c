@@ -25,6 +25,10 @@
 #include "log.h"
 #include "tls_stub.h"
 
+/* keysource_new's arguments for a signer block s. */
+#define SIGNER_KEYS(s)                                                                             \
+	&(s).keys, (const char *const *)(s).kids, (s).nkids, (s).alg, (s).jwks_endpoint
+
 #define T0 ((time_t)1700000000)
 #define K1                                                                                         \
 	"{\"keys\":[{\"kty\":\"oct\",\"kid\":\"k1\",\"k\":"                                        \
@@ -69,11 +73,11 @@ static void setup(void)
 	signer.alg = JWS_ALG_HS256;
 	signer.kids = kids1;
 	signer.nkids = 1;
-	signer.jwk_url = url;
-	signer.disable_jwk_security = true;
-	signer.cache_duration = 900;
-	signer.failed_jwk_key_cooldown = 60;
-	signer.max_stale = 3600;
+	signer.keys.jwk_url = url;
+	signer.keys.disable_jwk_security = true;
+	signer.keys.cache_duration = 900;
+	signer.keys.failed_jwk_key_cooldown = 60;
+	signer.keys.max_stale = 3600;
 	memset(&limits, 0, sizeof(limits));
 	limits.max_jwk_set_size = 65536;
 	limits.max_jwk_keys = 100;
@@ -103,7 +107,8 @@ static struct keysource *new_source(void)
 	struct keysource *ks = NULL;
 	struct err e = {0};
 
-	cr_assert_eq(keysource_new(&signer, &limits, "/token", &ks, &e), 0, "%s", e.msg);
+	cr_assert_eq(keysource_new(SIGNER_KEYS(signer), &limits, "/token", &ks, &e), 0, "%s",
+		     e.msg);
 	return ks;
 }
 
@@ -278,8 +283,8 @@ Test(keysource, stale_keys_while_the_server_is_down_then_an_error)
 	const struct jwk *k;
 	struct err e;
 
-	signer.cache_duration = 10;
-	signer.max_stale = 20;
+	signer.keys.cache_duration = 10;
+	signer.keys.max_stale = 20;
 	a = new_source();
 	b = new_source();
 	k = get_ok(a);
@@ -479,15 +484,16 @@ Test(keysource, bad_tls_settings_are_config_errors)
 	char *pins[] = {"not-a-pin"};
 	uint16_t suites[] = {0x1234};
 
-	signer.jwk_fingerprints = pins;
-	signer.njwk_fingerprints = 1;
-	cr_assert_eq(keysource_new(&signer, &limits, "/token", &ks, &e), ERR_INVALID);
+	signer.keys.jwk_fingerprints = pins;
+	signer.keys.njwk_fingerprints = 1;
+	cr_assert_eq(keysource_new(SIGNER_KEYS(signer), &limits, "/token", &ks, &e), ERR_INVALID);
 	cr_assert_null(ks);
 	cr_assert(strstr(e.msg, "/token") && strstr(e.msg, "jwk_fingerprints[0]"), "%s", e.msg);
-	signer.njwk_fingerprints = 0;
-	signer.cipher_suites = suites;
-	signer.ncipher_suites = 1;
-	cr_assert_eq(keysource_new(&signer, &limits, "/token", &ks, &e), ERR_UNSUPPORTED);
+	signer.keys.njwk_fingerprints = 0;
+	signer.keys.cipher_suites = suites;
+	signer.keys.ncipher_suites = 1;
+	cr_assert_eq(keysource_new(SIGNER_KEYS(signer), &limits, "/token", &ks, &e),
+		     ERR_UNSUPPORTED);
 }
 
 Test(keysource, local_file)
@@ -498,8 +504,8 @@ Test(keysource, local_file)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/k.json", base);
-	signer.jwk_url = NULL;
-	signer.jwk_local_path = path;
+	signer.keys.jwk_url = NULL;
+	signer.keys.jwk_local_path = path;
 	ks = new_source();
 	cr_assert_eq(get_rc(ks, &e), ERR_IO);
 	cr_assert(strstr(e.msg, path), "%s", e.msg);

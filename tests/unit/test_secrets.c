@@ -59,6 +59,10 @@
 
 #include <fcntl.h>
 
+/* keysource_new's arguments for a signer block s. */
+#define SIGNER_KEYS(s)                                                                             \
+	&(s).keys, (const char *const *)(s).kids, (s).nkids, (s).alg, (s).jwks_endpoint
+
 /* ------------------------------------------------------------ the hook */
 
 void __real_free(void *p);
@@ -509,8 +513,9 @@ static void local_file_wipes(char *doc, const char *during)
 		 path);
 	cr_assert_eq(cfg_parse(cfgdoc, strlen(cfgdoc), "test", &cfg, &err), 0, "%s", err.msg);
 	rec_start();
-	cr_assert_eq(keysource_new(&cfg->endpoints[0].signer, &cfg->limits, "/t", &ks, &err), 0,
-		     "%s", err.msg);
+	cr_assert_eq(
+	    keysource_new(SIGNER_KEYS(cfg->endpoints[0].signer), &cfg->limits, "/t", &ks, &err), 0,
+	    "%s", err.msg);
 	cr_assert_eq(keysource_get(ks, &key, &err), 0, "%s", err.msg);
 	keysource_free(ks);
 	assert_no_secret_released(during);
@@ -560,11 +565,11 @@ Test(secrets, keysource_jwk_url_big_set_wipes_while_growing)
 	signer.alg = JWS_ALG_ES256;
 	signer.kids = kids;
 	signer.nkids = 1;
-	signer.jwk_url = url;
-	signer.disable_jwk_security = true;
-	signer.cache_duration = 900;
-	signer.failed_jwk_key_cooldown = 60;
-	signer.max_stale = 3600;
+	signer.keys.jwk_url = url;
+	signer.keys.disable_jwk_security = true;
+	signer.keys.cache_duration = 900;
+	signer.keys.failed_jwk_key_cooldown = 60;
+	signer.keys.max_stale = 3600;
 	memset(&limits, 0, sizeof(limits));
 	limits.max_jwk_set_size = 1048576;
 	limits.max_jwk_keys = 100;
@@ -573,7 +578,8 @@ Test(secrets, keysource_jwk_url_big_set_wipes_while_growing)
 	/* Round 0 downloads and writes the cache; round 1 reads the cache. */
 	for (round = 0; round < 2; round++) {
 		rec_start();
-		cr_assert_eq(keysource_new(&signer, &limits, "/t", &ks, &err), 0, "%s", err.msg);
+		cr_assert_eq(keysource_new(SIGNER_KEYS(signer), &limits, "/t", &ks, &err), 0, "%s",
+			     err.msg);
 		cr_assert_eq(keysource_get(ks, &key, &err), 0, "%s", err.msg);
 		keysource_free(ks);
 		assert_no_secret_released(round ? "keysource (jwk_url, from the cache file)"
