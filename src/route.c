@@ -326,3 +326,85 @@ bool route_same(const char *p, const char *q)
 		q += ql + 1;
 	}
 }
+
+/* ------------------------------------------------------------ normal form */
+
+/* Decode the percent-escapes of raw into out (NUL-terminated); refuse a
+ * malformed escape and any byte a path segment cannot hold once decoded. */
+static int decode_path(const char *raw, struct buf *out)
+{
+	for (const char *p = raw; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		bool escaped = false;
+
+		if (c == '%') {
+			int hi = hex_digit((unsigned char)p[1]);
+			int lo = hi < 0 ? -1 : hex_digit((unsigned char)p[2]);
+
+			if (lo < 0)
+				return ERR_INVALID;
+			c = (unsigned char)(hi * 16 + lo);
+			p += 2;
+			escaped = true;
+		}
+		if (c < 0x20 || c == 0x7f || c == '\\' || (escaped && c == '/'))
+			return ERR_INVALID;
+		if (buf_append(out, &c, 1) != 0)
+			return ERR_NOMEM;
+	}
+	return 0;
+}
+
+/* Append segment seg (n bytes) to out, or undo the last one for "..";
+ * "." and empty segments are dropped. */
+static int put_segment(struct buf *out, const char *seg, size_t n)
+{
+	if (n == 0 || (n == 1 && seg[0] == '.'))
+		return 0;
+	if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+		size_t cut = out->len;
+
+		if (cut == 0)
+			return ERR_INVALID; /* above the root */
+		while (cut > 0 && out->data[cut - 1] != '/')
+			cut--;
+		buf_truncate(out, cut - 1);
+		return 0;
+	}
+	if (buf_append(out, "/", 1) != 0 || buf_append(out, seg, n) != 0)
+		return ERR_NOMEM;
+	return 0;
+}
+
+int route_normalize(const char *raw, struct buf *out)
+{
+	struct buf dec = BUF_INIT;
+	const char *p, *end;
+	bool trailing;
+	int rc;
+
+	buf_reset(out);
+	if (raw == NULL || raw[0] != '/')
+		return ERR_INVALID;
+	if ((rc = decode_path(raw, &dec)) != 0)
+		goto out;
+	p = dec.data;
+	end = dec.data + dec.len;
+	trailing = dec.len > 1 && end[-1] == '/';
+	while (p < end && rc == 0) {
+		const char *q = memchr(p, '/', (size_t)(end - p));
+		size_t n = q ? (size_t)(q - p) : (size_t)(end - p);
+
+		rc = put_segment(out, p, n);
+		trailing = trailing || (n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.');
+		p += n + 1;
+	}
+	if (rc == 0 && (out->len == 0 || trailing) &&
+	    (out->len == 0 || out->data[out->len - 1] != '/'))
+		rc = buf_append(out, "/", 1) ? ERR_NOMEM : 0;
+out:
+	buf_free(&dec);
+	if (rc)
+		buf_reset(out);
+	return rc;
+}

@@ -84,4 +84,16 @@ int route_check_url_pattern(const char *up, const char *ep, struct err *err);
  * reached. */
 bool route_same(const char *a, const char *b);
 
+/* route_normalize - the path a web server serves for the raw request
+ * path raw (REQUEST_URI without its query), into out (reset first; the
+ * caller frees it): percent-escapes decoded, empty and "." segments
+ * dropped, ".." removing the segment before it (RFC 3986 section 5.2.4),
+ * a trailing '/' kept ("/a/b/.." is "/a/").  The authorizer matches this,
+ * not the raw bytes: lighttpd, Apache and nginx serve /api/doc/secret for
+ * /api/doc/%73ecret or /api/x/../doc//secret, so a raw match would let a
+ * token for one route open another.  ERR_INVALID (the caller denies): no
+ * leading '/', a malformed escape, an escaped '/' (%2F: servers differ on
+ * it), a '\\', NUL or control byte, ".." above the root.  ERR_NOMEM. */
+int route_normalize(const char *raw, struct buf *out);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "route.h"
 #include "router.h"
 
 #define EP(PATH, METHOD)                                                                           \
@@ -371,4 +372,55 @@ Test(router, pattern_checks)
 	cr_assert_not(route_same("/u/{id}", "/u/id"));
 	cr_assert_not(route_same("/u/{id}", "/u/{id}/"));
 	cr_assert_not(route_same("/u", "/u/{id}"));
+}
+
+/* The authorizer's normal form (route_normalize): what lighttpd, Apache
+ * and nginx serve for a raw path, so that /api/doc/%73ecret is matched as
+ * the /api/doc/secret it opens. */
+static void expect_normal(const char *raw, const char *want)
+{
+	struct buf out = BUF_INIT;
+	int rc = route_normalize(raw, &out);
+
+	if (want == NULL) {
+		cr_expect_eq(rc, ERR_INVALID, "%s: refused (got %d, \"%s\")", raw, rc,
+			     out.data ? out.data : "");
+	} else {
+		cr_expect_eq(rc, 0, "%s: %d", raw, rc);
+		cr_expect_str_eq(out.data ? out.data : "", want, "%s", raw);
+	}
+	buf_free(&out);
+}
+
+Test(router, normalize)
+{
+	expect_normal("/", "/");
+	expect_normal("/api/hello", "/api/hello");
+	expect_normal("/api/hello/", "/api/hello/");
+	expect_normal("/api/doc/%73ecret", "/api/doc/secret");
+	expect_normal("/api/doc/%73%65cret", "/api/doc/secret");
+	expect_normal("/api/hello/../admin", "/api/admin");
+	expect_normal("/api/./admin", "/api/admin");
+	expect_normal("/api//admin", "/api/admin");
+	expect_normal("//api///admin", "/api/admin");
+	expect_normal("/api/%2e%2e/admin", "/admin");
+	expect_normal("/a/b/..", "/a/");
+	expect_normal("/a/b/.", "/a/b/");
+	expect_normal("/a/..", "/");
+	expect_normal("/api/x%20y", "/api/x y");
+	expect_normal("/api/%41", "/api/A");
+	/* refused: the caller denies */
+	expect_normal("", NULL);
+	expect_normal("api", NULL);
+	expect_normal("/..", NULL);
+	expect_normal("/a/../..", NULL);
+	expect_normal("/api/doc%2fsecret", NULL);
+	expect_normal("/api/doc%2Fsecret", NULL);
+	expect_normal("/api/doc\\secret", NULL);
+	expect_normal("/api/doc%5csecret", NULL);
+	expect_normal("/api/%00", NULL);
+	expect_normal("/api/%0d%0a", NULL);
+	expect_normal("/api/%zz", NULL);
+	expect_normal("/api/%4", NULL);
+	expect_normal("/api/%", NULL);
 }
