@@ -5,6 +5,7 @@
 #include "fileio.h"
 #include "jwk.h"
 #include "jwk_cache.h"
+#include "jwk_keyring.h"
 #include "jwk_set.h"
 #include "log.h"
 #include "pem.h"
@@ -40,6 +41,11 @@ struct keysource {
 	const struct cfg_limits *limits;
 	const char *name;
 	struct jwk *key; /* the key in use, or NULL */
+	/* A validator's source (nkids 0): every key of the set that can
+	 * verify, or NULL; and a token named a kid the ring lacks (refresh
+	 * under failed_jwk_key_cooldown, keysource_ring_miss). */
+	struct jwk_keyring *ring;
+	bool miss_wanted;
 
 	/* jwk_local_path */
 	long long attempt_ms; /* monotonic time of the last failed read, or 0 */
@@ -163,6 +169,7 @@ void keysource_free(struct keysource *ks)
 	if (ks == NULL)
 		return;
 	jwk_free(ks->key);
+	jwk_keyring_free(ks->ring);
 	jwk_cache_entry_free(&ks->e);
 	jwk_cache_close(ks->cache);
 	buf_free(&ks->published);
@@ -209,13 +216,57 @@ static void publish(struct keysource *ks, const struct buf *doc, const struct jw
 	ks->published = pub;
 }
 
-static int select_key(struct keysource *ks, const struct buf *doc, struct jwk **key,
+/* What one parse of a document gives: a signer's key or a validator's
+ * ring. */
+struct parsed {
+	struct jwk *key;
+	struct jwk_keyring *ring;
+};
+
+static bool ring_mode(const struct keysource *ks)
+{
+	return ks->nkids == 0;
+}
+
+static bool have_keys(const struct keysource *ks)
+{
+	return ks->key != NULL || ks->ring != NULL;
+}
+
+/* Replace the keys in use by p's (taken). */
+static void adopt(struct keysource *ks, struct parsed *p)
+{
+	jwk_free(ks->key);
+	jwk_keyring_free(ks->ring);
+	ks->key = p->key;
+	ks->ring = p->ring;
+	p->key = NULL;
+	p->ring = NULL;
+}
+
+static void parsed_free(struct parsed *p)
+{
+	jwk_free(p->key);
+	jwk_keyring_free(p->ring);
+	p->key = NULL;
+	p->ring = NULL;
+}
+
+static int select_key(struct keysource *ks, const struct buf *doc, struct parsed *out,
 		      struct err *err)
 {
 	const struct cfg_keys *s = ks->keys;
 	struct jwk_limits lim = {ks->limits->max_jwk_set_size, ks->limits->max_jwk_keys};
-	int rc = jwk_set_select(doc->data ? doc->data : "", doc->len, ks->kids, ks->nkids, ks->alg,
-				&lim, key, err);
+	const char *d = doc->data ? doc->data : "";
+	int rc;
+
+	out->key = NULL;
+	out->ring = NULL;
+	if (ring_mode(ks))
+		rc = jwk_keyring_parse(d, doc->len, &lim, &out->ring, err);
+	else
+		rc = jwk_set_select(d, doc->len, ks->kids, ks->nkids, ks->alg, &lim, &out->key,
+				    err);
 
 	if (rc)
 		err_prefix(err, "JWK Set from %s",
@@ -251,10 +302,10 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 	const struct cfg_keys *s = ks->keys;
 	long long now = clock_monotonic_ms();
 	struct buf doc;
-	struct jwk *k = NULL;
+	struct parsed k = {NULL, NULL};
 	int rc;
 
-	if (ks->key) {
+	if (have_keys(ks)) {
 		*key = ks->key;
 		return 0;
 	}
@@ -272,15 +323,20 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 		rc = select_key(ks, &doc, &k, err);
 	buf_wipe_free(&doc);
 	if (rc) {
+		parsed_free(&k);
 		ks->attempt_ms = now;
 		return rc;
 	}
-	ks->key = k;
+	adopt(ks, &k);
 	ks->attempt_ms = 0;
 	ks->loaded_wall = clock_now();
-	log_info(ks->name, "key \"%s\" loaded from %s", jwk_kid(k) ? jwk_kid(k) : "",
-		 s->jwk_local_path);
-	*key = k;
+	if (ks->ring)
+		log_info(ks->name, "%zu key(s) to verify with loaded from %s",
+			 jwk_keyring_count(ks->ring), s->jwk_local_path);
+	else
+		log_info(ks->name, "key \"%s\" loaded from %s",
+			 jwk_kid(ks->key) ? jwk_kid(ks->key) : "", s->jwk_local_path);
+	*key = ks->key;
 	return 0;
 }
 
@@ -291,7 +347,7 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 static void parse_entry(struct keysource *ks, bool keep)
 {
 	struct jwk_cache_entry *e = &ks->e;
-	struct jwk *k = NULL;
+	struct parsed k = {NULL, NULL};
 	struct err perr = {0};
 
 	if (e->doc.len == 0)
@@ -300,14 +356,14 @@ static void parse_entry(struct keysource *ks, bool keep)
 	    sodium_memcmp(ks->parse_hash, e->doc_hash, sizeof(ks->parse_hash)) != 0) {
 		ks->parse_rc = select_key(ks, &e->doc, &k, &perr);
 		snprintf(ks->parse_msg, sizeof(ks->parse_msg), "%s", perr.msg);
-		jwk_free(ks->key);
-		ks->key = k;
+		adopt(ks, &k);
 		ks->parse_gen = e->generation;
 		memcpy(ks->parse_hash, e->doc_hash, sizeof(ks->parse_hash));
 		ks->parsed = true;
 		if (ks->parse_rc == 0)
-			log_debug(ks->name, "JWK Set generation %llu parsed: key \"%s\"",
-				  (unsigned long long)e->generation, jwk_kid(k) ? jwk_kid(k) : "");
+			log_debug(ks->name, "JWK Set generation %llu parsed: %s \"%s\"",
+				  (unsigned long long)e->generation, ks->ring ? "keys to verify" : "key",
+				  ks->key && jwk_kid(ks->key) ? jwk_kid(ks->key) : "");
 		else
 			log_debug(ks->name, "JWK Set generation %llu parsed: %s",
 				  (unsigned long long)e->generation, ks->parse_msg);
@@ -375,7 +431,7 @@ static void sync_cache(struct keysource *ks, bool force, bool keep)
 	if (rc == 0) {
 		ks->refused[0] = '\0';
 		ks->rebuild = false;
-		if (ks->e.doc.len == 0 && ks->e.fetched_at == 0 && old.fetched_at > 0 && ks->key)
+		if (ks->e.doc.len == 0 && ks->e.fetched_at == 0 && old.fetched_at > 0 && have_keys(ks))
 			keep_document_of(&ks->e, &old);
 		parse_entry(ks, keep);
 		return;
@@ -403,7 +459,7 @@ static bool usable(const struct keysource *ks, time_t now)
 {
 	const struct cfg_keys *s = ks->keys;
 
-	return ks->key && ks->e.fetched_at > 0 &&
+	return have_keys(ks) && ks->e.fetched_at > 0 &&
 	       age(ks, now) < (long long)s->cache_duration + (long long)s->max_stale;
 }
 
@@ -416,7 +472,7 @@ static enum reason need_refresh(const struct keysource *ks, time_t now)
 		return R_COLD;
 	if (age(ks, now) < 0 || age(ks, now) >= (long long)s->cache_duration)
 		return R_EXPIRED;
-	if (ks->parse_rc == ERR_NOTFOUND &&
+	if ((ks->parse_rc == ERR_NOTFOUND || ks->miss_wanted) &&
 	    (e->miss_at == 0 || now < e->miss_at ||
 	     (long long)now - e->miss_at >= (long long)s->failed_jwk_key_cooldown))
 		return R_MISS;
@@ -484,11 +540,12 @@ static void record_failure(struct keysource *ks, int rc, const struct err *err, 
 static void record_document(struct keysource *ks, struct fetch_result *res, time_t now)
 {
 	struct jwk_cache_entry *e = &ks->e;
-	struct jwk *k = NULL;
+	struct parsed k = {NULL, NULL};
 	struct err perr = {0};
 	int rc = select_key(ks, &res->body, &k, &perr);
 
 	if (!acceptable(rc)) {
+		parsed_free(&k);
 		record_failure(ks, rc, &perr, now);
 		return;
 	}
@@ -505,8 +562,7 @@ static void record_document(struct keysource *ks, struct fetch_result *res, time
 	e->last_error[0] = '\0';
 	snprintf(e->etag, sizeof(e->etag), "%s", res->etag);
 	snprintf(e->last_modified, sizeof(e->last_modified), "%s", res->last_modified);
-	jwk_free(ks->key);
-	ks->key = k;
+	adopt(ks, &k);
 	ks->parse_rc = rc;
 	snprintf(ks->parse_msg, sizeof(ks->parse_msg), "%s", perr.msg);
 	ks->parse_gen = e->generation;
@@ -536,9 +592,9 @@ static void download(struct keysource *ks, enum reason why, bool have_doc)
 	memset(&res, 0, sizeof(res));
 	buf_init_secret(&res.body, o.max_bytes);
 	if (why == R_MISS)
-		log_info(ks->name,
-			 "none of the configured kids is in the JWK Set from %s: "
-			 "refreshing it now",
+		log_info(ks->name, "%s the JWK Set from %s: refreshing it now",
+			 ring_mode(ks) ? "a token names a kid that is not in"
+				       : "none of the configured kids is in",
 			 o.url);
 	rc = fetch_jwks(&o, &res, &err);
 	now = clock_now();
@@ -666,12 +722,58 @@ static int get_from_url(struct keysource *ks, const struct jwk **key, struct err
 
 /* ------------------------------------------------------------ public */
 
-int keysource_get(struct keysource *ks, const struct jwk **key, struct err *err)
+static int load(struct keysource *ks, const struct jwk **key, struct err *err)
 {
 	*key = NULL;
 	if (ks->keys->jwk_local_path)
 		return get_from_file(ks, key, err);
 	return get_from_url(ks, key, err);
+}
+
+int keysource_get(struct keysource *ks, const struct jwk **key, struct err *err)
+{
+	if (ring_mode(ks)) {
+		*key = NULL;
+		return err_set(err, ERR_INVALID, "%s: a validator's keys do not sign", ks->name);
+	}
+	return load(ks, key, err);
+}
+
+int keysource_load(struct keysource *ks, struct err *err)
+{
+	const struct jwk *key;
+
+	return load(ks, &key, err);
+}
+
+int keysource_get_ring(struct keysource *ks, const struct jwk_keyring **ring, struct err *err)
+{
+	const struct jwk *key;
+	int rc;
+
+	*ring = NULL;
+	if (!ring_mode(ks))
+		return err_set(err, ERR_INVALID, "%s: a signer's source has no keys to verify with",
+			       ks->name);
+	rc = load(ks, &key, err);
+	if (rc == 0)
+		*ring = ks->ring;
+	return rc;
+}
+
+bool keysource_ring_miss(struct keysource *ks)
+{
+	const struct jwk *key;
+	struct err e = {0};
+	uint64_t gen = ks->parse_gen;
+	const struct jwk_keyring *before = ks->ring;
+
+	if (!ring_mode(ks) || ks->keys->jwk_local_path)
+		return false;
+	ks->miss_wanted = true;
+	(void)get_from_url(ks, &key, &e);
+	ks->miss_wanted = false;
+	return ks->ring != NULL && (ks->parse_gen != gen || ks->ring != before);
 }
 
 void keysource_describe(const struct keysource *ks, char *out, size_t size)

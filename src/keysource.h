@@ -26,12 +26,14 @@
 #ifndef JWTSIGN_KEYSOURCE_H
 #define JWTSIGN_KEYSOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
 #include "err.h"
 
 struct jwk;
+struct jwk_keyring;
 struct keysource;
 
 /* keysource_new - prepare a key source.  Nothing is loaded yet.  keys
@@ -41,7 +43,9 @@ struct keysource;
  * kept, or NULL) and limits are borrowed and must outlive the source; name
  * (borrowed) labels log lines (usually the endpoint path).  A signer
  * passes its block: keysource_new(&s->keys, (const char *const *)s->kids,
- * s->nkids, s->alg, s->jwks_endpoint, ...).
+ * s->nkids, s->alg, s->jwks_endpoint, ...).  A validator passes nkids 0
+ * (and alg JWS_ALG_INVALID, jwks_endpoint NULL): its source keeps every
+ * key of the set that can verify (keysource_get_ring).
  * *out is freed with keysource_free().
  * Returns 0, ERR_NOMEM, or a configuration error of the jwk_url TLS
  * settings (fetch_check_opts): ERR_INVALID (URL scheme, a jwk_fingerprints
@@ -54,7 +58,7 @@ int keysource_new(const struct cfg_keys *keys, const char *const *kids, size_t n
 /* keysource_free - wipe and release the source and its key.  NULL-safe. */
 void keysource_free(struct keysource *ks);
 
-/* keysource_get - the key to sign with now (borrowed: valid until the next
+/* keysource_get - a signer's source: the key to sign with now (borrowed: valid until the next
  * keysource_get or keysource_free).  Loads it on first use; for jwk_url
  * follows the rules above.  A jwk_local_path file is read once; after a
  * failed read the next attempt waits one second.
@@ -63,6 +67,25 @@ void keysource_free(struct keysource *ks);
  * set), ERR_KEY, ERR_UNSUPPORTED, ERR_CRYPTO, ERR_NOMEM): the caller
  * answers 503. */
 int keysource_get(struct keysource *ks, const struct jwk **key, struct err *err);
+
+/* keysource_load - load (or refresh, by the rules above) the source's
+ * keys now, for either kind of source.  Returns 0 or the errors of
+ * keysource_get. */
+int keysource_load(struct keysource *ks, struct err *err);
+
+/* keysource_get_ring - a validator's source (made with nkids 0): the keys
+ * of its JWK Set that can verify (jwk_keyring.h; borrowed: valid until the
+ * next call on ks), loaded and refreshed like keysource_get's key.  Returns
+ * 0, the errors of keysource_get (the caller denies: fail closed), or
+ * ERR_INVALID for a signer's source. */
+int keysource_get_ring(struct keysource *ks, const struct jwk_keyring **ring, struct err *err);
+
+/* keysource_ring_miss - a token named a kid that the ring lacks: for a
+ * jwk_url, download the set now unless a kid-triggered refresh (by any
+ * process sharing the cache) happened less than failed_jwk_key_cooldown
+ * seconds ago.  Returns true when new keys were loaded (verify again),
+ * false otherwise (also for a jwk_local_path, read once). */
+bool keysource_ring_miss(struct keysource *ks);
 
 /* keysource_describe - write a one-line description of where the key
  * comes from and how old it is into out (size bytes, always
