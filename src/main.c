@@ -165,7 +165,8 @@ static long fcgi_read(void *ctx, void *p, size_t n)
 	return FCGX_GetStr(p, chunk, ((FCGX_Request *)ctx)->in);
 }
 
-/* Answer a request in a role other than FCGI_RESPONDER with an
+/* Answer a request in a role other than FCGI_RESPONDER or FCGI_AUTHORIZER
+ * (the filter role) with an
  * FCGI_END_REQUEST record whose protocolStatus is FCGI_UNKNOWN_ROLE
  * (FastCGI specification §5.1, §5.5), and no output: an authorizer's
  * caller must not read a responder's 200 as "allow".  libfcgi has no call
@@ -178,7 +179,7 @@ static void fcgi_refuse_role(FCGX_Request *fr)
 
 	log_warn("fastcgi",
 		 "request in FastCGI role %d refused (FCGI_UNKNOWN_ROLE): jwtsign answers "
-		 "only the responder role",
+		 "the responder and authorizer roles only",
 		 fr->role);
 	rec[2] = (unsigned char)(fr->requestId >> 8);
 	rec[3] = (unsigned char)fr->requestId;
@@ -200,7 +201,7 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	size_t n;
 
 	buf_reset(out);
-	if (fr->role != FCGI_RESPONDER) {
+	if (fr->role != FCGI_RESPONDER && fr->role != FCGI_AUTHORIZER) {
 		fcgi_refuse_role(fr);
 		return;
 	}
@@ -209,6 +210,8 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 		request_free(&req);
 		return;
 	}
+	if (fr->role == FCGI_AUTHORIZER)
+		req.authorizer = true;
 	answer(app, &req, out, &p, &n);
 	if (FCGX_PutStr(p, (int)n, fr->out) != (int)n || FCGX_FFlush(fr->out) != 0)
 		log_warn(req.path, "the client went away before the response was sent");

@@ -102,7 +102,7 @@ static int read_into(struct request *req, const struct request_source *src, size
 static int read_body(struct request *req, const struct request_source *src, size_t max_body,
 		     struct err *err)
 {
-	const char *cl = src->param(src->ctx, "CONTENT_LENGTH");
+	const char *cl = src ? src->param(src->ctx, "CONTENT_LENGTH") : NULL;
 	unsigned long long want = 0;
 	int to_eof = 0, eof = 0, rc;
 
@@ -115,7 +115,7 @@ static int read_body(struct request *req, const struct request_source *src, size
 			req->unread = want;
 			want = 0;
 		}
-	} else if (chunked_without_length(src)) {
+	} else if (src && chunked_without_length(src)) {
 		to_eof = 1;
 		want = (unsigned long long)max_body + 1; /* one more byte tells "too large" */
 	}
@@ -191,6 +191,25 @@ const char *request_header(const struct request *req, const char *var)
 	return NULL;
 }
 
+/* JWTSIGN_MODE, set by the web server (a client cannot set a variable
+ * without the HTTP_ prefix): "authorizer" selects the authorizer role in
+ * the responder role (nginx auth_request); "responder" or absent, the
+ * responder.  Any other value fails closed: the authorizer, which denies
+ * every request of that call (mode_invalid). */
+static void read_mode(struct request *req, const struct request_source *src)
+{
+	const char *m = src->param(src->ctx, "JWTSIGN_MODE");
+	const char *role = src->param(src->ctx, "FCGI_ROLE");
+
+	if (role && strcmp(role, "AUTHORIZER") == 0)
+		req->authorizer = true;
+
+	if (m == NULL || *m == '\0' || strcmp(m, "responder") == 0)
+		return;
+	req->authorizer = true;
+	req->mode_invalid = strcmp(m, "authorizer") != 0;
+}
+
 int request_read(struct request *req, const struct request_source *src, size_t max_body,
 		 struct err *err)
 {
@@ -207,6 +226,10 @@ int request_read(struct request *req, const struct request_source *src, size_t m
 		return err_set(err, rc, "out of memory reading the request");
 	if (req->method == NULL && (req->method = strdup("GET")) == NULL)
 		return err_set(err, ERR_NOMEM, "out of memory reading the request");
+	read_mode(req, src);
+	if (req->authorizer) /* an authorizer gets no body (nginx: an empty
+			      * CONTENT_LENGTH; lighttpd: HTTP_CONTENT_LENGTH) */
+		return read_body(req, NULL, 0, err);
 	return read_body(req, src, max_body, err);
 }
 

@@ -5,6 +5,7 @@
 #ifndef JWTSIGN_REQUEST_H
 #define JWTSIGN_REQUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,11 @@ struct request {
 	size_t body_len;
 	size_t body_alloc; /* bytes allocated at body: wiped by request_free (a
 			    * login body holds credentials) */
+	/* The authorizer role (handler.h, handle_authorize): FCGI_ROLE
+	 * AUTHORIZER (set by main.c) or JWTSIGN_MODE=authorizer.  mode_invalid:
+	 * JWTSIGN_MODE held an unknown value (every such request is denied). */
+	bool authorizer;
+	bool mode_invalid;
 	/* Set when the request itself is unacceptable: the HTTP status (400,
 	 * 413) and the short error code to answer with; 0/NULL otherwise. */
 	int reject_status;

@@ -15,7 +15,8 @@
 #   - mod_fcgid: a worker killed with SIGKILL is replaced and the next
 #     request succeeds; a broken configuration read by new workers gives
 #     503 with the reason logged once by each; workers exit 0 on httpd stop
-#   - a request in another role than responder: FCGI_UNKNOWN_ROLE
+#   - a request in the filter role: FCGI_UNKNOWN_ROLE; the authorizer role
+#     denies a path nothing protects
 #   - no core dumps unless JWTSIGN_CORE_DUMPS=1
 #   - three workers on one socket: SIGTERM to one leaves the others serving
 . "$(dirname "$0")/lib.sh"
@@ -280,9 +281,11 @@ for kind in broken missing; do
 	log_check "p4-$kind" "$JW_LOG" "$JW_PID"
 done
 
-# 5. roles: only the responder role is answered; an authorizer request gets
-# FCGI_END_REQUEST with protocolStatus FCGI_UNKNOWN_ROLE (3) and no output,
-# never a responder's 200 that an authorizer's caller reads as "allow".
+# 5. roles: the responder and authorizer roles are answered; the filter
+# role gets FCGI_END_REQUEST with protocolStatus FCGI_UNKNOWN_ROLE (3) and
+# no output, never a responder's 200 that a caller could read as "allow".
+# An authorizer request for a path no auth/validator endpoint protects is
+# denied (403), never allowed.
 start_jw p5 "$T/good.json"
 fcgi_role() { # NAME ROLE
 	"$PYTHON3" "$LIB_DIR/fcgi_client.py" --socket "$SOCK" --role "$2" --stdin "$T/login.json" \
@@ -295,11 +298,12 @@ fcgi_role() { # NAME ROLE
 fcgi_role p5-responder responder
 check "p5: the responder role is answered (client sanity: $(head -1 "$T/p5-responder.out"))" \
 	grep -q '^protocolStatus=0 appStatus=0 stdout=[1-9]' "$T/p5-responder.out"
-for role in authorizer filter; do
-	fcgi_role "p5-$role" "$role"
-	check "p5: role $role refused with FCGI_UNKNOWN_ROLE and no output ($(head -1 "$T/p5-$role.out"))" \
-		grep -qx 'protocolStatus=3 appStatus=0 stdout=0' "$T/p5-$role.out"
-done
+fcgi_role p5-filter filter
+check "p5: role filter refused with FCGI_UNKNOWN_ROLE and no output ($(head -1 "$T/p5-filter.out"))" \
+	grep -qx 'protocolStatus=3 appStatus=0 stdout=0' "$T/p5-filter.out"
+fcgi_role p5-authorizer authorizer
+check "p5: role authorizer answered, unprotected path denied 403 ($(head -1 "$T/p5-authorizer.out"))" \
+	grep -q '^Status: 403' "$T/p5-authorizer.out"
 check "p5: the refusal is logged" grep -q 'FCGI_UNKNOWN_ROLE' "$JW_LOG"
 req p5-after POST /token
 expect_fcgi_signed p5-after
