@@ -180,6 +180,36 @@ int forward_headers_build(const struct cfg_endpoint *ep, const struct request *r
 	return rc;
 }
 
+/* Remove every entry named name (case-insensitive), wiping its value. */
+static void drop(struct forward_headers *f, const char *name)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		char *v = (char *)f->h[i].value;
+
+		if (strcasecmp(f->h[i].name, name) != 0) {
+			f->h[j++] = f->h[i];
+			continue;
+		}
+		sodium_memzero(v, strlen(v));
+		free(v);
+		free((char *)f->h[i].name);
+	}
+	f->n = j;
+}
+
+int forward_headers_set(struct forward_headers *f, const char *name, const char *value,
+			size_t max, const char **too_large)
+{
+	char *n;
+
+	drop(f, name);
+	if ((n = strdup(name)) == NULL)
+		return ERR_NOMEM;
+	return add(f, n, value, max, too_large);
+}
+
 void forward_headers_free(struct forward_headers *out)
 {
 	if (out == NULL)

@@ -27,6 +27,15 @@ struct forward_headers {
 int forward_headers_build(const struct cfg_endpoint *ep, const struct request *req, size_t max,
 			  struct forward_headers *out, const char **too_large);
 
+/* forward_headers_set - make value (copied) the only header named name
+ * (copied; any case) in f: a claim propagated by the endpoint's validator
+ * (propagate_claims) replaces what the client sent under that name, so a
+ * client cannot choose it (krakend/krakend-ce#309).  A value over max
+ * bytes: ERR_LIMIT, *too_large names it.  Returns 0, ERR_LIMIT,
+ * ERR_NOMEM. */
+int forward_headers_set(struct forward_headers *f, const char *name, const char *value,
+			size_t max, const char **too_large);
+
 /* forward_headers_free - release out's entries (values wiped: an
  * Authorization or Cookie header is a credential).  NULL-safe. */
 void forward_headers_free(struct forward_headers *out);
