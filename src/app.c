@@ -8,6 +8,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The jwt_policy of a validator block (pointing into it). */
+static void validator_policy(struct jwt_policy *p, const struct cfg_validator *v)
+{
+	static const enum jwt_kid_strategy kid[] = {
+	    [CFG_KID_KID] = JWT_KID_KID,
+	    [CFG_KID_X5T] = JWT_KID_X5T,
+	    [CFG_KID_X5T_S256] = JWT_KID_X5T_S256,
+	    [CFG_KID_KID_X5T] = JWT_KID_KID_X5T,
+	};
+
+	memset(p, 0, sizeof(*p));
+	p->algs = v->algs;
+	p->nalgs = v->nalgs;
+	p->issuer = v->issuer;
+	p->audience = (const char *const *)v->audience;
+	p->naudience = v->naudience;
+	p->leeway = v->leeway;
+	p->require_exp = v->require_exp;
+	p->roles = (const char *const *)v->roles;
+	p->nroles = v->nroles;
+	p->roles_key = v->roles_key;
+	p->roles_key_is_nested = v->roles_key_is_nested;
+	p->scopes = (const char *const *)v->scopes;
+	p->nscopes = v->nscopes;
+	p->scopes_key = v->scopes_key;
+	p->scopes_all = v->scopes_all;
+	p->kid_strategy = kid[v->kid_strategy];
+}
+
+/* One endpoint's state: the signer's key source and options, the
+ * validator's key source (every key that verifies) and policy. */
+static int endpoint_init(struct app_endpoint *a, const struct cfg_endpoint *ep,
+			 const struct cfg_limits *lim, struct err *err)
+{
+	int rc;
+
+	a->cfg = ep;
+	if (ep->has_signer) {
+		app_signer_opts(&a->sign, ep, lim, NULL);
+		rc = keysource_new(&ep->signer.keys, (const char *const *)ep->signer.kids,
+				   ep->signer.nkids, ep->signer.alg, ep->signer.jwks_endpoint, lim,
+				   ep->endpoint, &a->keys, err);
+		if (rc)
+			return rc;
+	}
+	if (ep->has_validator) {
+		validator_policy(&a->policy, &ep->validator);
+		rc = keysource_new(&ep->validator.keys, NULL, 0, JWS_ALG_INVALID, NULL, lim,
+				   ep->endpoint, &a->vkeys, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+const struct app_endpoint *app_endpoint_of(const struct app *app, const struct cfg_endpoint *ep)
+{
+	for (size_t i = 0; app->cfg && i < app->cfg->nendpoints; i++) {
+		if (app->eps[i].cfg == ep)
+			return &app->eps[i];
+	}
+	return NULL;
+}
+
 int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *ctx, struct err *err)
 {
 	int rc;
@@ -18,14 +82,7 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 	if (app->eps == NULL)
 		return err_set(err, ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < cfg->nendpoints; i++) {
-		const struct cfg_endpoint *ep = &cfg->endpoints[i];
-
-		app->eps[i].cfg = ep;
-		app_signer_opts(&app->eps[i].sign, ep, &cfg->limits, NULL);
-		rc = keysource_new(&ep->signer.keys, (const char *const *)ep->signer.kids,
-				   ep->signer.nkids, ep->signer.alg, ep->signer.jwks_endpoint,
-				   &cfg->limits, ep->endpoint, &app->eps[i].keys, err);
-		if (rc)
+		if ((rc = endpoint_init(&app->eps[i], &cfg->endpoints[i], &cfg->limits, err)) != 0)
 			return rc;
 	}
 	if (call) {
@@ -85,6 +142,17 @@ int app_init(struct app *app, const char *config_path, struct err *err)
 	return rc;
 }
 
+/* Load one source now; logs and counts a failure. */
+static size_t load_one(struct keysource *ks, const char *who, const char *what)
+{
+	struct err e = {0};
+
+	if (ks == NULL || keysource_load(ks, &e) == 0)
+		return 0;
+	log_error(who, "%s unavailable: %s", what, e.msg);
+	return 1;
+}
+
 size_t app_load_keys(struct app *app)
 {
 	size_t failed = 0;
@@ -92,13 +160,10 @@ size_t app_load_keys(struct app *app)
 	if (app->cfg == NULL)
 		return 0;
 	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
-		const struct jwk *key;
-		struct err e = {0};
+		const char *who = app->eps[i].cfg->endpoint;
 
-		if (keysource_get(app->eps[i].keys, &key, &e) != 0) {
-			log_error(app->eps[i].cfg->endpoint, "keys unavailable: %s", e.msg);
-			failed++;
-		}
+		failed += load_one(app->eps[i].keys, who, "keys");
+		failed += load_one(app->eps[i].vkeys, who, "keys to verify tokens with");
 	}
 	return failed;
 }
@@ -108,8 +173,10 @@ void app_free(struct app *app)
 	if (app == NULL)
 		return;
 	if (app->eps && app->cfg) {
-		for (size_t i = 0; i < app->cfg->nendpoints; i++)
+		for (size_t i = 0; i < app->cfg->nendpoints; i++) {
 			keysource_free(app->eps[i].keys);
+			keysource_free(app->eps[i].vkeys);
+		}
 	}
 	free(app->eps);
 	backend_free(app->backend);

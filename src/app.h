@@ -11,17 +11,21 @@
 #include "backend.h"
 #include "config.h"
 #include "err.h"
+#include "jwt.h"
 #include "signer.h"
 
 struct keysource;
 
 struct app_endpoint {
 	const struct cfg_endpoint *cfg; /* borrowed from app->cfg */
-	struct keysource *keys;
-	struct signer_opts sign; /* app_signer_opts of cfg, computed once at
-				  * load; points into app->cfg.  Its key is
-				  * NULL: the handler sets the key of each
-				  * request on a copy */
+	struct keysource *keys;		/* the signer's key, or NULL (no signer) */
+	struct signer_opts sign;	/* app_signer_opts of cfg, computed once at
+					 * load; points into app->cfg.  Its key is
+					 * NULL: the handler sets the key of each
+					 * request on a copy */
+	struct keysource *vkeys;	/* the validator's keys, or NULL (no validator) */
+	struct jwt_policy policy;	/* the validator block as jwt_verify takes it,
+					 * computed once at load; points into app->cfg */
 };
 
 struct app {
@@ -56,9 +60,14 @@ int app_init(struct app *app, const char *config_path, struct err *err);
 int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *ctx,
 		 struct err *err);
 
-/* app_load_keys - load every endpoint's key now, logging each failure
- * (the endpoint then answers 503 until a later load works).  Returns the
- * number of endpoints whose key could not be loaded. */
+/* app_endpoint_of - the state of configured endpoint ep (borrowed), or
+ * NULL when ep is not one of app->cfg's. */
+const struct app_endpoint *app_endpoint_of(const struct app *app, const struct cfg_endpoint *ep);
+
+/* app_load_keys - load every endpoint's keys now (a signer's key, a
+ * validator's keys to verify with), logging each failure (the endpoint
+ * then answers 503, its validator denies, until a later load works).
+ * Returns the number of key sources that could not be loaded. */
 size_t app_load_keys(struct app *app);
 
 /* app_free - release everything app owns.  NULL-safe. */

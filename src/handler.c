@@ -1,5 +1,6 @@
 /* handler.c - the token endpoint; see handler.h. */
 #include "handler.h"
+#include "authz.h"
 #include "forward.h"
 #include "query.h"
 #include "buf.h"
@@ -17,16 +18,6 @@
 
 /* Seconds a client is asked to wait after a 503. */
 #define HANDLER_RETRY_AFTER 5
-
-static const struct app_endpoint *find_app_endpoint(const struct app *app,
-						    const struct cfg_endpoint *ep)
-{
-	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
-		if (app->eps[i].cfg == ep)
-			return &app->eps[i];
-	}
-	return NULL;
-}
 
 /* X-Forwarded-For to send: the incoming list with the client address
  * appended (the de-facto proxy convention). */
@@ -344,7 +335,8 @@ static int forward_query(const struct cfg_endpoint *ep, const struct request *re
  * the client address, which must not be cut (the backend trusts its
  * right-most entry). */
 static void forward(struct app *app, const struct app_endpoint *aep, const struct request *req,
-		    const struct route_params *params, const struct jwk *key, struct response *resp)
+		    const struct route_params *params, const struct jwk *key,
+		    const struct authz_result *claims, struct response *resp)
 {
 	const struct cfg_endpoint *ep = aep->cfg;
 	const struct cfg_limits *lim = &app->cfg->limits;
@@ -364,6 +356,13 @@ static void forward(struct app *app, const struct app_endpoint *aep, const struc
 	if (forwarded_for(req, &cs.xff) != 0 || (rc = forward_query(ep, req, &cs.query)) != 0 ||
 	    (rc = forward_headers_build(ep, req, lim->max_header_size, &cs.headers, &too_large)) ==
 		ERR_NOMEM) {
+		response_error(resp, 500, "internal_error");
+		goto out;
+	}
+	for (size_t i = 0; rc == 0 && i < claims->n; i++)
+		rc = forward_headers_set(&cs.headers, claims->h[i].name, claims->h[i].value,
+					 lim->max_header_size, &too_large);
+	if (rc == ERR_NOMEM) {
 		response_error(resp, 500, "internal_error");
 		goto out;
 	}
@@ -403,6 +402,8 @@ static void answer(struct app *app, const struct request *req, struct response *
 	struct route_params params;
 	bool path_matched = false;
 	const struct jwk *key = NULL;
+	struct authz_result claims = {NULL, 0, NULL};
+	enum authz_verdict v;
 	struct err e = {0};
 	const char *hdr;
 	int rc;
@@ -419,7 +420,7 @@ static void answer(struct app *app, const struct request *req, struct response *
 		return;
 	}
 	if ((ep = router_find_jwks(app->cfg, req->path)) != NULL &&
-	    (aep = find_app_endpoint(app, ep)) != NULL) {
+	    (aep = app_endpoint_of(app, ep)) != NULL) {
 		serve_jwks(aep, req, resp);
 		return;
 	}
@@ -429,7 +430,7 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, 405, "method_not_allowed");
 		return;
 	}
-	if (ep == NULL || (aep = find_app_endpoint(app, ep)) == NULL) {
+	if (ep == NULL || (aep = app_endpoint_of(app, ep)) == NULL) {
 		log_info("router", "no endpoint for %s %s", req->method, req->path);
 		response_error(resp, 404, "not_found");
 		return;
@@ -444,14 +445,20 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, req->reject_status, req->reject_code);
 		return;
 	}
+	if (ep->has_validator && (v = authz_check(aep, req, &claims)) != AUTHZ_ALLOW) {
+		authz_deny(resp, v, false);
+		goto out;
+	}
 	rc = keysource_get(aep->keys, &key, &e);
 	if (rc) {
 		log_error(ep->endpoint, "keys unavailable: %s", e.msg);
 		resp->retry_after = HANDLER_RETRY_AFTER;
 		response_error(resp, 503, "keys_unavailable");
-		return;
+		goto out;
 	}
-	forward(app, aep, req, &params, key, resp);
+	forward(app, aep, req, &params, key, &claims, resp);
+out:
+	authz_result_free(&claims);
 }
 
 /* KrakenD's CORS (cors.h) wraps every answer: a preflight is answered on
@@ -463,6 +470,10 @@ void handle_request(struct app *app, const struct request *req, struct response 
 	const char *acrm = request_header(req, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
 	int rc;
 
+	if (req->authorizer) {
+		handle_authorize(app, req, resp);
+		return;
+	}
 	if (c && c->enabled && cors_is_preflight(req->method, acrm)) {
 		buf_reset(&resp->body);
 		resp->content_type[0] = '\0';

@@ -28,6 +28,12 @@
  *   503 not_configured: the endpoint is refused (cfg_endpoint.refused: a
  *       setting jwtsign does not honour yet, e.g. auth/validator);
  *   400 bad_request / incomplete_body, 413 body_too_large (from the reader);
+ *   with an auth/validator block on the endpoint (the refresh flow), before
+ *       the backend is called: 401 invalid_token or 403 insufficient_scope
+ *       with WWW-Authenticate: Bearer error="..." (RFC 6750 section 3),
+ *       503 keys_unavailable (no keys to verify with: fail closed); a
+ *       valid token's propagate_claims are sent to the backend as headers
+ *       (replacing the client's headers of those names);
  *   503 keys_unavailable: the endpoint's key (with Retry-After);
  *   431 header_too_large: the X-Forwarded-For to send (the client's with
  *       the client address appended) over max_header_size;
@@ -39,5 +45,24 @@
  *   504 backend_timeout.
  * The detail of every error goes to the log (stderr), never to the client. */
 void handle_request(struct app *app, const struct request *req, struct response *resp);
+
+/* handle_authorize - the authorizer role (req->authorizer: FCGI_ROLE
+ * AUTHORIZER, or JWTSIGN_MODE=authorizer for nginx's auth_request): the
+ * request's method and path (the original request's, as the web server
+ * passes them) are matched against the endpoints with auth/validator and
+ * the token is checked with that endpoint's block (authz.h).  Answers only
+ * 200, 401 or 403 (a web server turns anything else of an authorizer into
+ * an error page or worse):
+ *   200 allow, empty body, one "Variable-HEADER: value" per
+ *       propagate_claims entry;
+ *   401 invalid_token (WWW-Authenticate: Bearer error="invalid_token"):
+ *       no token, malformed, bad signature, other key or alg, expired, not
+ *       yet valid, issuer, audience; also keys unavailable, no
+ *       configuration, an unknown JWTSIGN_MODE (fail closed);
+ *   403 insufficient_scope (Bearer error="insufficient_scope"): roles or
+ *       scopes;
+ *   403 no_protected_route: no endpoint with auth/validator matches.
+ * Called by handle_request; in handler_authz.c. */
+void handle_authorize(struct app *app, const struct request *req, struct response *resp);
 
 #endif

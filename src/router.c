@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The shared search: method NULL means any method.  *path_matched (may be
- * NULL) tells whether some endpoint matched the path at all. */
-static const struct cfg_endpoint *find(const struct cfg *cfg, const char *method, const char *path,
-				       struct route_params *params, bool *path_matched)
+/* The shared search among the signer endpoints (validators false) or the
+ * endpoints with a validator (true): method NULL means any method.
+ * *path_matched (may be NULL) tells whether some endpoint matched the path
+ * at all. */
+static const struct cfg_endpoint *find(const struct cfg *cfg, bool validators, const char *method,
+				       const char *path, struct route_params *params,
+				       bool *path_matched)
 {
 	const struct cfg_endpoint *best = NULL;
 	struct route_params cur, best_params;
@@ -24,6 +27,8 @@ static const struct cfg_endpoint *find(const struct cfg *cfg, const char *method
 	for (size_t i = 0; i < cfg->nendpoints; i++) {
 		const struct cfg_endpoint *e = &cfg->endpoints[i];
 
+		if (!(validators ? e->has_validator : e->has_signer))
+			continue;
 		if (!route_match(e->endpoint, path, &cur))
 			continue;
 		if (path_matched)
@@ -43,14 +48,20 @@ static const struct cfg_endpoint *find(const struct cfg *cfg, const char *method
 const struct cfg_endpoint *router_match(const struct cfg *cfg, const char *path,
 					struct route_params *params)
 {
-	return find(cfg, NULL, path, params, NULL);
+	return find(cfg, false, NULL, path, params, NULL);
 }
 
 const struct cfg_endpoint *router_match_method(const struct cfg *cfg, const char *method,
 					       const char *path, struct route_params *params,
 					       bool *path_matched)
 {
-	return find(cfg, method ? method : "", path, params, path_matched);
+	return find(cfg, false, method ? method : "", path, params, path_matched);
+}
+
+const struct cfg_endpoint *router_match_validator(const struct cfg *cfg, const char *method,
+						  const char *path, struct route_params *params)
+{
+	return find(cfg, true, method ? method : "", path, params, NULL);
 }
 
 /* ------------------------------------------------------------ lookups */
@@ -60,7 +71,7 @@ const struct cfg_endpoint *router_find_jwks(const struct cfg *cfg, const char *p
 	for (size_t i = 0; i < cfg->nendpoints; i++) {
 		const char *p = cfg->endpoints[i].signer.jwks_endpoint;
 
-		if (p != NULL && strcmp(p, path) == 0)
+		if (cfg->endpoints[i].has_signer && p != NULL && strcmp(p, path) == 0)
 			return &cfg->endpoints[i];
 	}
 	return NULL;
@@ -75,6 +86,8 @@ void router_allowed_methods(const struct cfg *cfg, const char *path, char *out, 
 		const char *m = cfg->endpoints[i].method;
 		int n;
 
+		if (!cfg->endpoints[i].has_signer)
+			continue;
 		/* Only the endpoint that wins for its method is listed, so each
 		 * method appears once. */
 		if (router_match_method(cfg, m, path, NULL, NULL) != &cfg->endpoints[i])

@@ -34,6 +34,13 @@ const struct cfg_endpoint *router_match_method(const struct cfg *cfg, const char
 					       const char *path, struct route_params *params,
 					       bool *path_matched);
 
+/* router_match_validator - like router_match_method, among the endpoints
+ * that carry an auth/validator block (the locations jwtsign authorizes,
+ * and signer endpoints that validate first): the one whose pattern
+ * matches path for method, or NULL (the authorizer then denies). */
+const struct cfg_endpoint *router_match_validator(const struct cfg *cfg, const char *method,
+						  const char *path, struct route_params *params);
+
 /* router_find_jwks - the endpoint whose signer publishes its public keys
  * at path (its "jwks_endpoint", compared byte for byte), or NULL.
  * Borrowed from cfg. */
