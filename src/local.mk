@@ -21,7 +21,7 @@ src_libjwtsign_a_SOURCES = \
 	src/jwk_gen.c src/jwk_gen.h \
 	src/pem.c src/pem.h \
 	src/jws.c src/jws.h \
-	src/crypto.c src/crypto.h src/crypto_key.c \
+	src/crypto.c src/crypto.h src/crypto_key.c src/crypto_verify.c \
 	src/entity.c src/entity.h \
 	src/signer.c src/signer.h \
 	src/config.c src/config.h src/config_int.h \
