@@ -18,9 +18,11 @@ src_libjwtsign_a_SOURCES = \
 	src/alg.c src/alg.h \
 	src/jwk.c src/jwk.h src/jwk_int.h \
 	src/jwk_set.c src/jwk_set.h \
+	src/jwk_keyring.c src/jwk_keyring.h \
 	src/jwk_gen.c src/jwk_gen.h \
 	src/pem.c src/pem.h \
 	src/jws.c src/jws.h \
+	src/jwt.c src/jwt.h src/jwt_claims.c src/jwt_claims.h \
 	src/crypto.c src/crypto.h src/crypto_key.c src/crypto_verify.c \
 	src/entity.c src/entity.h \
 	src/signer.c src/signer.h \
