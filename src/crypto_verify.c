@@ -33,9 +33,8 @@ static int verify_hmac(const struct crypto_key *key, const struct alg_info *a, c
 }
 
 /* RSA PKCS#1 v1.5, RSA-PSS or ECDSA (already DER) through GnuTLS. */
-static int verify_gnutls(const struct crypto_key *key, const struct alg_info *a,
-			 const uint8_t *msg, size_t len, const gnutls_datum_t *sig,
-			 struct err *err)
+static int verify_gnutls(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
+			 size_t len, const gnutls_datum_t *sig, struct err *err)
 {
 	gnutls_datum_t data = {(unsigned char *)msg, (unsigned)len};
 	unsigned flags = 0;
@@ -48,8 +47,8 @@ static int verify_gnutls(const struct crypto_key *key, const struct alg_info *a,
 	if (rc == GNUTLS_E_MEMORY_ERROR)
 		return err_set(err, ERR_NOMEM, "key %s: out of memory", key->label);
 	if (rc < 0)
-		return err_set(err, ERR_INVALID, "key %s: %s signature does not verify",
-			       key->label, a->name);
+		return err_set(err, ERR_INVALID, "key %s: %s signature does not verify", key->label,
+			       a->name);
 	return 0;
 }
 
@@ -70,9 +69,8 @@ static int verify_rsa(const struct crypto_key *key, const struct alg_info *a, co
 	return verify_gnutls(key, a, msg, len, &d, err);
 }
 
-static int verify_ecdsa(const struct crypto_key *key, const struct alg_info *a,
-			const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen,
-			struct err *err)
+static int verify_ecdsa(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
+			size_t len, const uint8_t *sig, size_t siglen, struct err *err)
 {
 	size_t field = alg_crv_size(a->crv);
 	gnutls_datum_t r = {(unsigned char *)sig, (unsigned)field};

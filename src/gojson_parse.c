@@ -605,7 +605,8 @@ int gojson_parse_ex(const char *doc, size_t len, const struct gojson_limits *lim
 	if ((flags & GOJSON_NO_DUPLICATES) && gj_count_tree(obj) != s.members) {
 		gj_at(fail, GOJSON_DUPLICATE, 0, NULL);
 		json_object_put(obj);
-		return err_set(err, ERR_INVALID, "JSON: an object has two members of the same name");
+		return err_set(err, ERR_INVALID,
+			       "JSON: an object has two members of the same name");
 	}
 	*out = obj;
 	return 0;

@@ -238,9 +238,8 @@ static const char *entry_id(const struct ring_entry *e, enum jwk_keyring_id whic
 	return e->key->kid ? e->key->kid : "";
 }
 
-int jwk_keyring_find_by(const struct jwk_keyring *ring, enum jwk_keyring_id which,
-			const char *id, enum jws_alg alg, const struct jwk **key,
-			struct err *err)
+int jwk_keyring_find_by(const struct jwk_keyring *ring, enum jwk_keyring_id which, const char *id,
+			enum jws_alg alg, const struct jwk **key, struct err *err)
 {
 	const struct alg_info *a = alg_info(alg);
 	const struct ring_entry *first = NULL, *of_kty = NULL, *named = NULL;

@@ -29,10 +29,10 @@
  * key_identify_strategy, krakend-jose key_cacher.go / jwk_client.go).
  * The key side: */
 enum jwk_keyring_id {
-	JWK_ID_KID = 0,	  /* the JWK's "kid" */
-	JWK_ID_X5T,	  /* base64url of the JWK's "x5t" (SHA-1 thumbprint) */
-	JWK_ID_X5T_S256,  /* base64url of the JWK's "x5t#S256" */
-	JWK_ID_KID_X5T,	  /* "kid" followed by base64url("x5t") */
+	JWK_ID_KID = 0,	 /* the JWK's "kid" */
+	JWK_ID_X5T,	 /* base64url of the JWK's "x5t" (SHA-1 thumbprint) */
+	JWK_ID_X5T_S256, /* base64url of the JWK's "x5t#S256" */
+	JWK_ID_KID_X5T,	 /* "kid" followed by base64url("x5t") */
 };
 
 struct jwk_keyring;
@@ -73,9 +73,8 @@ int jwk_keyring_find(const struct jwk_keyring *ring, const char *kid, enum jws_a
  * refresh the set); ERR_KEY (keys have it, but none fits alg:
  * jwk_check_verify_alg, or several fit and none names alg); ERR_UNSUPPORTED
  * (alg JWS_ALG_INVALID). */
-int jwk_keyring_find_by(const struct jwk_keyring *ring, enum jwk_keyring_id which,
-			const char *id, enum jws_alg alg, const struct jwk **key,
-			struct err *err);
+int jwk_keyring_find_by(const struct jwk_keyring *ring, enum jwk_keyring_id which, const char *id,
+			enum jws_alg alg, const struct jwk **key, struct err *err);
 
 /* jwk_keyring_verify - crypto_jws_verify (crypto.h) with a key of the
  * ring: 0 when sig (siglen bytes) is alg's valid signature of the len
