@@ -44,7 +44,8 @@ src_libjwtsign_a_SOURCES = \
 	src/response.c src/response.h \
 	src/handler.c src/handler.h \
 	src/app.c src/app.h \
-	src/cli.c src/cli.h
+	src/cli.c src/cli.h \
+	src/cli_verify.c
 
 bin_PROGRAMS += src/jwtsign
 src_jwtsign_SOURCES = src/main.c
