@@ -10,12 +10,13 @@
 # Both need a compiler with libFuzzer, found by configure (--enable-fuzz,
 # FUZZ_CC).  A new target T: fuzz/fuzz_T.c, T in FUZZ_TARGETS, a replay
 # below and a seed corpus in fuzz/corpus/T.
-FUZZ_TARGETS = config jwk signer request
+FUZZ_TARGETS = config jwk signer request verify
 FUZZ_REPLAYS = \
 	fuzz/replay_config \
 	fuzz/replay_jwk \
 	fuzz/replay_signer \
-	fuzz/replay_request
+	fuzz/replay_request \
+	fuzz/replay_verify
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 
@@ -36,6 +37,11 @@ fuzz_replay_request_SOURCES = fuzz/fuzz_request.c fuzz/replay.c fuzz/fuzz.h
 fuzz_replay_request_CFLAGS = $(FUZZ_REPLAY_CFLAGS) \
 	-DFUZZ_CORPUS_DIRS='"$(abs_top_srcdir)/fuzz/corpus/request:$(abs_top_srcdir)/fuzz/crashes-fixed/request"'
 fuzz_replay_request_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
+
+fuzz_replay_verify_SOURCES = fuzz/fuzz_verify.c fuzz/replay.c fuzz/fuzz.h
+fuzz_replay_verify_CFLAGS = $(FUZZ_REPLAY_CFLAGS) \
+	-DFUZZ_CORPUS_DIRS='"$(abs_top_srcdir)/fuzz/corpus/verify:$(abs_top_srcdir)/fuzz/crashes-fixed/verify"'
+fuzz_replay_verify_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
 
 EXTRA_DIST += fuzz/README.md fuzz/RESULTS.md fuzz/make_seeds.py \
 	fuzz/corpus fuzz/crashes-fixed

@@ -275,12 +275,61 @@ def seeds_request():
         write("request", name, req(opts, env, b))
 
 
+def b64(b):
+    import base64
+    if isinstance(b, str):
+        b = b.encode()
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def hs256(header, payload, key_b64):
+    """A compact HS256 JWS of the header and payload texts."""
+    import base64
+    import hashlib
+    import hmac
+    key = base64.urlsafe_b64decode(key_b64 + "=" * (-len(key_b64) % 4))
+    si = b64(header) + "." + b64(payload)
+    return si + "." + b64(hmac.new(key, si.encode(), hashlib.sha256).digest())
+
+
+def seeds_verify():
+    """fuzz_verify.c: byte 0 the policy flags, then a token."""
+    a1 = load("rfc7515-a1-hs256.json")
+    a3 = load("rfc7515-a3-es256.json")
+    k_a1 = a1["jwk"]["k"]
+    k_h1 = "c2Vjb25kLWtleS1vZi1hdC1sZWFzdC0zMi1ieXRlcy0hIQ"
+    claims = '{"iss":"joe","aud":["api"],"exp":1300819380,"nbf":1300819375,' \
+             '"iat":1300819000,"realm":{"roles":["admin"]},"scope":"read write"}'
+    toks = {
+        "a1": (0x04, a1["compact"]),
+        "a3": (0x04, a3["compact"]),
+        "a1-expired-leeway": (0x0c, a1["compact"]),
+        "h1-full": (0x7c, hs256('{"alg":"HS256","kid":"h1"}', claims, k_h1)),
+        "h1-x5t": (0x05, hs256('{"alg":"HS256","x5t":"dGh1bWI"}', claims, k_h1)),
+        "h1-kid-x5t": (0x07, hs256('{"alg":"HS256","kid":"h1","x5t":"dGh1bWI"}', claims, k_h1)),
+        "nokid-float-exp": (0x04, hs256('{"alg":"HS256"}', '{"exp":1300819380.5}', k_a1)),
+        "none": (0x00, b64('{"alg":"none"}') + "." + b64("{}") + "."),
+        "crit": (0x00, hs256('{"alg":"HS256","crit":["exp"]}', "{}", k_a1)),
+        "dup-alg": (0x00, hs256('{"alg":"HS256","alg":"HS256"}', "{}", k_a1)),
+        "dup-claim": (0x00, hs256('{"alg":"HS256"}', '{"exp":1,"exp":2}', k_a1)),
+        "padded": (0x00, a1["compact"] + "="),
+        "aud-string": (0x14, hs256('{"alg":"HS256","kid":"h1"}',
+                                   '{"iss":"joe","aud":"api","exp":1300819380}', k_h1)),
+        "wrong-kid": (0x00, hs256('{"alg":"HS256","kid":"zz"}', "{}", k_h1)),
+        "es-der": (0x00, a3["signing_input"] + "." + b64(bytes(70))),
+        "empty": (0x00, ""),
+    }
+    for name, (flags, tok) in toks.items():
+        write("verify", name, bytes([flags]) + tok.encode())
+
+
 def main():
+    seeds_verify()
     seeds_config()
     seeds_jwk()
     seeds_signer()
     seeds_request()
-    for t in ("config", "jwk", "signer", "request"):
+    for t in ("config", "jwk", "signer", "request", "verify"):
         n = len(os.listdir(os.path.join(OUT, t)))
         assert n < 200, t
         print("%s: %d seeds" % (t, n))

@@ -42,4 +42,19 @@ int cli_genkey(int argc, char **argv);
  * public JWK Set (RSA, EC, OKP only) to stdout. */
 int cli_pubkeys(int argc, char **argv);
 
+/* cli_verify - `verify --jwks FILE --alg ALG [--alg ALG]... [--kid KID]
+ * [--iss ISS] [--aud AUD]... [--leeway DUR] [--now UNIX_SECONDS]
+ * [--require-exp|--no-require-exp]` (src/cli_verify.c): read compact JWTs
+ * from stdin, one per line (blank lines skipped, a trailing CR dropped),
+ * validate each with jwt_verify against every usable key of FILE (a JWK
+ * Set: jwk_keyring_parse), write one line per token: "ok " and the
+ * decoded payload bytes exactly as signed, or "invalid " and the reason
+ * word (jwt_reason_word).  --kid: a valid token must also carry that
+ * kid.  --leeway: seconds, or a Go duration (rounded up to seconds).
+ * --now: the time to validate at (default the clock).  Exit 0 when every
+ * token is valid, 1 when any is not (or FILE is unusable), 64 on a usage
+ * error.  `-c FILE --endpoint PATH` (the endpoint's auth/validator) is
+ * still a usage error: see the TODO in cli_verify. */
+int cli_verify(int argc, char **argv);
+
 #endif

@@ -93,8 +93,8 @@ void crypto_hmac_release(struct crypto_key *key)
 
 /* HMAC (RFC 2104) of msg with the key's "k" into mac (hash_len bytes):
  * a copy of the keyed state when there is one, else keyed now. */
-static int sign_hmac(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
-		     size_t len, uint8_t *mac, struct err *err)
+int crypto_hmac(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
+		size_t len, uint8_t *mac, struct err *err)
 {
 	int rc = 0;
 
@@ -242,7 +242,7 @@ int crypto_jws_sign(const struct crypto_key *key, enum jws_alg alg, const uint8_
 	case ALG_FAMILY_HMAC:
 		if (key->secret == NULL || key->secret_len == 0)
 			return err_set(err, ERR_KEY, "key %s: no symmetric key", key->label);
-		rc = sign_hmac(key, a, msg, len, mac, err);
+		rc = crypto_hmac(key, a, msg, len, mac, err);
 		if (rc == 0) {
 			rc = buf_append(sig, mac, a->hash_len);
 			if (rc)

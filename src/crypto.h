@@ -39,6 +39,11 @@ struct crypto_key {
 	gnutls_privkey_t priv;		/* RSA / EC private key, or NULL */
 	struct crypto_hmac_keyed *hmac; /* oct: HMAC-SHA-256/512 states keyed once
 					 * (sodium_malloc), or NULL */
+	gnutls_pubkey_t pub;		/* RSA / EC public key (imported from n, e or
+					 * x, y; derived from priv for a private
+					 * key), or NULL: what verification uses */
+	uint8_t ed25519_pub[CRYPTO_ED25519_PUB]; /* OKP: the public key "x" */
+	int has_ed25519_pub;			 /* ed25519_pub is set */
 };
 
 /* crypto_hmac_prepare - key the HMAC-SHA-256 and HMAC-SHA-512 states of an
@@ -75,6 +80,49 @@ gnutls_sign_algorithm_t crypto_gnutls_sign(const struct alg_info *a);
  * (the key lacks the material for alg). */
 int crypto_jws_sign(const struct crypto_key *key, enum jws_alg alg, const uint8_t *msg, size_t len,
 		    struct buf *sig, struct err *err) __attribute__((warn_unused_result));
+
+/* crypto_hmac - the HMAC (RFC 2104) of the len bytes at msg with the oct
+ * key (its keyed state when crypto_hmac_prepare made one) into mac
+ * (a->hash_len bytes; a is an HS* row of alg.c): libsodium for SHA-256
+ * and SHA-512, GnuTLS for SHA-384, as signing does.  mac is secret until
+ * published: the caller wipes it.  Returns 0, ERR_CRYPTO, ERR_INTERNAL. */
+int crypto_hmac(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
+		size_t len, uint8_t *mac, struct err *err) __attribute__((warn_unused_result));
+
+/* crypto_jws_verify - 0 when sig (siglen bytes) is a valid raw JWS
+ * signature (RFC 7518 section 3, RFC 8037 section 3.1) of the len bytes at
+ * msg under key for alg (src/crypto_verify.c).  The caller has checked the
+ * key with jwk_check_verify_alg.  HS*: the HMAC recomputed and compared in
+ * constant time (sodium_memcmp), siglen exactly the hash length; RS* and
+ * PS*: gnutls_pubkey_verify_data2, siglen exactly the modulus bytes, PSS
+ * with MGF1 of the same hash and a salt as long as the hash; ES*: siglen
+ * exactly 2 x the field bytes (R || S, RFC 7518 section 3.4), turned into
+ * DER with gnutls_encode_rs_value, then verified; EdDSA: libsodium's
+ * crypto_sign_ed25519_verify_detached, siglen 64.  key: borrowed.
+ * Returns 0 (valid), ERR_INVALID (the signature is wrong, whatever the
+ * reason: length, encoding, value), ERR_KEY (the key lacks the material
+ * for alg), ERR_UNSUPPORTED (JWS_ALG_INVALID), ERR_NOMEM, ERR_CRYPTO. */
+int crypto_jws_verify(const struct crypto_key *key, enum jws_alg alg, const uint8_t *msg,
+		      size_t len, const uint8_t *sig, size_t siglen, struct err *err)
+    __attribute__((warn_unused_result));
+
+/* crypto_rsa_pub_import - a new GnuTLS public key from the RSA modulus n
+ * (no leading zero bytes) and exponent e (odd, at most 8 bytes).  *bits:
+ * modulus bits.  who labels messages.  Returns 0, ERR_KEY, ERR_NOMEM. */
+int crypto_rsa_pub_import(const struct crypto_bytes *n, const struct crypto_bytes *e,
+			  const char *who, gnutls_pubkey_t *out, unsigned *bits, struct err *err);
+
+/* crypto_ec_pub_import - a new GnuTLS public key for the point (x, y)
+ * (each alg_crv_size bytes) on the P-256/384/521 curve crv, refused with
+ * ERR_KEY when it is not on the curve (gnutls_pubkey_verify_params).
+ * Returns 0, ERR_KEY, ERR_NOMEM, ERR_UNSUPPORTED (curve). */
+int crypto_ec_pub_import(enum jwk_crv crv, const uint8_t *x, const uint8_t *y, const char *who,
+			 gnutls_pubkey_t *out, struct err *err);
+
+/* crypto_pub_from_priv - the public key of the GnuTLS private key priv
+ * (borrowed) into a new *out.  Returns 0, ERR_NOMEM, ERR_CRYPTO. */
+int crypto_pub_from_priv(gnutls_privkey_t priv, const char *who, gnutls_pubkey_t *out,
+			 struct err *err);
 
 /* crypto_ecdsa_der_to_raw - convert the DER ECDSA-Sig-Value der into
  * R || S, each left-padded with zero bytes to field bytes, written to out

@@ -433,3 +433,107 @@ out:
 	gnutls_privkey_deinit(k);
 	return rc;
 }
+
+/* ------------------------------------------------------- public keys */
+
+int crypto_rsa_pub_import(const struct crypto_bytes *n, const struct crypto_bytes *e,
+			  const char *who, gnutls_pubkey_t *out, unsigned *bits, struct err *err)
+{
+	gnutls_datum_t dn = datum(n), de = datum(e);
+	gnutls_pubkey_t k = NULL;
+	int rc;
+
+	*out = NULL;
+	*bits = 0;
+	if (!n->p || !e->p || n->len == 0 || e->len == 0)
+		return err_set(err, ERR_INTERNAL, "key %s: incomplete RSA key reached import", who);
+	/* An even exponent has no inverse; a huge one is a CPU sink. */
+	if (!(e->p[e->len - 1] & 1) || e->len > 8)
+		return err_set(err, ERR_KEY,
+			       "key %s: member \"e\" must be an odd exponent of at most 64 bits",
+			       who);
+	if (!(n->p[n->len - 1] & 1))
+		return err_set(err, ERR_KEY, "key %s: member \"n\" must be odd (an RSA modulus)",
+			       who);
+	rc = gnutls_pubkey_init(&k);
+	if (rc < 0)
+		return err_set(err, ERR_NOMEM, "key %s: gnutls_pubkey_init: %s", who,
+			       gnutls_strerror(rc));
+	rc = gnutls_pubkey_import_rsa_raw(k, &dn, &de);
+	if (rc < 0) {
+		rc = err_set(err, ERR_KEY, "key %s: RSA public key refused by GnuTLS: %s", who,
+			     gnutls_strerror(rc));
+		goto out;
+	}
+	if (gnutls_pubkey_get_pk_algorithm(k, bits) != GNUTLS_PK_RSA) {
+		rc = err_set(err, ERR_KEY, "key %s: GnuTLS did not import an RSA key", who);
+		goto out;
+	}
+	*out = k;
+	k = NULL;
+out:
+	if (k)
+		gnutls_pubkey_deinit(k);
+	return rc;
+}
+
+int crypto_ec_pub_import(enum jwk_crv crv, const uint8_t *x, const uint8_t *y, const char *who,
+			 gnutls_pubkey_t *out, struct err *err)
+{
+	gnutls_ecc_curve_t curve = gnutls_curve(crv);
+	size_t size = alg_crv_size(crv);
+	gnutls_datum_t dx = {(unsigned char *)x, (unsigned)size};
+	gnutls_datum_t dy = {(unsigned char *)y, (unsigned)size};
+	gnutls_pubkey_t k = NULL;
+	int rc;
+
+	*out = NULL;
+	if (curve == GNUTLS_ECC_CURVE_INVALID)
+		return err_set(err, ERR_UNSUPPORTED, "key %s: not a NIST curve", who);
+	rc = gnutls_pubkey_init(&k);
+	if (rc < 0)
+		return err_set(err, ERR_NOMEM, "key %s: gnutls_pubkey_init: %s", who,
+			       gnutls_strerror(rc));
+	rc = gnutls_pubkey_import_ecc_raw(k, curve, &dx, &dy);
+	if (rc < 0) {
+		rc = err_set(err, ERR_KEY, "key %s: EC public key refused by GnuTLS: %s", who,
+			     gnutls_strerror(rc));
+		goto out;
+	}
+	/* The point must be on the curve (invalid-curve attacks). */
+	rc = gnutls_pubkey_verify_params(k);
+	if (rc < 0) {
+		rc = err_set(err, ERR_KEY,
+			     "key %s: members \"x\", \"y\" are not a point of %s (EC key check: "
+			     "%s)",
+			     who, alg_crv_name(crv), gnutls_strerror(rc));
+		goto out;
+	}
+	*out = k;
+	k = NULL;
+out:
+	if (k)
+		gnutls_pubkey_deinit(k);
+	return rc;
+}
+
+int crypto_pub_from_priv(gnutls_privkey_t priv, const char *who, gnutls_pubkey_t *out,
+			 struct err *err)
+{
+	gnutls_pubkey_t k = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = gnutls_pubkey_init(&k);
+	if (rc < 0)
+		return err_set(err, ERR_NOMEM, "key %s: gnutls_pubkey_init: %s", who,
+			       gnutls_strerror(rc));
+	rc = gnutls_pubkey_import_privkey(k, priv, 0, 0);
+	if (rc < 0) {
+		gnutls_pubkey_deinit(k);
+		return err_set(err, ERR_CRYPTO, "key %s: cannot derive the public key: %s", who,
+			       gnutls_strerror(rc));
+	}
+	*out = k;
+	return 0;
+}

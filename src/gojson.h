@@ -80,6 +80,11 @@ int gojson_parse(const char *doc, size_t len, const struct gojson_limits *lim,
  * to the document before parsing, so that it never grows (a growth frees
  * the old block, holding part of the string being read, unwiped). */
 #define GOJSON_SECRET 4u
+/* Refuse an object with two members of the same name (ERR_INVALID,
+ * GOJSON_DUPLICATE) instead of keeping the last value: for input where a
+ * second "alg" or "exp" could mean something else to another reader (JWS
+ * headers and JWT claims; RFC 7515 section 5.2 step 4). */
+#define GOJSON_NO_DUPLICATES 8u
 
 /* Why gojson_parse_ex refused a document (the stage that refused it). */
 enum gojson_stage {
@@ -97,6 +102,8 @@ enum gojson_stage {
 	GOJSON_TRAILING,     /* bytes other than whitespace after the value */
 	GOJSON_TREE,	     /* replacing ill-formed UTF-8 failed (ERR_NOMEM, or two
 			      * keys became equal) */
+	GOJSON_DUPLICATE,    /* GOJSON_NO_DUPLICATES: an object has two members of
+			      * one name (offset 0: json-c does not say where) */
 };
 
 /* Where and why, for callers that word their own messages (the

@@ -528,6 +528,35 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, unsigned
 	return rc;
 }
 
+/* gj_count_tree - object members plus array elements of the tree o, as
+ * gj_scan counts them in the text: fewer in the tree means json-c merged
+ * two members of one name.  Depth is bounded by the scan's max_depth. */
+static size_t gj_count_tree(struct json_object *o)
+{
+	size_t n = 0;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, k, v)
+		{
+			(void)k;
+			n += 1 + gj_count_tree(v);
+		}
+		break;
+	}
+	case json_type_array: {
+		size_t len = json_object_array_length(o);
+
+		for (size_t i = 0; i < len; i++)
+			n += 1 + gj_count_tree(json_object_array_get_idx(o, i));
+		break;
+	}
+	default:
+		break;
+	}
+	return n;
+}
+
 int gojson_parse(const char *doc, size_t len, const struct gojson_limits *lim,
 		 struct json_object **out, struct err *err)
 {
@@ -572,6 +601,12 @@ int gojson_parse_ex(const char *doc, size_t len, const struct gojson_limits *lim
 		gj_at(fail, GOJSON_TREE, 0, NULL);
 		json_object_put(obj);
 		return rc;
+	}
+	if ((flags & GOJSON_NO_DUPLICATES) && gj_count_tree(obj) != s.members) {
+		gj_at(fail, GOJSON_DUPLICATE, 0, NULL);
+		json_object_put(obj);
+		return err_set(err, ERR_INVALID,
+			       "JSON: an object has two members of the same name");
 	}
 	*out = obj;
 	return 0;

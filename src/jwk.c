@@ -176,6 +176,8 @@ static int parse_common(struct json_object *obj, struct jwk *key, struct err *er
 					       key->label);
 			if (strcmp(json_object_get_string(op), "sign") == 0)
 				key->key_ops_sign = 1;
+			else if (strcmp(json_object_get_string(op), "verify") == 0)
+				key->key_ops_verify = 1;
 		}
 	}
 	return 0;
@@ -287,9 +289,13 @@ static int parse_rsa(struct json_object *obj, struct jwk *key, struct err *err)
 		goto out;
 	if ((rc = rsa_check_members(&r, who, err)) != 0)
 		goto out;
-	if (r.d.p == NULL)
+	if (r.d.p == NULL) {
+		rc = crypto_rsa_pub_import(&r.n, &r.e, who, &key->ck.pub, &key->bits, err);
 		goto out; /* a public key */
+	}
 	rc = crypto_rsa_import(&r, who, &key->ck.priv, &key->bits, err);
+	if (rc == 0)
+		rc = crypto_pub_from_priv(key->ck.priv, who, &key->ck.pub, err);
 	if (rc == 0)
 		key->is_private = 1;
 out:
@@ -337,9 +343,13 @@ static int parse_ec(struct json_object *obj, struct jwk *key, struct err *err)
 	    (rc = get_b64(obj, "y", who, 1, size, alg_crv_name(key->crv), &y, err)) ||
 	    (rc = get_b64(obj, "d", who, 0, size, alg_crv_name(key->crv), &d, err)))
 		goto out;
-	if (d.p == NULL)
+	if (d.p == NULL) {
+		rc = crypto_ec_pub_import(key->crv, x.p, y.p, who, &key->ck.pub, err);
 		goto out; /* a public key */
+	}
 	rc = crypto_ec_import(key->crv, x.p, y.p, d.p, who, &key->ck.priv, err);
+	if (rc == 0)
+		rc = crypto_pub_from_priv(key->ck.priv, who, &key->ck.pub, err);
 	if (rc == 0)
 		key->is_private = 1;
 out:
@@ -362,6 +372,8 @@ static int parse_okp(struct json_object *obj, struct jwk *key, struct err *err)
 	if ((rc = get_b64(obj, "x", who, 1, CRYPTO_ED25519_PUB, "Ed25519", &x, err)) ||
 	    (rc = get_b64(obj, "d", who, 0, CRYPTO_ED25519_SEED, "Ed25519", &d, err)))
 		goto out;
+	memcpy(key->ck.ed25519_pub, x.p, CRYPTO_ED25519_PUB);
+	key->ck.has_ed25519_pub = 1;
 	if (d.p == NULL)
 		goto out; /* a public key */
 	rc = crypto_ed25519_import(d.p, x.p, who, &sk, err);
@@ -442,22 +454,26 @@ out:
 
 /* ------------------------------------------------------ key accessors */
 
-int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
+/* What jwk_check_alg and jwk_check_verify_alg share: key type, curve,
+ * "alg", the HMAC and RSA sizes, "use".  op: "sign" or "verify". */
+static int check_fit(const struct jwk *key, enum jws_alg alg, const char *op, struct err *err)
 {
 	const struct alg_info *a = alg_info(alg);
 	const char *name = alg_name(alg);
 
 	if (a == NULL)
 		return err_set(err, ERR_UNSUPPORTED,
-			       "key %s: no valid alg to sign with (\"none\" is never used)",
-			       key ? key->label : "(none)");
+			       "key %s: no valid alg to %s with (\"none\" is never used)",
+			       key ? key->label : "(none)", op);
 	if (key == NULL)
-		return err_set(err, ERR_KEY, "no key to sign %s with", name);
+		return err_set(err, ERR_KEY, "no key to %s %s with", op, name);
+	/* An RSA, EC or OKP key is never an HMAC secret (RFC 8725 section
+	 * 3.1: no HS/RS confusion): the key type decides, not the alg. */
 	if (key->kty != a->kty)
 		return err_set(err, ERR_KEY,
-			       "key %s: member \"kty\": a \"%s\" key cannot sign %s (needs kty "
+			       "key %s: member \"kty\": a \"%s\" key cannot %s %s (needs kty "
 			       "\"%s\")",
-			       key->label, alg_kty_name(key->kty), name, alg_kty_name(a->kty));
+			       key->label, alg_kty_name(key->kty), op, name, alg_kty_name(a->kty));
 	if (key->alg_name && key->alg != alg) {
 		char shown[40];
 
@@ -468,12 +484,8 @@ int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
 	}
 	if ((a->kty == JWK_KTY_EC || a->kty == JWK_KTY_OKP) && key->crv != a->crv)
 		return err_set(err, ERR_KEY,
-			       "key %s: member \"crv\": a %s key cannot sign %s (needs %s)",
-			       key->label, alg_crv_name(key->crv), name, alg_crv_name(a->crv));
-	if (!key->is_private)
-		return err_set(err, ERR_KEY,
-			       "key %s: member \"d\" is missing: a public key cannot sign",
-			       key->label);
+			       "key %s: member \"crv\": a %s key cannot %s %s (needs %s)",
+			       key->label, alg_crv_name(key->crv), op, name, alg_crv_name(a->crv));
 	if (a->kty == JWK_KTY_OCT && key->ck.secret_len < a->hash_len)
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"k\": a %zu-byte key is too short for %s (at "
@@ -493,11 +505,44 @@ int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
 			       "signatures (RFC 7517 section 4.2)",
 			       key->label, shown);
 	}
+	return 0;
+}
+
+int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
+{
+	int rc = check_fit(key, alg, "sign", err);
+
+	if (rc)
+		return rc;
+	if (!key->is_private)
+		return err_set(err, ERR_KEY,
+			       "key %s: member \"d\" is missing: a public key cannot sign",
+			       key->label);
 	if (key->has_key_ops && !key->key_ops_sign)
 		return err_set(err, ERR_KEY,
 			       "key %s: member \"key_ops\" does not include \"sign\" (RFC 7517 "
 			       "section 4.3)",
 			       key->label);
+	return 0;
+}
+
+int jwk_check_verify_alg(const struct jwk *key, enum jws_alg alg, struct err *err)
+{
+	const struct alg_info *a;
+	int rc = check_fit(key, alg, "verify", err);
+
+	if (rc)
+		return rc;
+	a = alg_info(alg);
+	if (key->has_key_ops && !key->key_ops_verify)
+		return err_set(err, ERR_KEY,
+			       "key %s: member \"key_ops\" does not include \"verify\" (RFC 7517 "
+			       "section 4.3)",
+			       key->label);
+	if ((a->kty == JWK_KTY_RSA || a->kty == JWK_KTY_EC) && key->ck.pub == NULL)
+		return err_set(err, ERR_KEY, "key %s: no public key to verify with", key->label);
+	if (a->kty == JWK_KTY_OKP && !key->ck.has_ed25519_pub)
+		return err_set(err, ERR_KEY, "key %s: no Ed25519 public key", key->label);
 	return 0;
 }
 
@@ -521,6 +566,8 @@ void jwk_free(struct jwk *key)
 	}
 	if (key->ck.priv)
 		gnutls_privkey_deinit(key->ck.priv);
+	if (key->ck.pub)
+		gnutls_pubkey_deinit(key->ck.pub);
 	crypto_hmac_release(&key->ck);
 	free(key->kid);
 	free(key->alg_name);

@@ -39,6 +39,16 @@ int jwk_parse(struct json_object *obj, struct jwk **out, struct err *err);
  * ERR_UNSUPPORTED when alg is JWS_ALG_INVALID. */
 int jwk_check_alg(const struct jwk *key, enum jws_alg alg, struct err *err);
 
+/* jwk_check_verify_alg - 0 when key can verify JWS made with alg: the
+ * key type and curve of alg (an RSA, EC or OKP key is never used as an
+ * HMAC secret, so no HS-with-RSA-key confusion), an "alg" member, when
+ * present, equal to alg; "use", when present, "sig"; "key_ops", when
+ * present, containing "verify"; HMAC keys at least the hash length and RSA
+ * keys at least 2048 bits (the signer's rules, jwk_check_alg); public key
+ * material present (public and private JWKs both verify).  Else ERR_KEY
+ * naming the kid and the member; ERR_UNSUPPORTED for JWS_ALG_INVALID. */
+int jwk_check_verify_alg(const struct jwk *key, enum jws_alg alg, struct err *err);
+
 /* jwk_kid - the key's "kid" (borrowed, valid until jwk_free), or NULL. */
 const char *jwk_kid(const struct jwk *key);
 

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "jwk.h"
+#include "jwk_set.h"
 
 /* Longest label used in messages for a key: `"KID"` (sanitised,
  * truncated) or `without kid`, plus the NUL. */
@@ -28,11 +29,14 @@ struct jwk {
 	char *use;		    /* malloc'd copy of "use", or NULL */
 	int has_key_ops;	    /* "key_ops" present */
 	int key_ops_sign;	    /* "key_ops" contains "sign" */
+	int key_ops_verify;	    /* "key_ops" contains "verify" */
 	int is_private;		    /* oct always; RSA/EC/OKP with "d" */
 	unsigned bits;		    /* oct: key bits; RSA: modulus bits; EC: curve bits */
 	enum jwk_crv crv;	    /* EC and OKP */
-	struct crypto_key ck;	    /* the material the primitives sign with; ck.label
-				     * points at label */
+	struct crypto_key ck;	    /* the material the primitives sign and verify
+				     * with (ck.pub for RSA/EC, public or private;
+				     * ck.ed25519_pub for OKP); ck.label points at
+				     * label */
 };
 
 /* jwk_printable - copy the len bytes at s into dst (size n, at least 5)
@@ -53,5 +57,16 @@ int jwk_put_b64(struct buf *b, const char *name, const struct crypto_bytes *v);
  * unless alg is JWS_ALG_INVALID, ,"alg":ALG to b (the set and the key are
  * left open).  kid: JSON-escaped.  Returns 0, ERR_NOMEM, ERR_LIMIT. */
 int jwk_put_head(struct buf *b, enum jwk_kty kty, const char *kid, enum jws_alg alg);
+
+/* jwk_doc_parse - parse a JWK Set document strictly (gojson_parse with
+ * GOJSON_SECRET, nesting limited as jwk_set_select does) under lim
+ * (max_doc_bytes; may be NULL).  *out: the tree, released with
+ * jwk_doc_release.  Returns 0, ERR_INVALID, ERR_LIMIT, ERR_NOMEM. */
+int jwk_doc_parse(const char *doc, size_t len, const struct jwk_limits *lim,
+		  struct json_object **out, struct err *err);
+
+/* jwk_doc_release - wipe every string of the tree (key material), then
+ * release it.  NULL-safe. */
+void jwk_doc_release(struct json_object *root);
 
 #endif

@@ -90,6 +90,17 @@ static int doc_parse(const char *doc, size_t len, const struct jwk_limits *lim,
 	return rc;
 }
 
+int jwk_doc_parse(const char *doc, size_t len, const struct jwk_limits *lim,
+		  struct json_object **out, struct err *err)
+{
+	return doc_parse(doc, len, lim, out, err);
+}
+
+void jwk_doc_release(struct json_object *root)
+{
+	doc_release(root);
+}
+
 /* ------------------------------------------------------------ JWK Sets */
 
 /* One entry of "keys", indexed by kid. */

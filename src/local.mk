@@ -18,10 +18,12 @@ src_libjwtsign_a_SOURCES = \
 	src/alg.c src/alg.h \
 	src/jwk.c src/jwk.h src/jwk_int.h \
 	src/jwk_set.c src/jwk_set.h \
+	src/jwk_keyring.c src/jwk_keyring.h \
 	src/jwk_gen.c src/jwk_gen.h \
 	src/pem.c src/pem.h \
 	src/jws.c src/jws.h \
-	src/crypto.c src/crypto.h src/crypto_key.c \
+	src/jwt.c src/jwt.h src/jwt_claims.c src/jwt_claims.h \
+	src/crypto.c src/crypto.h src/crypto_key.c src/crypto_verify.c \
 	src/entity.c src/entity.h \
 	src/signer.c src/signer.h \
 	src/config.c src/config.h src/config_int.h \
@@ -42,7 +44,8 @@ src_libjwtsign_a_SOURCES = \
 	src/response.c src/response.h \
 	src/handler.c src/handler.h \
 	src/app.c src/app.h \
-	src/cli.c src/cli.h
+	src/cli.c src/cli.h \
+	src/cli_verify.c
 
 bin_PROGRAMS += src/jwtsign
 src_jwtsign_SOURCES = src/main.c

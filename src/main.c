@@ -71,6 +71,8 @@ static void usage(FILE *f)
 		   "       jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] --kid "
 		   "KID [--alg ALG] [-o FILE [--force]]\n"
 		   "       jwtsign pubkeys < private-jwks.json\n"
+		   "       jwtsign verify --jwks FILE --alg ALG [--kid KID] [--iss ISS] [--aud "
+		   "AUD]... [--leeway DUR] [--now T] < tokens\n"
 		   "       jwtsign --help | --version\n"
 		   "See jwtsign(8) and jwtsign.json(5).\n");
 }
@@ -310,6 +312,8 @@ static int run_subcommand(int argc, char **argv, int *status)
 		*status = cli_genkey(argc - 1, argv + 1);
 	else if (strcmp(cmd, "pubkeys") == 0)
 		*status = cli_pubkeys(argc - 1, argv + 1);
+	else if (strcmp(cmd, "verify") == 0)
+		*status = cli_verify(argc - 1, argv + 1);
 	else
 		return 0;
 	return 1;

@@ -17,6 +17,7 @@ UNIT_TESTS += \
 	tests/unit/test_gojson \
 	tests/unit/test_jwk \
 	tests/unit/test_jws \
+	tests/unit/test_jwt \
 	tests/unit/test_signer \
 	tests/unit/test_config \
 	tests/unit/test_router \
@@ -61,6 +62,9 @@ tests_unit_test_jwk_LDADD = $(UNIT_LDADD)
 tests_unit_test_jws_SOURCES = tests/unit/test_jws.c $(TESTUTIL)
 tests_unit_test_jws_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jws_LDADD = $(UNIT_LDADD)
+tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c $(TESTUTIL)
+tests_unit_test_jwt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jwt_LDADD = $(UNIT_LDADD)
 tests_unit_test_signer_SOURCES = tests/unit/test_signer.c $(TESTUTIL)
 tests_unit_test_signer_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_signer_LDADD = $(UNIT_LDADD)
