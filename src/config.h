@@ -164,8 +164,8 @@ int cfg_load(const char *path, struct cfg **out, struct err *err);
  * https:// without disable_jwk_security; more than one backend; no host;
  * a malformed duration; an unknown cipher suite number; a malformed
  * endpoint pattern or a url_pattern {name} the endpoint lacks; two signer
- * endpoints with the same route (method and pattern); "secret_url" or
- * "cipher_key" (encrypted key files: ERR_UNSUPPORTED); no signer
+ * endpoints with the same route (method and pattern); "secret_url",
+ * "cypher_key" or "cipher_key" (encrypted key files: ERR_UNSUPPORTED); no signer
  * endpoint at all.  ERR_NOMEM. */
 int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, struct err *err);
 

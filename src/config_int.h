@@ -145,7 +145,8 @@ int cfg_parse_keys(struct cfg_pctx *c, json_object *obj, enum cfg_keys_block blo
 		   struct cfg_keys *k);
 
 /* cfg_keys_refused - ERR_UNSUPPORTED when the member key (value val) asks
- * for an encrypted JWK file ("secret_url", "cipher_key" not null or "");
+ * for an encrypted JWK file ("secret_url", "cypher_key" (KrakenD's
+ * spelling) or "cipher_key", not null or "");
  * else 0. */
 int cfg_keys_refused(struct cfg_pctx *c, const char *key, json_object *val);
 

@@ -969,8 +969,10 @@ Test(config, err_secret_url_unsupported)
 	signer_err(ONE_EP(BASE ",\"secret_url\":\"base64key://x\""), ERR_UNSUPPORTED,
 		   "\"secret_url\"");
 	signer_err(ONE_EP(BASE ",\"cipher_key\":\"AAAA\""), ERR_UNSUPPORTED, "\"cipher_key\"");
+	/* KrakenD's own JSON tag */
+	signer_err(ONE_EP(BASE ",\"cypher_key\":\"AAAA\""), ERR_UNSUPPORTED, "\"cypher_key\"");
 	/* empty or null: nothing to decrypt */
-	cfg = parse_ok(ONE_EP(BASE ",\"secret_url\":\"\",\"cipher_key\":null"));
+	cfg = parse_ok(ONE_EP(BASE ",\"secret_url\":\"\",\"cipher_key\":null,\"cypher_key\":\"\""));
 	cfg_free(cfg);
 }
 
