@@ -21,6 +21,8 @@ int app_init_cfg(struct app *app, struct cfg *cfg, backend_call_fn call, void *c
 		const struct cfg_endpoint *ep = &cfg->endpoints[i];
 
 		app->eps[i].cfg = ep;
+		if (!ep->has_signer)
+			continue; /* protected: no key source to sign with */
 		app_signer_opts(&app->eps[i].sign, ep, &cfg->limits, NULL);
 		rc = keysource_new(&ep->signer.keys, (const char *const *)ep->signer.kids,
 				   ep->signer.nkids, ep->signer.alg, ep->signer.jwks_endpoint,
@@ -95,6 +97,8 @@ size_t app_load_keys(struct app *app)
 		const struct jwk *key;
 		struct err e = {0};
 
+		if (app->eps[i].keys == NULL)
+			continue;
 		if (keysource_get(app->eps[i].keys, &key, &e) != 0) {
 			log_error(app->eps[i].cfg->endpoint, "keys unavailable: %s", e.msg);
 			failed++;

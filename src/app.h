@@ -17,11 +17,12 @@ struct keysource;
 
 struct app_endpoint {
 	const struct cfg_endpoint *cfg; /* borrowed from app->cfg */
-	struct keysource *keys;
-	struct signer_opts sign; /* app_signer_opts of cfg, computed once at
-				  * load; points into app->cfg.  Its key is
-				  * NULL: the handler sets the key of each
-				  * request on a copy */
+	struct keysource *keys;		/* NULL for a protected endpoint
+					 * (cfg->has_signer false) */
+	struct signer_opts sign;	/* app_signer_opts of cfg, computed once at
+					 * load; points into app->cfg.  Its key is
+					 * NULL: the handler sets the key of each
+					 * request on a copy */
 };
 
 struct app {

@@ -412,6 +412,8 @@ static int check_endpoint(struct app *app, size_t i, bool quiet)
 		fprintf(stderr, "%s %s: error: %s\n", ep->method, ep->endpoint, ep->refused);
 		return 1;
 	}
+	if (!ep->has_signer)
+		return 0; /* protected: no key to sign with */
 	rc = keysource_get(app->eps[i].keys, &key, &e);
 	keysource_describe(app->eps[i].keys, where, sizeof(where));
 	redacted(where, shown, sizeof(shown));
@@ -484,8 +486,8 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		fprintf(stderr, "%s: ignored: %s\n", path,
 			redacted(app.cfg->notices[i], msg, sizeof(msg)));
 	if (!quiet || status)
-		printf("%s: %zu endpoint(s), %zu usable%s%s\n", path, app.cfg->nendpoints,
-		       status ? (size_t)0 : app.cfg->nendpoints, status ? ", some not" : "",
+		printf("%s: %zu endpoint(s), %zu usable%s%s\n", path, app.cfg->nsigners,
+		       status ? (size_t)0 : app.cfg->nsigners, status ? ", some not" : "",
 		       app.cfg->nnotices ? ", some settings ignored (see above)" : "");
 	if (status == 0 && app.cfg->nnotices)
 		status = CLI_EXIT_IGNORED;

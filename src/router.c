@@ -24,7 +24,8 @@ static const struct cfg_endpoint *find(const struct cfg *cfg, const char *method
 	for (size_t i = 0; i < cfg->nendpoints; i++) {
 		const struct cfg_endpoint *e = &cfg->endpoints[i];
 
-		if (!route_match(e->endpoint, path, &cur))
+		/* a protected endpoint (validator only) is the web server's */
+		if (!e->has_signer || !route_match(e->endpoint, path, &cur))
 			continue;
 		if (path_matched)
 			*path_matched = true;

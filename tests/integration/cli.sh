@@ -124,12 +124,13 @@ expect_rc cc-broken 1
 # KrakenD's refresh pattern (validator and signer on one endpoint): the
 # endpoint is refused until jwtsign validates tokens, the others serve.
 write_config "$T/refresh.json" "" "$(ep /token /token-issuer)" \
-	"$(ep /refresh /token-issuer | sed 's/"extra_config":{/"extra_config":{"auth\/validator":{"alg":"HS256"},/')"
+	"$(ep /refresh /token-issuer | sed "s|\"extra_config\":{|\"extra_config\":{\"auth/validator\":{\"alg\":\"HS256\",\"jwk_local_path\":\"$T/symmetric.json\"},|")"
 run cc-refresh check-config -c "$T/refresh.json"
 expect_rc cc-refresh 1
 check "cc-refresh: the /refresh line says why it is not served" \
 	grep -q '^POST /refresh: error: extra_config "auth/validator" is not supported yet' "$T/cc-refresh.err"
 check "cc-refresh: /token is ok" grep -q '^POST /token: ok' "$T/cc-refresh.out"
+
 
 # Settings jwtsign does not honour are named (stderr), with "did you mean"
 # for typos; exit 2 when everything else is usable; -q prints only problems.

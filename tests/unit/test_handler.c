@@ -399,7 +399,8 @@ Test(handler_methods, endpoint_with_validator_is_refused)
 	    "{\"version\":3,\"endpoints\":["
 	    "{\"endpoint\":\"/refresh\",\"method\":\"POST\",\"backend\":[{\"host\":[\"http://h1\"],"
 	    "\"url_pattern\":\"/refresh\"}],\"extra_config\":{\"auth/"
-	    "validator\":{\"alg\":\"HS256\"},"
+	    "validator\":{\"alg\":\"HS256\",\"jwk_local_path\":\"" TEST_DATA_DIR
+	    "/handler-sim2.json\"},"
 	    "\"auth/"
 	    "signer\":{\"alg\":\"HS256\",\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],"
 	    "\"jwk_local_path\":\"" TEST_DATA_DIR "/handler-sim2.json\"}}},"
