@@ -110,6 +110,63 @@ def seeds_config():
     write("config", "empty", "")
     write("config", "not-object", "[]")
     write("config", "no-signer.json", '{"version":3,"endpoints":[{"endpoint":"/x"}]}')
+    seeds_config_validator(base)
+
+
+def seeds_config_validator(base):
+    """auth/validator blocks: a protected endpoint with every setting, the
+    refresh pattern (signer + validator), and one wrong value per setting."""
+    val = {
+        "alg": ["RS256", "ES256"], "jwk_url": "https://idp.example/jwks.json", "cache": True,
+        "cache_duration": 300, "failed_jwk_key_cooldown": "1m", "max_stale": 3600,
+        "jwk_fingerprints": ["jlUjD2zWlWFrmhpqr7pcwJzXvQWBJnTNzi3oZU5Lxtk"],
+        "cipher_suites": [49199], "jwk_local_ca": "/etc/ca.pem",
+        "issuer": "https://idp.example", "audience": ["api"],
+        "roles": ["admin"], "roles_key": "realm_access.roles", "roles_key_is_nested": True,
+        "scopes": ["read"], "scopes_key": "scope", "scopes_matcher": "all", "leeway": "30s",
+        "auth_header_name": "X-Token", "cookie_key": "TOKEN",
+        "propagate_claims": [["sub", "X-User"], ["realm_access.roles", "X-Roles"]],
+        "key_identify_strategy": "kid_x5t", "operation_debug": True, "require_exp": False,
+    }
+    prot = {"version": 3, "endpoints": [
+        {"endpoint": "/api/{id}", "method": "GET",
+         "extra_config": {"auth/validator": val}},
+        {"endpoint": "/api/{id}", "method": "DELETE",
+         "extra_config": {"github.com/devopsfaith/krakend-jose/validator": {
+             "alg": "HS256", "jwk_local_path": "/etc/jwtsign/keys.json"}}}]}
+    write("config", "validator-all.json", json.dumps(prot, indent=1))
+    refresh = json.loads(json.dumps(base))
+    refresh["endpoints"][0]["endpoint"] = "/refresh"
+    refresh["endpoints"][0]["extra_config"]["auth/validator"] = {
+        "alg": "HS256", "jwk_local_path": "/etc/jwtsign/keys.json",
+        "propagate_claims": [["sub", "X-User"]]}
+    write("config", "validator-refresh.json", compact(refresh))
+    wrong = [
+        ("alg-none", "alg", "none"),
+        ("alg-list-empty", "alg", []),
+        ("alg-list-dup", "alg", ["RS256", "RS256"]),
+        ("aud-str", "audience", "api"),
+        ("scopes-no-key", "scopes_key", None),
+        ("matcher", "scopes_matcher", "some"),
+        ("leeway-num", "leeway", 30),
+        ("leeway-neg", "leeway", "-1s"),
+        ("header", "auth_header_name", "X Token"),
+        ("cookie", "cookie_key", "a;b"),
+        ("propagate-one", "propagate_claims", [["sub"]]),
+        ("propagate-num", "propagate_claims", [["sub", 1]]),
+        ("propagate-dup", "propagate_claims", [["sub", "X-U"], ["a", "x-u"]]),
+        ("kid-strategy", "key_identify_strategy", "jku"),
+        ("cooldown", "failed_jwk_key_cooldown", "1parsec"),
+        ("cypher-key", "cypher_key", "AAAA"),
+    ]
+    for name, key, v in wrong:
+        doc = json.loads(json.dumps(prot))
+        blk = doc["endpoints"][0]["extra_config"]["auth/validator"]
+        if v is None:
+            del blk[key]
+        else:
+            blk[key] = v
+        write("config", "wrong-validator-%s.json" % name, compact(doc))
 
 
 # --------------------------------------------------------------------- jwk

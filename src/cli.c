@@ -369,18 +369,22 @@ static int check_user_files(const char *user, const char *config, const struct c
 	}
 	if (getgrouplist(user, pw->pw_gid, groups, &ngroups) < 0)
 		ngroups = 256;
-	const char *files[2 * 64 + 1];
+	const char *files[4 * 64 + 1];
 	size_t nfiles = 0;
 
 	files[nfiles++] = config;
-	for (size_t i = 0; i < cfg->nendpoints && nfiles + 2 <= sizeof(files) / sizeof(files[0]);
+	for (size_t i = 0; i < cfg->nendpoints && nfiles + 4 <= sizeof(files) / sizeof(files[0]);
 	     i++) {
-		const struct cfg_keys *k = &cfg->endpoints[i].signer.keys;
+		const struct cfg_endpoint *ep = &cfg->endpoints[i];
+		const struct cfg_keys *ks[2] = {ep->has_signer ? &ep->signer.keys : NULL,
+						ep->has_validator ? &ep->validator.keys : NULL};
 
-		if (k->jwk_local_path)
-			files[nfiles++] = k->jwk_local_path;
-		if (k->jwk_local_ca)
-			files[nfiles++] = k->jwk_local_ca;
+		for (size_t j = 0; j < 2; j++) {
+			if (ks[j] && ks[j]->jwk_local_path)
+				files[nfiles++] = ks[j]->jwk_local_path;
+			if (ks[j] && ks[j]->jwk_local_ca)
+				files[nfiles++] = ks[j]->jwk_local_ca;
+		}
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		if (!readable_by(files[i], pw->pw_uid, groups, ngroups, why, sizeof(why))) {
@@ -411,6 +415,14 @@ static int check_endpoint(struct app *app, size_t i, bool quiet)
 	if (ep->refused) {
 		fprintf(stderr, "%s %s: error: %s\n", ep->method, ep->endpoint, ep->refused);
 		return 1;
+	}
+	if (!ep->has_signer) {
+		if (!quiet)
+			printf(
+			    "endpoint %s %s: protected (validated by the authorizer; its backend "
+			    "is served by the web server)\n",
+			    ep->method, ep->endpoint);
+		return 0;
 	}
 	rc = keysource_get(app->eps[i].keys, &key, &e);
 	keysource_describe(app->eps[i].keys, where, sizeof(where));
@@ -483,10 +495,15 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 	for (size_t i = 0; i < app.cfg->nnotices; i++)
 		fprintf(stderr, "%s: ignored: %s\n", path,
 			redacted(app.cfg->notices[i], msg, sizeof(msg)));
-	if (!quiet || status)
-		printf("%s: %zu endpoint(s), %zu usable%s%s\n", path, app.cfg->nendpoints,
-		       status ? (size_t)0 : app.cfg->nendpoints, status ? ", some not" : "",
+	if (!quiet || status) {
+		char prot[64] = "";
+
+		if (app.cfg->nprotected)
+			snprintf(prot, sizeof(prot), ", %zu protected", app.cfg->nprotected);
+		printf("%s: %zu endpoint(s), %zu usable%s%s%s\n", path, app.cfg->nsigners,
+		       status ? (size_t)0 : app.cfg->nsigners, status ? ", some not" : "", prot,
 		       app.cfg->nnotices ? ", some settings ignored (see above)" : "");
+	}
 	if (status == 0 && app.cfg->nnotices)
 		status = CLI_EXIT_IGNORED;
 	app_free(&app);

@@ -1,8 +1,9 @@
 /* config.c - the KrakenD-format configuration file: the document, its
  * top level (limits, endpoints, jwks_endpoint checks), loading and
  * freeing; see config.h and jwtsign.json(5).  One signer block is read by
- * config_signer.c, one backend by config_backend.c, each typed setting
- * through config_value.c (config_int.h).
+ * config_signer.c, one validator block by config_validator.c (their key
+ * source by config_keys.c), one backend by config_backend.c, each typed
+ * setting through config_value.c (config_int.h).
  *
  * Parsing is strict (gojson_parse_ex: RFC 8259, whole input consumed,
  * ill-formed UTF-8 refused) and every error message names the file, the
@@ -44,9 +45,11 @@
 #define NS_VALIDATOR "auth/validator"
 #define NS_VALIDATOR_OLD "github.com/devopsfaith/krakend-jose/validator"
 
-/* The signer block of an endpoint object, or NULL; *ns receives the
- * namespace used.  Both namespaces with different content is an error. */
-static int signer_block(struct cfg_pctx *c, json_object *ep_obj, json_object **out, const char **ns)
+/* The block of an endpoint object under namespace a or its old name b,
+ * or NULL; *ns receives the namespace used.  Both namespaces with
+ * different content is an error. */
+static int ns_block(struct cfg_pctx *c, json_object *ep_obj, const char *a_ns, const char *b_ns,
+		    json_object **out, const char **ns)
 {
 	json_object *ec = cfg_member(ep_obj, "extra_config"), *a, *b;
 
@@ -56,20 +59,36 @@ static int signer_block(struct cfg_pctx *c, json_object *ep_obj, json_object **o
 	if (!json_object_is_type(ec, json_type_object))
 		return cfg_fail(c, ERR_INVALID, "extra_config", "expected an object, got %s",
 				cfg_jtype(ec));
-	a = cfg_ns(ec, NS_SIGNER);
-	b = cfg_ns(ec, NS_SIGNER_OLD);
+	a = cfg_ns(ec, a_ns);
+	b = cfg_ns(ec, b_ns);
 	if (a && b && !json_object_equal(a, b))
 		return cfg_fail(c, ERR_INVALID, "extra_config",
-				"both \"" NS_SIGNER "\" and \"" NS_SIGNER_OLD
-				"\" are present with different content (keep one)");
+				"both \"%s\" and \"%s\" are present with different content (keep "
+				"one)",
+				a_ns, b_ns);
 	*out = a ? a : b;
-	*ns = a ? NS_SIGNER : NS_SIGNER_OLD;
+	*ns = a ? a_ns : b_ns;
 	if (*out && !json_object_is_type(*out, json_type_object)) {
 		snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", *ns);
 		return cfg_fail(c, ERR_INVALID, NULL, "expected an object, got %s",
 				cfg_jtype(*out));
 	}
 	return 0;
+}
+
+/* The signer and the validator block of an endpoint object (each NULL
+ * when absent), and their namespaces. */
+struct ep_blocks {
+	json_object *signer, *validator;
+	const char *sns, *vns;
+};
+
+static int ep_blocks(struct cfg_pctx *c, json_object *ep_obj, struct ep_blocks *b)
+{
+	int rc = ns_block(c, ep_obj, NS_SIGNER, NS_SIGNER_OLD, &b->signer, &b->sns);
+
+	return rc ? rc
+		  : ns_block(c, ep_obj, NS_VALIDATOR, NS_VALIDATOR_OLD, &b->validator, &b->vns);
 }
 
 /* Label the endpoint for messages: its path when it has one. */
@@ -102,31 +121,25 @@ static int opt_names(struct cfg_pctx *c, json_object *obj, const char *key, char
 	return cfg_want_strv(c, v, key, out, n);
 }
 
-/* A validator on a signer endpoint (KrakenD's refresh pattern) is not
- * honoured yet: serving the endpoint would forward every request with no
- * token check, so it is refused (never served) instead. */
-static int refuse_validator(struct cfg_pctx *c, json_object *ep_obj, struct cfg_endpoint *e)
+/* The validator block, when there is one. */
+static int parse_validator(struct cfg_pctx *c, const struct ep_blocks *b, struct cfg_endpoint *e)
 {
-	json_object *ec = cfg_member(ep_obj, "extra_config");
-	const char *ns = cfg_ns(ec, NS_VALIDATOR)	? NS_VALIDATOR
-			 : cfg_ns(ec, NS_VALIDATOR_OLD) ? NS_VALIDATOR_OLD
-							: NULL;
-	char msg[256];
+	int rc;
 
-	if (ns == NULL)
+	if (b->validator == NULL)
 		return 0;
-	snprintf(msg, sizeof(msg),
-		 "extra_config \"%s\" is not supported yet: the endpoint is not served, as "
-		 "every request would reach the backend without a token check",
-		 ns);
-	if ((e->refused = strdup(msg)) == NULL)
-		return cfg_nomem(c);
-	log_error("config", "%s: %s: %s", c->name, c->ep, msg);
-	return 0;
+	e->has_validator = true;
+	snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", b->vns);
+	rc = cfg_parse_validator(c, b->validator, &e->validator);
+	c->sect[0] = '\0';
+	return rc;
 }
 
-static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, json_object *signer,
-			  const char *ns, json_object *default_hosts, unsigned default_timeout,
+/* One endpoint with a signer block, a validator block or both.  Without
+ * a signer the endpoint is the web server's (jwtsign only authorizes its
+ * requests): its backend and forwarding settings are not read. */
+static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, const struct ep_blocks *b,
+			  json_object *default_hosts, unsigned default_timeout,
 			  struct cfg_endpoint *e)
 {
 	json_object *v = cfg_member(ep_obj, "endpoint");
@@ -146,15 +159,18 @@ static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, json_object *
 	    (rc = cfg_parse_method(c, ep_obj, "GET", &e->method)) != 0)
 		return rc;
 	e->timeout_ms = default_timeout;
+	if (b->signer == NULL)
+		return parse_validator(c, b, e);
+	e->has_signer = true;
 	if ((rc = opt_names(c, ep_obj, "input_headers", &e->input_headers, &e->ninput_headers)) ||
 	    (rc = opt_names(c, ep_obj, "input_query_strings", &e->input_query, &e->ninput_query)) ||
 	    (rc = cfg_opt_duration(c, ep_obj, "timeout", &e->timeout_ms)) != 0 ||
 	    (rc = cfg_parse_backend(c, ep_obj, default_hosts, e)) != 0)
 		return rc;
-	snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", ns);
-	rc = cfg_parse_signer(c, signer, &e->signer);
+	snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", b->sns);
+	rc = cfg_parse_signer(c, b->signer, &e->signer);
 	c->sect[0] = '\0';
-	return rc ? rc : refuse_validator(c, ep_obj, e);
+	return rc ? rc : parse_validator(c, b, e);
 }
 
 /* ------------------------------------------------------------ top level */
@@ -383,6 +399,24 @@ static int parse_top(struct cfg_pctx *c, json_object *root, struct cfg *cfg, uns
 	return 0;
 }
 
+/* An earlier endpoint with e's route (method and pattern) is an error,
+ * as KrakenD refuses it: a request must have one meaning. */
+static int check_same_route(struct cfg_pctx *c, const struct cfg *cfg, const struct cfg_endpoint *e)
+{
+	char sh[CFG_SHOW];
+
+	for (size_t j = 0; j + 1 < cfg->nendpoints; j++) {
+		const struct cfg_endpoint *o = &cfg->endpoints[j];
+
+		if (strcmp(o->method, e->method) == 0 && route_same(o->endpoint, e->endpoint))
+			return cfg_fail(c, ERR_INVALID, "endpoint",
+					"same route as an earlier %s endpoint (\"%s\" %s)",
+					o->has_signer ? "signer" : "protected",
+					cfg_show_str(sh, o->endpoint), e->method);
+	}
+	return 0;
+}
+
 static int parse_endpoints(struct cfg_pctx *c, json_object *arr, json_object *hosts,
 			   unsigned timeout, struct cfg *cfg)
 {
@@ -393,8 +427,8 @@ static int parse_endpoints(struct cfg_pctx *c, json_object *arr, json_object *ho
 	if (cfg->endpoints == NULL)
 		return cfg_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		json_object *ep = json_object_array_get_idx(arr, i), *signer;
-		const char *ns = NULL;
+		json_object *ep = json_object_array_get_idx(arr, i);
+		struct ep_blocks b = {0};
 		struct cfg_endpoint *e = &cfg->endpoints[cfg->nendpoints];
 
 		snprintf(c->ep, sizeof(c->ep), "endpoints[%zu]", i);
@@ -402,37 +436,31 @@ static int parse_endpoints(struct cfg_pctx *c, json_object *arr, json_object *ho
 			return cfg_fail(c, ERR_INVALID, NULL, "expected an object, got %s",
 					cfg_jtype(ep));
 		set_ep_label(c, ep, i);
-		if ((rc = cfg_check_names(c, ep)) != 0 ||
-		    (rc = signer_block(c, ep, &signer, &ns)) != 0)
+		if ((rc = cfg_check_names(c, ep)) != 0 || (rc = ep_blocks(c, ep, &b)) != 0)
 			return rc;
-		if (signer == NULL) {
+		if (b.signer == NULL && b.validator == NULL) {
 			cfg->nignored++;
 			continue;
 		}
 		cfg->nendpoints++;
-		if ((rc = parse_endpoint(c, ep, signer, ns, hosts, timeout, e)) != 0)
+		if ((rc = parse_endpoint(c, ep, &b, hosts, timeout, e)) != 0 ||
+		    (rc = check_same_route(c, cfg, e)) != 0)
 			return rc;
-		for (size_t j = 0; j + 1 < cfg->nendpoints; j++) {
-			char sh[CFG_SHOW];
-
-			if (strcmp(cfg->endpoints[j].method, e->method) == 0 &&
-			    route_same(cfg->endpoints[j].endpoint, e->endpoint))
-				return cfg_fail(
-				    c, ERR_INVALID, "endpoint",
-				    "same route as an earlier signer endpoint (\"%s\" %s)",
-				    cfg_show_str(sh, cfg->endpoints[j].endpoint), e->method);
-		}
+		if (e->has_signer)
+			cfg->nsigners++;
+		else
+			cfg->nprotected++;
 	}
 	c->ep[0] = '\0';
 	if (cfg->nendpoints == 0)
 		return cfg_fail(c, ERR_INVALID, "endpoints",
-				"nothing to serve: no endpoint has an \"" NS_SIGNER "\" block in "
-				"its extra_config");
+				"nothing to serve: no endpoint has an \"" NS_SIGNER
+				"\" or \"" NS_VALIDATOR "\" block in its extra_config");
 	return 0;
 }
 
-/* The endpoint (of any method) that serves path, as the router would
- * choose it (route_better), or NULL. */
+/* The signer endpoint (of any method) that serves path, as the router
+ * would choose it (route_better), or NULL. */
 static const struct cfg_endpoint *serving_endpoint(const struct cfg *cfg, const char *path)
 {
 	const struct cfg_endpoint *best = NULL;
@@ -440,7 +468,7 @@ static const struct cfg_endpoint *serving_endpoint(const struct cfg *cfg, const 
 	for (size_t i = 0; i < cfg->nendpoints; i++) {
 		const struct cfg_endpoint *e = &cfg->endpoints[i];
 
-		if (route_match(e->endpoint, path, NULL) &&
+		if (e->has_signer && route_match(e->endpoint, path, NULL) &&
 		    route_better(e->endpoint, best ? best->endpoint : NULL))
 			best = e;
 	}
@@ -483,18 +511,20 @@ static int check_jwks_endpoints(struct cfg_pctx *c, const struct cfg *cfg)
 	return 0;
 }
 
-/* One info line per endpoint jwtsign does not serve. */
+/* One info line per endpoint jwtsign does not load. */
 static void log_ignored(struct cfg_pctx *c, json_object *arr)
 {
 	size_t n = arr ? json_object_array_length(arr) : 0;
 
 	for (size_t i = 0; i < n; i++) {
-		json_object *ep = json_object_array_get_idx(arr, i), *signer = NULL;
-		const char *ns = NULL;
+		json_object *ep = json_object_array_get_idx(arr, i);
+		struct ep_blocks b = {0};
 
 		set_ep_label(c, ep, i);
-		if (signer_block(c, ep, &signer, &ns) == 0 && signer == NULL)
-			log_info("config", "%s: %s has no \"" NS_SIGNER "\" block: ignored",
+		if (ep_blocks(c, ep, &b) == 0 && b.signer == NULL && b.validator == NULL)
+			log_info("config",
+				 "%s: %s has no \"" NS_SIGNER "\" or \"" NS_VALIDATOR
+				 "\" block: ignored",
 				 c->name, c->ep);
 	}
 	c->ep[0] = '\0';
@@ -575,6 +605,7 @@ void cfg_free(struct cfg *cfg)
 		free(e->backend.method);
 		entity_rules_free(&e->backend.rules);
 		cfg_free_signer(&e->signer);
+		cfg_free_validator(&e->validator);
 	}
 	free(cfg->endpoints);
 	free(cfg->path);

@@ -1,7 +1,10 @@
 /* config.h - the configuration file: a KrakenD configuration
- * ({"version":3,"endpoints":[...]}) of which jwtsign serves the endpoints
- * that carry a signer block in extra_config, under "auth/signer" or
- * "github.com/devopsfaith/krakend-jose/signer".  See jwtsign.json(5).
+ * ({"version":3,"endpoints":[...]}) of which jwtsign loads the endpoints
+ * that carry a signer block in extra_config ("auth/signer" or
+ * "github.com/devopsfaith/krakend-jose/signer": jwtsign serves them), a
+ * validator block ("auth/validator" or
+ * "github.com/devopsfaith/krakend-jose/validator": jwtsign checks their
+ * tokens), or both (KrakenD's refresh pattern).  See jwtsign.json(5).
  */
 #ifndef JWTSIGN_CONFIG_H
 #define JWTSIGN_CONFIG_H
@@ -81,6 +84,71 @@ struct cfg_signer {
 			      * now - nbf_skew (only with set_nbf) */
 };
 
+/* "key_identify_strategy": which token header member names the key. */
+enum cfg_kid_strategy {
+	CFG_KID_KID = 0,  /* "kid" (default): the kid */
+	CFG_KID_X5T,	  /* "x5t": the x5t, else the kid */
+	CFG_KID_X5T_S256, /* "x5t#S256": the x5t#S256, else the kid */
+	CFG_KID_KID_X5T,  /* "kid_x5t": the kid and the x5t, concatenated */
+};
+
+/* One "propagate_claims" entry: ["claim", "Header"]. */
+struct cfg_propagate {
+	char *claim;  /* non-empty; a dot path ("realm_access.roles") unless it
+		       * starts with "http" (a URL-named claim, never split, as
+		       * in KrakenD); a dot path has no empty segment */
+	char *header; /* an HTTP token (RFC 9110), as written; unique in the
+		       * block (ASCII case ignored) */
+};
+
+/* The validator block of one endpoint ("auth/validator" or
+ * "github.com/devopsfaith/krakend-jose/validator"): KrakenD's settings with
+ * KrakenD's meaning, read by config_validator.c.  Strings are owned by the
+ * struct cfg; a list that is absent or [] is NULL with a count of 0. */
+struct cfg_validator {
+	enum jws_alg *algs; /* "alg": a string or (extension) a non-empty list,
+			     * without repeats; never "none" */
+	size_t nalgs;
+	struct cfg_keys keys; /* where the public keys are: as for a signer */
+	bool cache;	      /* "cache" as written (false).  KrakenD downloads the
+			       * JWK Set for every token unless true; jwtsign always
+			       * keeps it for keys.cache_duration (a notice says so
+			       * for a jwk_url without "cache": true) */
+	char *issuer;	      /* "issuer": the iss every token must carry, or NULL
+			       * (absent or "": not checked) */
+	char **audience;      /* "audience": each must be in the token's aud */
+	size_t naudience;
+	char **roles; /* "roles": the token needs one of them in roles_key */
+	size_t nroles;
+	char *roles_key;	  /* "roles_key" ("roles"; "" means "roles") */
+	bool roles_key_is_nested; /* "roles_key_is_nested": roles_key is a dot
+				   * path (false; a key starting with "http" is
+				   * never split, as in KrakenD) */
+	char **scopes;		  /* "scopes": checked in scopes_key */
+	size_t nscopes;
+	char *scopes_key;		 /* "scopes_key", or NULL; required with scopes (KrakenD
+					  * would check nothing without it); a dot path */
+	bool scopes_all;		 /* "scopes_matcher": "all" (true) or "any" (false, the
+					  * default; "" too) */
+	unsigned leeway;		 /* "leeway": seconds of clock skew allowed for exp, nbf
+					  * and iat (1, KrakenD's default); a Go duration string
+					  * ("30s"), whole seconds kept, at most 24h */
+	char *auth_header_name;		 /* "auth_header_name": the request header with
+					  * the token, an optional "Bearer " before it
+					  * ("Authorization"; "" too); an HTTP token,
+					  * stored as Go's CanonicalMIMEHeaderKey */
+	char *cookie_key;		 /* "cookie_key": the cookie read when the header
+					  * holds no token ("access_token", KrakenD's
+					  * default; "" too); an HTTP token */
+	struct cfg_propagate *propagate; /* "propagate_claims" */
+	size_t npropagate;
+	enum cfg_kid_strategy kid_strategy; /* "key_identify_strategy" */
+	bool operation_debug;		    /* "operation_debug": log why each token
+					     * is refused, at info level (false) */
+	bool require_exp;		    /* "require_exp" (extension): tokens without exp are
+					     * refused (true) */
+};
+
 struct cfg_backend {
 	char **hosts; /* "host" (else the top-level "host"): tried in order.  As in
 		       * KrakenD, "http://" is prepended when there is no scheme and
@@ -103,8 +171,12 @@ struct cfg_endpoint {
 	size_t ninput_headers;
 	char **input_query;
 	size_t ninput_query;
-	struct cfg_backend backend;
-	struct cfg_signer signer;
+	struct cfg_backend backend;	/* zeroed when !has_signer: the backend of
+					 * a protected endpoint is the web server's */
+	struct cfg_signer signer;	/* when has_signer */
+	bool has_signer;		/* "auth/signer" (or the old namespace) */
+	struct cfg_validator validator; /* when has_validator */
+	bool has_validator;		/* "auth/validator" (or the old namespace) */
 	/* Why this endpoint is never served (fail closed: a setting it holds
 	 * that jwtsign does not honour yet would change who gets a token),
 	 * or NULL.  Requests get 503 not_configured, check-config an error. */
@@ -113,9 +185,14 @@ struct cfg_endpoint {
 
 struct cfg {
 	char *path;			/* the file it was loaded from (for messages) */
-	struct cfg_endpoint *endpoints; /* only endpoints with a signer block */
+	struct cfg_endpoint *endpoints; /* endpoints with a signer block, a
+					 * validator block or both, in file
+					 * order */
 	size_t nendpoints;
-	size_t nignored; /* endpoints without a signer block, skipped */
+	size_t nsigners;   /* of them, with a signer block (served by jwtsign) */
+	size_t nprotected; /* of them, with a validator and no signer (served
+			    * by the web server, authorized by jwtsign) */
+	size_t nignored;   /* endpoints with neither block, skipped */
 	struct cfg_limits limits;
 	struct cors cors; /* the service's "security/cors" (enabled: present) */
 	/* The settings jwtsign does not honour, one line each ("endpoint
@@ -164,8 +241,8 @@ int cfg_load(const char *path, struct cfg **out, struct err *err);
  * https:// without disable_jwk_security; more than one backend; no host;
  * a malformed duration; an unknown cipher suite number; a malformed
  * endpoint pattern or a url_pattern {name} the endpoint lacks; two signer
- * endpoints with the same route (method and pattern); "secret_url" or
- * "cipher_key" (encrypted key files: ERR_UNSUPPORTED); no signer
+ * endpoints with the same route (method and pattern); "secret_url",
+ * "cypher_key" or "cipher_key" (encrypted key files: ERR_UNSUPPORTED); no signer
  * endpoint at all.  ERR_NOMEM. */
 int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, struct err *err);
 

@@ -18,6 +18,17 @@ static bool tchar(char ch)
 	       (ch && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
 }
 
+bool cfg_is_token(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (!tchar(*s))
+			return false;
+	}
+	return true;
+}
+
 /* An HTTP method (RFC 9110 token), stored upper-case; absent: dflt. */
 int cfg_parse_method(struct cfg_pctx *c, json_object *obj, const char *dflt, char **out)
 {

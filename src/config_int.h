@@ -145,7 +145,8 @@ int cfg_parse_keys(struct cfg_pctx *c, json_object *obj, enum cfg_keys_block blo
 		   struct cfg_keys *k);
 
 /* cfg_keys_refused - ERR_UNSUPPORTED when the member key (value val) asks
- * for an encrypted JWK file ("secret_url", "cipher_key" not null or "");
+ * for an encrypted JWK file ("secret_url", "cypher_key" (KrakenD's
+ * spelling) or "cipher_key", not null or "");
  * else 0. */
 int cfg_keys_refused(struct cfg_pctx *c, const char *key, json_object *val);
 
@@ -165,7 +166,23 @@ int cfg_parse_signer(struct cfg_pctx *c, json_object *obj, struct cfg_signer *s)
  * or zeroed s. */
 void cfg_free_signer(struct cfg_signer *s);
 
+/* config_validator.c */
+
+/* cfg_parse_validator - fill v from the validator block obj (see config.h
+ * for the settings, their defaults and errors); unknown settings are
+ * notices.  On error v may be partly filled: cfg_free_validator frees
+ * it. */
+int cfg_parse_validator(struct cfg_pctx *c, json_object *obj, struct cfg_validator *v);
+
+/* cfg_free_validator - free what v owns (not v).  Safe on a partly filled
+ * or zeroed v. */
+void cfg_free_validator(struct cfg_validator *v);
+
 /* config_backend.c */
+
+/* cfg_is_token - s is a non-empty RFC 9110 token (a method, a header or
+ * cookie name). */
+bool cfg_is_token(const char *s);
 
 /* cfg_parse_method - *out = the "method" member of obj (an RFC 9110
  * token) or dflt, upper-cased, malloc'd.  ERR_INVALID, ERR_NOMEM. */

@@ -197,8 +197,11 @@ static int parse_cooldown(struct cfg_pctx *c, json_object *obj, enum cfg_keys_bl
 
 int cfg_keys_refused(struct cfg_pctx *c, const char *key, json_object *val)
 {
-	/* "" is KrakenD's zero value: nothing set. */
-	if ((strcasecmp(key, "secret_url") == 0 || strcasecmp(key, "cipher_key") == 0) &&
+	/* KrakenD's JSON tag is "cypher_key"; "cipher_key" is how its
+	 * documentation is often misread.  "" is KrakenD's zero value:
+	 * nothing set. */
+	if ((strcasecmp(key, "secret_url") == 0 || strcasecmp(key, "cipher_key") == 0 ||
+	     strcasecmp(key, "cypher_key") == 0) &&
 	    val != NULL &&
 	    !(json_object_is_type(val, json_type_string) && json_object_get_string_len(val) == 0))
 		return cfg_fail(c, ERR_UNSUPPORTED, key,

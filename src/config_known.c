@@ -100,7 +100,7 @@ static const struct known backend_keys[] = {
 static const struct known endpoint_ns[] = {
     {"auth/signer", NULL},
     {"github.com/devopsfaith/krakend-jose/signer", NULL},
-    {"auth/validator", NULL}, /* refused: config.c */
+    {"auth/validator", NULL}, /* config_validator.c */
     {"github.com/devopsfaith/krakend-jose/validator", NULL},
     {"qos/ratelimit/router", "the endpoint is not rate limited: limit logins in the web server "
 			     "(nginx limit_req) until jwtsign does"},
@@ -128,6 +128,13 @@ static const struct known service_ns[] = {
     {"qos/ratelimit/service", "the service is not rate limited"},
     {"security/http", "security headers and host checks are the web server's job"},
     {"auth/revoker", "tokens cannot be revoked"},
+    /* krakend-jose's service-level block: shared_cache_duration, the age
+     * of keys shared between validators */
+    {"auth/validator", "each validator keeps its keys for its own cache_duration "
+		       "(jwtsign's key cache is always shared)"},
+    {"github.com/devopsfaith/krakend-jose/validator",
+     "each validator keeps its keys for its own cache_duration "
+     "(jwtsign's key cache is always shared)"},
     {"router", "KrakenD's router options (error bodies, health path, ...) do not apply"},
     {"server/virtualhost", "virtual hosts are the web server's job"},
     {"plugin/http-server", "KrakenD plugins do not run"},

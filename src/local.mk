@@ -27,8 +27,8 @@ src_libjwtsign_a_SOURCES = \
 	src/entity.c src/entity.h \
 	src/signer.c src/signer.h \
 	src/config.c src/config.h src/config_int.h \
-	src/config_value.c src/config_keys.c src/config_signer.c src/config_backend.c \
-	src/config_cors.c src/config_known.c \
+	src/config_value.c src/config_keys.c src/config_signer.c src/config_validator.c \
+	src/config_backend.c src/config_cors.c src/config_known.c \
 	src/cors.c src/cors.h \
 	src/route.c src/route.h \
 	src/router.c src/router.h \
@@ -43,6 +43,8 @@ src_libjwtsign_a_SOURCES = \
 	src/request.c src/request.h \
 	src/response.c src/response.h \
 	src/handler.c src/handler.h \
+	src/handler_authz.c \
+	src/authz.c src/authz.h \
 	src/app.c src/app.h \
 	src/cli.c src/cli.h \
 	src/cli_verify.c

@@ -390,13 +390,15 @@ int route_normalize(const char *raw, struct buf *out)
 		goto out;
 	p = dec.data;
 	end = dec.data + dec.len;
-	trailing = dec.len > 1 && end[-1] == '/';
+	trailing = false;
 	while (p < end && rc == 0) {
 		const char *q = memchr(p, '/', (size_t)(end - p));
 		size_t n = q ? (size_t)(q - p) : (size_t)(end - p);
 
 		rc = put_segment(out, p, n);
-		trailing = trailing || (n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.');
+		/* the path ends as a directory: "/a/", "/a/.", "/a/b/.." */
+		trailing = q == NULL ? (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')
+				     : q + 1 == end;
 		p += n + 1;
 	}
 	if (rc == 0 && (out->len == 0 || trailing) &&

@@ -22,6 +22,7 @@ UNIT_TESTS += \
 	tests/unit/test_config \
 	tests/unit/test_router \
 	tests/unit/test_handler \
+	tests/unit/test_authz \
 	tests/unit/test_request \
 	tests/unit/test_fetch \
 	tests/unit/test_jwk_cache \
@@ -77,6 +78,9 @@ tests_unit_test_router_LDADD = $(UNIT_LDADD)
 tests_unit_test_handler_SOURCES = tests/unit/test_handler.c
 tests_unit_test_handler_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_handler_LDADD = $(UNIT_LDADD)
+tests_unit_test_authz_SOURCES = tests/unit/test_authz.c
+tests_unit_test_authz_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_authz_LDADD = $(UNIT_LDADD)
 tests_unit_test_request_SOURCES = tests/unit/test_request.c
 tests_unit_test_request_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_request_LDADD = $(UNIT_LDADD)

@@ -121,15 +121,23 @@ check "cc-bad: names the endpoint" grep -q /token "$T/cc-bad.out" "$T/cc-bad.err
 run cc-broken check-config -c "$T/broken.json"
 expect_rc cc-broken 1
 
-# KrakenD's refresh pattern (validator and signer on one endpoint): the
-# endpoint is refused until jwtsign validates tokens, the others serve.
+# KrakenD's refresh pattern (validator and signer on one endpoint): served,
+# its validator's keys loaded and checked like the signer's.
 write_config "$T/refresh.json" "" "$(ep /token /token-issuer)" \
-	"$(ep /refresh /token-issuer | sed 's/"extra_config":{/"extra_config":{"auth\/validator":{"alg":"HS256"},/')"
+	"$(ep /refresh /token-issuer | sed "s|\"extra_config\":{|\"extra_config\":{\"auth/validator\":{\"alg\":\"HS256\",\"jwk_local_path\":\"$T/symmetric.json\"},|")"
 run cc-refresh check-config -c "$T/refresh.json"
-expect_rc cc-refresh 1
-check "cc-refresh: the /refresh line says why it is not served" \
-	grep -q '^POST /refresh: error: extra_config "auth/validator" is not supported yet' "$T/cc-refresh.err"
+expect_rc cc-refresh 0
+check "cc-refresh: /refresh is ok" grep -q '^POST /refresh: ok' "$T/cc-refresh.out"
 check "cc-refresh: /token is ok" grep -q '^POST /token: ok' "$T/cc-refresh.out"
+
+# A protected endpoint (validator, no signer): loaded, its backend (none
+# here) is the web server's; check-config names it and still exits 0.
+write_config "$T/protected.json" "" "$(ep /token /token-issuer)" \
+	"{\"endpoint\":\"/api/{id}\",\"extra_config\":{\"auth/validator\":{\"alg\":\"HS256\",\"jwk_local_path\":\"$T/symmetric.json\"}}}"
+run cc-protected check-config -c "$T/protected.json"
+expect_rc cc-protected 0
+check "cc-protected: the protected line" grep -qx 'endpoint GET /api/{id}: protected (validated by the authorizer; its backend is served by the web server)' "$T/cc-protected.out"
+check "cc-protected: the summary counts it apart" grep -q ': 1 endpoint(s), 1 usable, 1 protected$' "$T/cc-protected.out"
 
 # Settings jwtsign does not honour are named (stderr), with "did you mean"
 # for typos; exit 2 when everything else is usable; -q prints only problems.

@@ -226,8 +226,16 @@ Test(config, krakend_file)
 
 	cr_assert_eq(rc, 0, "%s", e.msg);
 	cr_assert_str_eq(cfg->path, TEST_DATA_DIR "/config-krakend.json");
-	cr_assert_eq(cfg->nendpoints, 2);
-	cr_assert_eq(cfg->nignored, 3);
+	/* two signers; GET /users/{id} is protected (a validator, no signer) */
+	cr_assert_eq(cfg->nendpoints, 3);
+	cr_assert_eq(cfg->nsigners, 2);
+	cr_assert_eq(cfg->nprotected, 1);
+	cr_assert_eq(cfg->nignored, 2);
+	cr_assert(cfg->endpoints[0].has_signer && !cfg->endpoints[0].has_validator);
+	cr_assert(!cfg->endpoints[2].has_signer && cfg->endpoints[2].has_validator);
+	cr_assert_str_eq(cfg->endpoints[2].endpoint, "/users/{id}");
+	cr_assert_str_eq(cfg->endpoints[2].validator.keys.jwk_url,
+			 "https://auth.example.com/jwk/public.json");
 	t = &cfg->endpoints[0];
 	cr_assert_str_eq(t->endpoint, "/token");
 	cr_assert_str_eq(t->method, "POST");
@@ -969,8 +977,10 @@ Test(config, err_secret_url_unsupported)
 	signer_err(ONE_EP(BASE ",\"secret_url\":\"base64key://x\""), ERR_UNSUPPORTED,
 		   "\"secret_url\"");
 	signer_err(ONE_EP(BASE ",\"cipher_key\":\"AAAA\""), ERR_UNSUPPORTED, "\"cipher_key\"");
+	/* KrakenD's own JSON tag */
+	signer_err(ONE_EP(BASE ",\"cypher_key\":\"AAAA\""), ERR_UNSUPPORTED, "\"cypher_key\"");
 	/* empty or null: nothing to decrypt */
-	cfg = parse_ok(ONE_EP(BASE ",\"secret_url\":\"\",\"cipher_key\":null"));
+	cfg = parse_ok(ONE_EP(BASE ",\"secret_url\":\"\",\"cipher_key\":null,\"cypher_key\":\"\""));
 	cfg_free(cfg);
 }
 
@@ -1135,8 +1145,8 @@ Test(config, names_match_case_insensitively, .init = cr_redirect_stderr)
 		   ERR_INVALID, "nothing to serve", NULL, NULL);
 }
 
-/* Both validator namespaces mark the endpoint refused, and say why. */
-Test(config, validator_refuses_the_endpoint, .init = cr_redirect_stderr)
+/* Both validator namespaces on a signer endpoint: the refresh flow. */
+Test(config, validator_on_a_signer_endpoint, .init = cr_redirect_stderr)
 {
 	static const char *const ns[] = {"auth/validator",
 					 "github.com/devopsfaith/krakend-jose/validator"};
@@ -1148,24 +1158,19 @@ Test(config, validator_refuses_the_endpoint, .init = cr_redirect_stderr)
 		snprintf(doc, sizeof(doc),
 			 "{\"version\":3,\"endpoints\":[{\"endpoint\":\"/"
 			 "refresh\",\"backend\":[{" BACKEND
-			 "}],\"extra_config\":{\"%s\":{\"alg\":\"RS256\"},\"auth/signer\":{" BASE
-			 "}}}]}",
+			 "}],\"extra_config\":{\"%s\":{\"alg\":\"RS256\",\"jwk_local_path\":"
+			 "\"/etc/pub.json\"},\"auth/signer\":{" BASE "}}}]}",
 			 ns[i]);
 		cfg = parse_ok(doc);
-		cr_assert_not_null(cfg->endpoints[0].refused, "%s", ns[i]);
-		cr_assert_not_null(strstr(cfg->endpoints[0].refused, ns[i]));
+		cr_assert_null(cfg->endpoints[0].refused, "%s", ns[i]);
+		cr_assert(cfg->endpoints[0].has_signer, "%s", ns[i]);
+		cr_assert(cfg->endpoints[0].has_validator, "%s", ns[i]);
+		cr_assert_eq(cfg->endpoints[0].validator.nalgs, 1);
+		cr_assert_eq(cfg->endpoints[0].validator.algs[0], JWS_ALG_RS256);
 		cfg_free(cfg);
 	}
 	read_stderr(log, sizeof(log));
-	cr_assert_not_null(strstr(log, "endpoint \"/refresh\": extra_config \"auth/validator\" is "
-				       "not supported yet"),
-			   "%s", log);
-	{
-		struct cfg *cfg = parse_ok(ONE_EP(BASE));
-
-		cr_assert_null(cfg->endpoints[0].refused);
-		cfg_free(cfg);
-	}
+	cr_assert_null(strstr(log, "not supported"), "%s", log);
 }
 
 /* KrakenD's answer manipulation in a backend block (entity.h). */
@@ -1605,4 +1610,422 @@ Test(config, default_path)
 Test(config, free_null)
 {
 	cfg_free(NULL);
+}
+
+/* ------------------------------------------------------------ validator */
+
+/* A protected endpoint (no signer, no backend); VALIDATOR is the body of
+ * its "auth/validator" block. */
+#define VAL_EP(VALIDATOR)                                                                          \
+	"{\"version\":3,\"endpoints\":[{\"endpoint\":\"/api/x\",\"extra_config\":{"                \
+	"\"auth/validator\":{" VALIDATOR "}}}]}"
+#define VBASE "\"alg\":\"RS256\",\"jwk_local_path\":\"/etc/pub.json\""
+#define VURL "\"alg\":\"RS256\",\"jwk_url\":\"https://idp.example/jwks\",\"cache\":true"
+
+static void validator_err(const char *doc, int code, const char *setting, const char *why)
+{
+	parse_err3(doc, code, "endpoint \"/api/x\": extra_config \"auth/validator\"", setting, why);
+}
+
+/* The one validator of a file that must parse. */
+static struct cfg *val_ok(const char *doc, const struct cfg_validator **v)
+{
+	struct cfg *cfg = parse_ok(doc);
+
+	cr_assert_eq(cfg->nendpoints, 1);
+	cr_assert(cfg->endpoints[0].has_validator);
+	*v = &cfg->endpoints[0].validator;
+	return cfg;
+}
+
+static bool has_notice(const struct cfg *cfg, const char *needle)
+{
+	for (size_t i = 0; i < cfg->nnotices; i++) {
+		if (strstr(cfg->notices[i], needle))
+			return true;
+	}
+	return false;
+}
+
+Test(config, validator_defaults)
+{
+	const struct cfg_validator *v;
+	struct cfg *cfg = val_ok(VAL_EP(VBASE), &v);
+	const struct cfg_endpoint *e = &cfg->endpoints[0];
+
+	cr_assert_eq(cfg->nsigners, 0);
+	cr_assert_eq(cfg->nprotected, 1);
+	cr_assert_not(e->has_signer);
+	cr_assert_null(e->refused);
+	cr_assert_str_eq(e->method, "GET");
+	cr_assert_eq(e->backend.nhosts, 0); /* not read: the web server's */
+	cr_assert_null(e->backend.url_pattern);
+	cr_assert_eq(v->nalgs, 1);
+	cr_assert_eq(v->algs[0], JWS_ALG_RS256);
+	cr_assert_str_eq(v->keys.jwk_local_path, "/etc/pub.json");
+	cr_assert_null(v->keys.jwk_url);
+	cr_assert_eq(v->keys.cache_duration, 900);
+	cr_assert_eq(v->keys.failed_jwk_key_cooldown, 60);
+	cr_assert_eq(v->keys.max_stale, 86400);
+	cr_assert_not(v->cache);
+	cr_assert_null(v->issuer);
+	cr_assert_null(v->audience);
+	cr_assert_eq(v->naudience, 0);
+	cr_assert_null(v->roles);
+	cr_assert_str_eq(v->roles_key, "roles");
+	cr_assert_not(v->roles_key_is_nested);
+	cr_assert_null(v->scopes);
+	cr_assert_null(v->scopes_key);
+	cr_assert_not(v->scopes_all);
+	cr_assert_eq(v->leeway, 1); /* KrakenD's */
+	cr_assert_str_eq(v->auth_header_name, "Authorization");
+	cr_assert_str_eq(v->cookie_key, "access_token");
+	cr_assert_eq(v->npropagate, 0);
+	cr_assert_eq(v->kid_strategy, CFG_KID_KID);
+	cr_assert_not(v->operation_debug);
+	cr_assert(v->require_exp);
+	cr_assert_eq(cfg->nnotices, 0, "%s", cfg->nnotices ? cfg->notices[0] : "");
+	cfg_free(cfg);
+	/* KrakenD's zero values mean the defaults too */
+	cfg =
+	    val_ok(VAL_EP(VBASE ",\"issuer\":\"\",\"roles_key\":\"\",\"leeway\":\"\","
+				"\"auth_header_name\":\"\",\"cookie_key\":\"\",\"scopes_matcher\":"
+				"\"\",\"key_identify_strategy\":\"\",\"audience\":[],\"roles\":[],"
+				"\"scopes\":[],\"propagate_claims\":[],\"cache_duration\":0"),
+		   &v);
+	cr_assert_null(v->issuer);
+	cr_assert_str_eq(v->roles_key, "roles");
+	cr_assert_eq(v->leeway, 1);
+	cr_assert_str_eq(v->auth_header_name, "Authorization");
+	cr_assert_str_eq(v->cookie_key, "access_token");
+	cr_assert_eq(v->naudience + v->nroles + v->nscopes + v->npropagate, 0);
+	cr_assert_eq(v->keys.cache_duration, 900);
+	cfg_free(cfg);
+}
+
+Test(config, validator_every_setting)
+{
+	const struct cfg_validator *v;
+	struct cfg *cfg = val_ok(
+	    VAL_EP("\"alg\":[\"ES256\",\"EdDSA\"],\"jwk_url\":\"https://idp.example/jwks\","
+		   "\"cache\":true,\"cache_duration\":300,\"failed_jwk_key_cooldown\":\"2m\","
+		   "\"max_stale\":60,\"issuer\":\"https://idp.example\","
+		   "\"audience\":[\"api\",\"web\"],\"roles\":[\"admin\",\"user\"],"
+		   "\"roles_key\":\"realm_access.roles\",\"roles_key_is_nested\":true,"
+		   "\"scopes\":[\"read\",\"write\"],\"scopes_key\":\"scope\","
+		   "\"scopes_matcher\":\"all\",\"leeway\":\"1m30s\","
+		   "\"auth_header_name\":\"x-access-token\",\"cookie_key\":\"TOKEN\","
+		   "\"propagate_claims\":[[\"sub\",\"X-User\"],[\"realm_access.roles\","
+		   "\"x-roles\"],[\"https://example.com/claims.name\",\"X-Name\"]],"
+		   "\"propagate_claims_preserve_array\":false,"
+		   "\"key_identify_strategy\":\"x5t#S256\",\"operation_debug\":true,"
+		   "\"require_exp\":false"),
+	    &v);
+
+	cr_assert_eq(v->nalgs, 2);
+	cr_assert_eq(v->algs[0], JWS_ALG_ES256);
+	cr_assert_eq(v->algs[1], JWS_ALG_EDDSA);
+	cr_assert_str_eq(v->keys.jwk_url, "https://idp.example/jwks");
+	cr_assert(v->cache);
+	cr_assert_eq(v->keys.cache_duration, 300);
+	cr_assert_eq(v->keys.failed_jwk_key_cooldown, 120);
+	cr_assert_eq(v->keys.max_stale, 60);
+	cr_assert_str_eq(v->issuer, "https://idp.example");
+	cr_assert_eq(v->naudience, 2);
+	cr_assert_str_eq(v->audience[1], "web");
+	cr_assert_eq(v->nroles, 2);
+	cr_assert_str_eq(v->roles[0], "admin");
+	cr_assert_str_eq(v->roles_key, "realm_access.roles");
+	cr_assert(v->roles_key_is_nested);
+	cr_assert_eq(v->nscopes, 2);
+	cr_assert_str_eq(v->scopes_key, "scope");
+	cr_assert(v->scopes_all);
+	cr_assert_eq(v->leeway, 90);
+	cr_assert_str_eq(v->auth_header_name, "X-Access-Token"); /* Go's canonical form */
+	cr_assert_str_eq(v->cookie_key, "TOKEN");
+	cr_assert_eq(v->npropagate, 3);
+	cr_assert_str_eq(v->propagate[0].claim, "sub");
+	cr_assert_str_eq(v->propagate[0].header, "X-User");
+	cr_assert_str_eq(v->propagate[1].claim, "realm_access.roles");
+	cr_assert_str_eq(v->propagate[1].header, "x-roles"); /* as written */
+	cr_assert_str_eq(v->propagate[2].claim, "https://example.com/claims.name");
+	cr_assert_eq(v->kid_strategy, CFG_KID_X5T_S256);
+	cr_assert(v->operation_debug);
+	cr_assert_not(v->require_exp);
+	cr_assert_eq(cfg->nnotices, 0, "%s", cfg->nnotices ? cfg->notices[0] : "");
+	cfg_free(cfg);
+}
+
+Test(config, validator_values)
+{
+	static const struct {
+		const char *json;
+		enum cfg_kid_strategy k;
+	} kids[] = {{"kid", CFG_KID_KID},
+		    {"x5t", CFG_KID_X5T},
+		    {"x5t#S256", CFG_KID_X5T_S256},
+		    {"kid_x5t", CFG_KID_KID_X5T}};
+	static const struct {
+		const char *json;
+		unsigned s;
+	} leeways[] = {{"0", 0},     {"0s", 0},	  {"1500ms", 1},
+		       {"999ms", 0}, {"2m", 120}, {"24h", 86400}};
+	static const struct {
+		const char *json;
+		unsigned s;
+	} cooldowns[] = {{"30", 30}, {"0", 0}, {"\"0\"", 0}, {"\"500ms\"", 0}, {"\"1h\"", 3600}};
+	const struct cfg_validator *v;
+	char doc[1024];
+	struct cfg *cfg;
+
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
+		snprintf(doc, sizeof(doc), VAL_EP(VBASE ",\"key_identify_strategy\":\"%s\""),
+			 kids[i].json);
+		cfg = val_ok(doc, &v);
+		cr_assert_eq(v->kid_strategy, kids[i].k, "%s", kids[i].json);
+		cfg_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(leeways) / sizeof(leeways[0]); i++) {
+		snprintf(doc, sizeof(doc), VAL_EP(VBASE ",\"leeway\":\"%s\""), leeways[i].json);
+		cfg = val_ok(doc, &v);
+		cr_assert_eq(v->leeway, leeways[i].s, "%s", leeways[i].json);
+		cfg_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(cooldowns) / sizeof(cooldowns[0]); i++) {
+		snprintf(doc, sizeof(doc), VAL_EP(VBASE ",\"failed_jwk_key_cooldown\":%s"),
+			 cooldowns[i].json);
+		cfg = val_ok(doc, &v);
+		cr_assert_eq(v->keys.failed_jwk_key_cooldown, cooldowns[i].s, "%s",
+			     cooldowns[i].json);
+		cfg_free(cfg);
+	}
+	cfg = val_ok(VAL_EP(VBASE ",\"scopes\":[\"a\"],\"scopes_key\":\"data.scopes\","
+				  "\"scopes_matcher\":\"any\""),
+		     &v);
+	cr_assert_not(v->scopes_all);
+	cfg_free(cfg);
+	/* the old namespace; KrakenD's key names in any ASCII case, as Go */
+	cfg = val_ok("{\"version\":3,\"endpoints\":[{\"endpoint\":\"/api/x\",\"method\":\"post\","
+		     "\"extra_config\":{\"github.com/devopsfaith/krakend-jose/validator\":{"
+		     "\"Alg\":\"HS256\",\"JWK_LOCAL_PATH\":\"/k.json\",\"Issuer\":\"i\"}}}]}",
+		     &v);
+	cr_assert_str_eq(cfg->endpoints[0].method, "POST");
+	cr_assert_eq(v->algs[0], JWS_ALG_HS256);
+	cr_assert_str_eq(v->issuer, "i");
+	cfg_free(cfg);
+}
+
+Test(config, validator_notices)
+{
+	const struct cfg_validator *v;
+	struct cfg *cfg;
+
+	/* KrakenD would download the set for every token without "cache" */
+	cfg = val_ok(VAL_EP("\"alg\":\"RS256\",\"jwk_url\":\"https://idp.example/jwks\""), &v);
+	cr_assert(has_notice(cfg, "\"cache\" is not true, yet the JWK Set is kept 900 s"));
+	cfg_free(cfg);
+	cfg = val_ok(VAL_EP(VURL ",\"propagate_claims\":[[\"sub\",\"X-User\"]],"
+				 "\"propagate_claims_preserve_array\":true,\"rols\":[\"a\"],"
+				 "\"shared_cache_duration\":60"),
+		     &v);
+	cr_assert(has_notice(cfg, "\"propagate_claims_preserve_array\" is ignored"));
+	cr_assert(has_notice(cfg, "unknown setting \"rols\" ignored (did you mean \"roles\"?)"));
+	cr_assert(has_notice(cfg, "unknown setting \"shared_cache_duration\" ignored"));
+	cr_assert(has_notice(cfg, "endpoint \"/api/x\": extra_config \"auth/validator\": "));
+	cr_assert_eq(cfg->nnotices, 3);
+	cfg_free(cfg);
+	/* the pins notice, as for a signer */
+	cfg = val_ok(VAL_EP(VBASE ",\"jwk_fingerprints\":[\"x\"]"), &v);
+	cr_assert(has_notice(cfg, "\"jwk_fingerprints\" ignored: the keys come from "
+				  "jwk_local_path"));
+	cfg_free(cfg);
+	/* the service-level block (shared_cache_duration) is named */
+	cfg = parse_ok("{\"version\":3,\"extra_config\":{\"auth/validator\":{"
+		       "\"shared_cache_duration\":60}},\"endpoints\":[{\"endpoint\":\"/api/x\","
+		       "\"extra_config\":{\"auth/validator\":{" VBASE "}}}]}");
+	cr_assert(has_notice(cfg, "namespace \"auth/validator\" is ignored: each validator "
+				  "keeps its keys for its own cache_duration"));
+	cfg_free(cfg);
+}
+
+Test(config, validator_refusals)
+{
+	validator_err(VAL_EP("\"jwk_local_path\":\"/k\""), ERR_INVALID, "\"alg\"", "missing");
+	validator_err(VAL_EP("\"alg\":\"none\",\"jwk_local_path\":\"/k\""), ERR_UNSUPPORTED,
+		      "\"alg\"", "\"none\" is never accepted");
+	validator_err(VAL_EP("\"alg\":[\"RS256\",\"None\"],\"jwk_local_path\":\"/k\""),
+		      ERR_UNSUPPORTED, "element 1: \"None\" is never accepted", NULL);
+	validator_err(VAL_EP("\"alg\":\"HS257\",\"jwk_local_path\":\"/k\""), ERR_UNSUPPORTED,
+		      "\"alg\"", "unsupported value \"HS257\"");
+	validator_err(VAL_EP("\"alg\":\"rs256\",\"jwk_local_path\":\"/k\""), ERR_UNSUPPORTED,
+		      "\"alg\"", "unsupported value");
+	validator_err(VAL_EP("\"alg\":[],\"jwk_local_path\":\"/k\""), ERR_INVALID, "\"alg\"",
+		      "empty array");
+	validator_err(VAL_EP("\"alg\":[256],\"jwk_local_path\":\"/k\""), ERR_INVALID, "\"alg\"",
+		      "element 0: expected a string");
+	validator_err(VAL_EP("\"alg\":256,\"jwk_local_path\":\"/k\""), ERR_INVALID, "\"alg\"",
+		      "expected a string");
+	validator_err(VAL_EP("\"alg\":[\"RS256\",\"RS256\"],\"jwk_local_path\":\"/k\""),
+		      ERR_INVALID, "\"alg\"", "listed twice");
+	/* the key source, read as for a signer */
+	validator_err(VAL_EP("\"alg\":\"RS256\""), ERR_INVALID, "\"jwk_url\"", "missing");
+	validator_err(VAL_EP("\"alg\":\"RS256\",\"jwk_url\":\"http://idp/jwks\""), ERR_INVALID,
+		      "\"jwk_url\"", "disable_jwk_security");
+	validator_err(VAL_EP(VBASE ",\"jwk_url\":\"https://idp/jwks\""), ERR_INVALID, "conflicts",
+		      NULL);
+	validator_err(VAL_EP(VBASE ",\"cipher_suites\":[1]"), ERR_INVALID, "\"cipher_suites\"",
+		      "unknown cipher suite");
+	validator_err(VAL_EP(VBASE ",\"cache_duration\":\"15m\""), ERR_INVALID,
+		      "\"cache_duration\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"failed_jwk_key_cooldown\":\"1x\""), ERR_INVALID,
+		      "\"failed_jwk_key_cooldown\"", "Go duration");
+	validator_err(VAL_EP(VBASE ",\"failed_jwk_key_cooldown\":-1"), ERR_INVALID,
+		      "\"failed_jwk_key_cooldown\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"secret_url\":\"base64key://x\""), ERR_UNSUPPORTED,
+		      "\"secret_url\"", "encrypted JWK files");
+	validator_err(VAL_EP(VBASE ",\"cypher_key\":\"AAAA\""), ERR_UNSUPPORTED, "\"cypher_key\"",
+		      NULL);
+	/* types */
+	validator_err(VAL_EP(VBASE ",\"cache\":\"true\""), ERR_INVALID, "\"cache\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"issuer\":5"), ERR_INVALID, "\"issuer\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"audience\":\"api\""), ERR_INVALID, "\"audience\"",
+		      "expected an array of strings");
+	validator_err(VAL_EP(VBASE ",\"audience\":[\"\"]"), ERR_INVALID, "\"audience\"",
+		      "non-empty");
+	validator_err(VAL_EP(VBASE ",\"roles\":[1]"), ERR_INVALID, "\"roles\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"roles_key_is_nested\":\"yes\""), ERR_INVALID,
+		      "\"roles_key_is_nested\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"roles_key\":\"a..b\",\"roles_key_is_nested\":true"),
+		      ERR_INVALID, "\"roles_key\"", "empty part");
+	validator_err(VAL_EP(VBASE ",\"operation_debug\":1"), ERR_INVALID, "\"operation_debug\"",
+		      NULL);
+	validator_err(VAL_EP(VBASE ",\"require_exp\":\"false\""), ERR_INVALID, "\"require_exp\"",
+		      NULL);
+	/* scopes: KrakenD would check nothing without scopes_key */
+	validator_err(VAL_EP(VBASE ",\"scopes\":[\"read\"]"), ERR_INVALID, "\"scopes_key\"",
+		      "no scope would be checked");
+	validator_err(VAL_EP(VBASE ",\"scopes\":[\"r\"],\"scopes_key\":\"s.\""), ERR_INVALID,
+		      "\"scopes_key\"", "empty part");
+	validator_err(VAL_EP(VBASE ",\"scopes_matcher\":\"ALL\""), ERR_INVALID,
+		      "\"scopes_matcher\"", "expected \"any\" (the default) or \"all\"");
+	validator_err(VAL_EP(VBASE ",\"scopes_matcher\":true"), ERR_INVALID, "\"scopes_matcher\"",
+		      NULL);
+	/* leeway: KrakenD's type is a Go duration string */
+	validator_err(VAL_EP(VBASE ",\"leeway\":30"), ERR_INVALID, "\"leeway\"",
+		      "expected a Go duration string");
+	validator_err(VAL_EP(VBASE ",\"leeway\":\"-1s\""), ERR_INVALID, "\"leeway\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"leeway\":\"30\""), ERR_INVALID, "\"leeway\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"leeway\":\"25h\""), ERR_INVALID, "\"leeway\"", NULL);
+	/* where the token is */
+	validator_err(VAL_EP(VBASE ",\"auth_header_name\":\"X Token\""), ERR_INVALID,
+		      "\"auth_header_name\"", "not an HTTP header name");
+	validator_err(VAL_EP(VBASE ",\"auth_header_name\":\"X:\""), ERR_INVALID,
+		      "\"auth_header_name\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"cookie_key\":\"a;b\""), ERR_INVALID, "\"cookie_key\"",
+		      "not a cookie name");
+	/* propagate_claims */
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":\"sub\""), ERR_INVALID,
+		      "\"propagate_claims\"", "expected an array of [\"claim\", \"Header\"] pairs");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"sub\"]]"), ERR_INVALID,
+		      "\"propagate_claims\"", "element 0: expected a pair");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"a\",\"X\",\"Y\"]]"), ERR_INVALID,
+		      "\"propagate_claims\"", "expected a pair");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[\"sub\"]"), ERR_INVALID,
+		      "\"propagate_claims\"", "expected a pair");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"sub\",1]]"), ERR_INVALID,
+		      "\"propagate_claims\"", "expected two strings, got a number");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"\",\"X\"]]"), ERR_INVALID,
+		      "\"propagate_claims\"", "element 0: claim \"\"");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"a..b\",\"X\"]]"), ERR_INVALID,
+		      "\"propagate_claims\"", "dot path");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"sub\",\"X User\"]]"), ERR_INVALID,
+		      "\"propagate_claims\"", "not an HTTP header name");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"sub\",\"\"]]"), ERR_INVALID,
+		      "\"propagate_claims\"", "not an HTTP header name");
+	validator_err(VAL_EP(VBASE ",\"propagate_claims\":[[\"sub\",\"X-U\"],[\"a\",\"x-u\"]]"),
+		      ERR_INVALID, "element 1: header \"x-u\" is already set by element 0", NULL);
+	validator_err(VAL_EP(VBASE ",\"propagate_claims_preserve_array\":1"), ERR_INVALID,
+		      "\"propagate_claims_preserve_array\"", NULL);
+	validator_err(VAL_EP(VBASE ",\"key_identify_strategy\":\"jku\""), ERR_INVALID,
+		      "\"key_identify_strategy\"", "expected \"kid\" (the default)");
+	validator_err(VAL_EP(VBASE ",\"key_identify_strategy\":1"), ERR_INVALID,
+		      "\"key_identify_strategy\"", NULL);
+	/* the block itself */
+	parse_err3("{\"endpoints\":[{\"endpoint\":\"/api/x\",\"extra_config\":{"
+		   "\"auth/validator\":[]}}]}",
+		   ERR_INVALID, "extra_config \"auth/validator\"", "expected an object", NULL);
+	parse_err3("{\"endpoints\":[{\"endpoint\":\"/api/x\",\"extra_config\":{"
+		   "\"auth/validator\":{" VBASE
+		   "},\"github.com/devopsfaith/krakend-jose/validator\":"
+		   "{\"alg\":\"HS256\",\"jwk_local_path\":\"/k\"}}}]}",
+		   ERR_INVALID, "both \"auth/validator\" and", "different content", NULL);
+	validator_err(VAL_EP(VBASE ",\"Issuer\":\"a\",\"issuer\":\"b\""), ERR_INVALID,
+		      "same setting", NULL);
+}
+
+/* Protected endpoints: loaded without a backend, routes unique. */
+Test(config, validator_endpoints)
+{
+#define PROT(PATH, METHOD)                                                                         \
+	"{\"endpoint\":\"" PATH "\",\"method\":\"" METHOD "\",\"extra_config\":{"                  \
+	"\"auth/validator\":{" VBASE "}}}"
+	struct cfg *cfg;
+
+	/* a backend jwtsign would refuse is the web server's business here */
+	cfg = parse_ok(DOC("", "{\"endpoint\":\"/api/{id}\",\"backend\":[{\"url_pattern\":"
+			       "\"/x/{nope}\"},{}],\"extra_config\":{\"auth/validator\":{" VBASE
+			       "}}}"));
+	cr_assert_eq(cfg->nprotected, 1);
+	cr_assert_eq(cfg->endpoints[0].backend.nhosts, 0);
+	cfg_free(cfg);
+	/* same path, other methods; and next to a signer */
+	cfg = parse_ok(DOC(
+	    "", PROT("/api/{id}", "GET") "," PROT("/api/{id}", "DELETE") "," EP_OBJ("", BACKEND)));
+	cr_assert_eq(cfg->nendpoints, 3);
+	cr_assert_eq(cfg->nsigners, 1);
+	cr_assert_eq(cfg->nprotected, 2);
+	cfg_free(cfg);
+	/* the same route twice: an error, as for signers */
+	parse_err3(DOC("", PROT("/api/{id}", "GET") "," PROT("/api/{name}", "GET")), ERR_INVALID,
+		   "endpoint \"/api/{name}\"",
+		   "same route as an earlier protected endpoint (\"/api/{id}\" GET)", NULL);
+	parse_err3(DOC("", EP_OBJ("", BACKEND) "," PROT("/token", "GET")), ERR_INVALID,
+		   "same route as an earlier signer endpoint (\"/token\" GET)", NULL, NULL);
+	/* an endpoint with neither block is still skipped; none at all */
+	parse_err3(DOC("", "{\"endpoint\":\"/x\"}"), ERR_INVALID, "nothing to serve",
+		   "\"auth/signer\" or \"auth/validator\"", NULL);
+	/* a signer's jwks_endpoint may be a protected path (the web server
+	 * routes it) */
+	cfg =
+	    parse_ok(DOC("", PROT("/jwks", "GET") ",{\"endpoint\":\"/token\",\"backend\":[{" BACKEND
+						  "}],\"extra_config\":{\"auth/signer\":{" BASE
+						  ",\"jwks_endpoint\":\"/jwks\"}}}"));
+	cfg_free(cfg);
+#undef PROT
+}
+
+/* Signer and validator on one endpoint (the refresh flow): both read,
+ * the endpoint served. */
+Test(config, refresh_flow_endpoint, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg = parse_ok(
+	    DOC("", "{\"endpoint\":\"/refresh\",\"method\":\"POST\",\"backend\":[{" BACKEND
+		    "}],\"extra_config\":{\"auth/signer\":{" BASE "},\"auth/validator\":{" VBASE
+		    ",\"propagate_claims\":[[\"sub\",\"X-User\"]]}}}"));
+	const struct cfg_endpoint *e = &cfg->endpoints[0];
+
+	cr_assert(e->has_signer && e->has_validator);
+	cr_assert_eq(cfg->nsigners, 1);
+	cr_assert_eq(cfg->nprotected, 0);
+	cr_assert_str_eq(e->validator.propagate[0].header, "X-User");
+	cr_assert_str_eq(e->signer.keys.jwk_local_path, "/etc/keys.json");
+	cr_assert_str_eq(e->validator.keys.jwk_local_path, "/etc/pub.json");
+	cr_assert_null(e->refused);
+	cfg_free(cfg);
+	/* its validator is checked like any other */
+	parse_err3(DOC("", "{\"endpoint\":\"/refresh\",\"backend\":[{" BACKEND
+			   "}],\"extra_config\":{\"auth/signer\":{" BASE
+			   "},\"auth/validator\":{\"alg\":\"none\",\"jwk_local_path\":\"/k\"}}}"),
+		   ERR_UNSUPPORTED, "endpoint \"/refresh\": extra_config \"auth/validator\"",
+		   "\"none\" is never accepted", NULL);
 }

@@ -390,46 +390,6 @@ Test(handler_nocfg, unconfigured_process_answers_503)
 	response_free(&r);
 }
 
-/* A signer endpoint with a validator (KrakenD's refresh pattern) is never
- * served until validation exists: 503, the backend never called; the
- * other endpoints of the file work. */
-Test(handler_methods, endpoint_with_validator_is_refused)
-{
-	const char *doc =
-	    "{\"version\":3,\"endpoints\":["
-	    "{\"endpoint\":\"/refresh\",\"method\":\"POST\",\"backend\":[{\"host\":[\"http://h1\"],"
-	    "\"url_pattern\":\"/refresh\"}],\"extra_config\":{\"auth/"
-	    "validator\":{\"alg\":\"HS256\"},"
-	    "\"auth/"
-	    "signer\":{\"alg\":\"HS256\",\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],"
-	    "\"jwk_local_path\":\"" TEST_DATA_DIR "/handler-sim2.json\"}}},"
-	    "{\"endpoint\":\"/token\",\"method\":\"POST\",\"backend\":[{\"host\":[\"http://h1\"],"
-	    "\"url_pattern\":\"/post\"}],\"extra_config\":{\"auth/signer\":{\"alg\":\"HS256\","
-	    "\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],\"jwk_local_path\":"
-	    "\"" TEST_DATA_DIR "/handler-sim2.json\"}}}]}";
-	struct cfg *cfg = NULL;
-	struct err e = {0};
-
-	memset(&fk, 0, sizeof(fk));
-	fk.status = 200;
-	fk.answer = "{}";
-	cr_assert_eq(cfg_parse(doc, strlen(doc), "t.json", &cfg, &e), 0, "%s", e.msg);
-	cr_assert_not_null(cfg->endpoints[0].refused);
-	cr_assert_not_null(
-	    strstr(cfg->endpoints[0].refused, "\"auth/validator\" is not supported"));
-	cr_assert_null(cfg->endpoints[1].refused);
-	memset(&app, 0, sizeof(app));
-	cr_assert_eq(app_init_cfg(&app, cfg, fake_call, NULL, &e), 0, "%s", e.msg);
-	response_init(&resp);
-	run("POST", "/refresh", "{\"refresh_token\":\"x\"}");
-	assert_error(503, "not_configured");
-	cr_assert_eq(fk.calls, 0, "the backend must not be called");
-	run("POST", "/token", "x");
-	cr_assert_eq(resp.status, 200);
-	cr_assert_eq(fk.calls, 1);
-	teardown();
-}
-
 Test(handler_methods, same_path_two_methods_routes_by_method)
 {
 	const char *doc =

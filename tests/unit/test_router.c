@@ -9,7 +9,7 @@
 
 #define EP(PATH, METHOD)                                                                           \
 	{                                                                                          \
-		.endpoint = (char *)(PATH), .method = (char *)(METHOD)                             \
+		.endpoint = (char *)(PATH), .method = (char *)(METHOD), .has_signer = true         \
 	}
 
 /* Built by hand, so that these tests do not depend on config.c. */
@@ -423,4 +423,25 @@ Test(router, normalize)
 	expect_normal("/api/%zz", NULL);
 	expect_normal("/api/%4", NULL);
 	expect_normal("/api/%", NULL);
+}
+
+/* A protected endpoint (a validator, no signer) is the web server's: the
+ * responder never routes to it, nor lists its method. */
+Test(router, protected_endpoints_are_not_routed)
+{
+	struct cfg_endpoint eps[] = {EP("/api/{id}", "GET"), EP("/api/{id}", "POST")};
+	struct cfg cfg = {.endpoints = eps, .nendpoints = 2};
+	char allow[64];
+	bool matched = true;
+
+	eps[0].has_signer = false;
+	eps[0].has_validator = true;
+	cr_assert_null(router_match_method(&cfg, "GET", "/api/7", NULL, &matched));
+	cr_assert(matched); /* POST serves the path: 405 */
+	cr_assert_eq(router_match(&cfg, "/api/7", NULL), &eps[1]);
+	router_allowed_methods(&cfg, "/api/7", allow, sizeof(allow));
+	cr_assert_str_eq(allow, "POST");
+	eps[1].has_signer = false;
+	cr_assert_null(router_match_method(&cfg, "POST", "/api/7", NULL, &matched));
+	cr_assert_not(matched); /* 404 */
 }
