@@ -8,6 +8,9 @@ dist_example_DATA = \
 	fcgi-conf/apache-mod_fcgid.conf \
 	fcgi-conf/apache-cgi.conf \
 	fcgi-conf/nginx.conf \
+	fcgi-conf/lighttpd-authorizer.conf \
+	fcgi-conf/apache-authorizer.conf \
+	fcgi-conf/nginx-authorizer.conf \
 	fcgi-conf/jwtsign-fcgi.socket \
 	fcgi-conf/jwtsign-fcgi.service \
 	fcgi-conf/README

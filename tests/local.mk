@@ -118,7 +118,8 @@ tests_unit_test_header_cap_LDADD = $(UNIT_LDADD)
 # ---------------------------------------------------------------- integration
 # Bash scripts and python3 programs run by the automake test driver
 # (exit 77 = skipped because a tool such as lighttpd is absent); the
-# helpers they source are in lib.sh (all), apache_lib.sh and tls_lib.sh.
+# helpers they source are in lib.sh (all), apache_lib.sh, tls_lib.sh and
+# authz_lib.sh (the authz_*.sh tests of jwtsign as a server's authorizer).
 # tests/integration/python3 picks a python3 that has jwcrypto when there
 # is one (Debian's python3-jwcrypto lives in /usr/bin/python3's path).
 INTEGRATION_TESTS = \
@@ -137,12 +138,16 @@ INTEGRATION_TESTS = \
 	tests/integration/hostile.sh \
 	tests/integration/secrets.sh \
 	tests/integration/freed_memory.sh \
-	tests/integration/krakend_fixtures.sh
+	tests/integration/krakend_fixtures.sh \
+	tests/integration/authz_lighttpd.sh \
+	tests/integration/authz_apache.sh \
+	tests/integration/authz_nginx.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/apache_lib.sh \
 	tests/integration/tls_lib.sh \
+	tests/integration/authz_lib.sh \
 	tests/integration/python3 \
 	tests/integration/jwtcheck.py \
 	tests/integration/stub_backend.py \
