@@ -1,11 +1,13 @@
 /* cli_verify.c - `jwtsign verify`: validate compact JWTs read from stdin
  * with the same core as the server (jwt.h); see cli.h. */
 #include "cli.h"
+#include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "fileio.h"
 #include "jwk_keyring.h"
 #include "jwt.h"
+#include "keysource.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -147,7 +149,9 @@ static int parse_verify_args(int argc, char **argv, struct verify_args *a)
 	if (optind != argc)
 		return verify_usage();
 	if (a->config || a->endpoint) {
-		if (!a->config || !a->endpoint || a->jwks || a->pol.nalgs)
+		/* the block gives algs, iss, aud, leeway, require_exp */
+		if (!a->config || !a->endpoint || a->jwks || a->pol.nalgs || a->pol.issuer ||
+		    a->pol.naudience)
 			return verify_usage();
 		return 0;
 	}
@@ -229,6 +233,44 @@ static int verify_stream(const struct verify_args *a, const struct jwk_keyring *
 	return status;
 }
 
+/* -c FILE --endpoint PATH: the policy and keys of that endpoint's
+ * auth/validator block, loaded as the server loads them (the same key
+ * sources: jwk_local_path, or jwk_url through the shared cache). */
+static int verify_with_config(struct verify_args *a)
+{
+	const struct app_endpoint *aep = NULL;
+	const struct jwk_keyring *ring = NULL;
+	struct err e = {0};
+	struct app app;
+	int status = 1;
+
+	if (app_init(&app, a->config, &e) != 0) {
+		fprintf(stderr, "jwtsign verify: %s\n", e.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < app.cfg->nendpoints && aep == NULL; i++) {
+		const struct cfg_endpoint *ep = &app.cfg->endpoints[i];
+
+		if (ep->has_validator && strcmp(ep->endpoint, a->endpoint) == 0)
+			aep = &app.eps[i];
+	}
+	if (aep == NULL) {
+		fprintf(stderr, "jwtsign verify: %s: no endpoint \"%s\" with auth/validator\n",
+			a->config, a->endpoint);
+		goto out;
+	}
+	keysource_retry_now(aep->vkeys);
+	if (keysource_get_ring(aep->vkeys, &ring, &e) != 0) {
+		fprintf(stderr, "jwtsign verify: %s: keys unavailable: %s\n", a->endpoint, e.msg);
+		goto out;
+	}
+	a->pol = aep->policy;
+	status = verify_stream(a, ring);
+out:
+	app_free(&app);
+	return status;
+}
+
 int cli_verify(int argc, char **argv)
 {
 	struct jwk_limits lim = {VERIFY_MAX_JWKS, 100000};
@@ -241,18 +283,8 @@ int cli_verify(int argc, char **argv)
 	rc = parse_verify_args(argc, argv, &a);
 	if (rc)
 		return rc;
-	if (a.config) {
-		/* TODO(i14 merge): -c FILE --endpoint PATH - load the
-		 * configuration (cfg_load), find the endpoint PATH that carries
-		 * an auth/validator block (struct cfg_validator, branch
-		 * i14-conf), fill a.pol from it (algs, issuer, audience, leeway,
-		 * require_exp, roles, scopes, kid_strategy) and build the ring
-		 * from its key source (keysource, jwk_local_path or jwk_url),
-		 * then verify_stream(&a, ring).  Until then: a usage error. */
-		fprintf(stderr, "jwtsign verify: -c/--endpoint is not available in this build; "
-				"use --jwks FILE --alg ALG\n");
-		return CLI_EXIT_USAGE;
-	}
+	if (a.config)
+		return verify_with_config(&a);
 	doc.limit = VERIFY_MAX_JWKS;
 	rc = fileio_read_file(a.jwks, &doc, NULL);
 	if (rc)
