@@ -84,8 +84,7 @@ static const char *from_cookie(const char *h, const char *name, size_t *len)
  * (krakend-jose also reads a cookie "access_token" when no cookie_key is
  * set; jwtsign does not: a cookie is sent by the browser on every
  * cross-site request, so it is a choice to make, not a default.) */
-static const char *find_token(const struct cfg_validator *v, const struct request *req,
-			      size_t *len)
+static const char *find_token(const struct cfg_validator *v, const struct request *req, size_t *len)
 {
 	char var[AUTHZ_NAME_MAX + 6];
 	const char *name = v->auth_header_name ? v->auth_header_name : "Authorization";
@@ -130,14 +129,17 @@ static enum authz_verdict propagate(const struct cfg_validator *v, const struct 
 			break;
 		}
 		if (rc == 0 && has_control(val.data, val.len)) {
-			log_info(who, "token refused: claim \"%s\" holds a control character, "
-				      "which no header can carry", v->propagate[i].claim);
+			log_info(who,
+				 "token refused: claim \"%s\" holds a control character, "
+				 "which no header can carry",
+				 v->propagate[i].claim);
 			res->reason = "claim";
 			out = AUTHZ_DENY_TOKEN;
 			break;
 		}
 		res->h[i].name = v->propagate[i].header;
-		res->h[i].value = strndup(rc == 0 && val.data ? val.data : "", rc == 0 ? val.len : 0);
+		res->h[i].value =
+		    strndup(rc == 0 && val.data ? val.data : "", rc == 0 ? val.len : 0);
 		if (res->h[i].value == NULL) {
 			out = AUTHZ_INTERNAL;
 			break;

@@ -199,8 +199,8 @@ static void drop(struct forward_headers *f, const char *name)
 	f->n = j;
 }
 
-int forward_headers_set(struct forward_headers *f, const char *name, const char *value,
-			size_t max, const char **too_large)
+int forward_headers_set(struct forward_headers *f, const char *name, const char *value, size_t max,
+			const char **too_large)
 {
 	char *n;
 

@@ -48,16 +48,18 @@ void handle_authorize(struct app *app, const struct request *req, struct respons
 		return;
 	}
 	if (req->mode_invalid) {
-		log_error("authorizer", "%s %s denied: JWTSIGN_MODE is neither \"authorizer\" nor "
-					"\"responder\"",
+		log_error("authorizer",
+			  "%s %s denied: JWTSIGN_MODE is neither \"authorizer\" nor "
+			  "\"responder\"",
 			  req->method, req->path);
 		authz_deny(resp, AUTHZ_UNAVAILABLE, true);
 		return;
 	}
 	if (route_normalize(req->path, &path) != 0) {
-		log_info("authorizer", "%s %s denied: the path is not one a web server serves "
-				       "as is (malformed or encoded '/', '\\', control byte, '..' above "
-				       "the root)",
+		log_info("authorizer",
+			 "%s %s denied: the path is not one a web server serves "
+			 "as is (malformed or encoded '/', '\\', control byte, '..' above "
+			 "the root)",
 			 req->method, req->path);
 		response_error(resp, 403, "no_protected_route");
 		goto out;

@@ -343,7 +343,10 @@ static int put_element(struct buf *out, struct json_object *v)
 
 int jwt_claim_string(struct json_object *claims, const char *path, struct buf *out)
 {
-	struct json_object *v = jwt_claim_find(claims, path, true);
+	/* krakend-jose: a name with '.' is a dot path unless it starts with
+	 * "http" (a namespaced claim such as "https://example.com/roles"). */
+	bool nested = path && strncmp(path, "http", 4) != 0;
+	struct json_object *v = jwt_claim_find(claims, path, nested);
 	size_t start = out->len;
 	char tmp[64];
 	int rc = 0;

@@ -265,8 +265,8 @@ static int select_key(struct keysource *ks, const struct buf *doc, struct parsed
 	if (ring_mode(ks))
 		rc = jwk_keyring_parse(d, doc->len, &lim, &out->ring, err);
 	else
-		rc = jwk_set_select(d, doc->len, ks->kids, ks->nkids, ks->alg, &lim, &out->key,
-				    err);
+		rc =
+		    jwk_set_select(d, doc->len, ks->kids, ks->nkids, ks->alg, &lim, &out->key, err);
 
 	if (rc)
 		err_prefix(err, "JWK Set from %s",
@@ -362,7 +362,8 @@ static void parse_entry(struct keysource *ks, bool keep)
 		ks->parsed = true;
 		if (ks->parse_rc == 0)
 			log_debug(ks->name, "JWK Set generation %llu parsed: %s \"%s\"",
-				  (unsigned long long)e->generation, ks->ring ? "keys to verify" : "key",
+				  (unsigned long long)e->generation,
+				  ks->ring ? "keys to verify" : "key",
 				  ks->key && jwk_kid(ks->key) ? jwk_kid(ks->key) : "");
 		else
 			log_debug(ks->name, "JWK Set generation %llu parsed: %s",
@@ -431,7 +432,8 @@ static void sync_cache(struct keysource *ks, bool force, bool keep)
 	if (rc == 0) {
 		ks->refused[0] = '\0';
 		ks->rebuild = false;
-		if (ks->e.doc.len == 0 && ks->e.fetched_at == 0 && old.fetched_at > 0 && have_keys(ks))
+		if (ks->e.doc.len == 0 && ks->e.fetched_at == 0 && old.fetched_at > 0 &&
+		    have_keys(ks))
 			keep_document_of(&ks->e, &old);
 		parse_entry(ks, keep);
 		return;

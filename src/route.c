@@ -397,8 +397,9 @@ int route_normalize(const char *raw, struct buf *out)
 
 		rc = put_segment(out, p, n);
 		/* the path ends as a directory: "/a/", "/a/.", "/a/b/.." */
-		trailing = q == NULL ? (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')
-				     : q + 1 == end;
+		trailing = q == NULL
+			       ? (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')
+			       : q + 1 == end;
 		p += n + 1;
 	}
 	if (rc == 0 && (out->len == 0 || trailing) &&

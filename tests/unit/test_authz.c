@@ -51,7 +51,7 @@ static int fake_call(void *ctx, const struct backend_request *req, struct backen
 }
 
 #define SIGNER                                                                                     \
-	"\"auth/signer\":{\"alg\":\"HS256\",\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],"   \
+	"\"auth/signer\":{\"alg\":\"HS256\",\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"]," \
 	"\"jwk_local_path\":\"" KEYS "\"}"
 #define VALIDATOR(extra)                                                                           \
 	"\"auth/validator\":{\"alg\":\"HS256\",\"jwk_local_path\":\"%s\","                         \
@@ -67,10 +67,12 @@ static void setup_doc(const char *keys)
 		 "{\"version\":3,\"endpoints\":["
 		 "{\"endpoint\":\"/refresh\",\"method\":\"POST\",\"input_headers\":[\"X-User\"],"
 		 "\"backend\":[{\"host\":[\"http://h1\"],\"url_pattern\":\"/refresh\"}],"
-		 "\"extra_config\":{" SIGNER "," VALIDATOR("") "}},"
-		 "{\"endpoint\":\"/api/{id}\",\"extra_config\":{" VALIDATOR("") "}},"
-		 "{\"endpoint\":\"/admin\",\"extra_config\":{" VALIDATOR(
-		     ",\"roles\":[\"admin\"],\"roles_key\":\"roles\"") "}}]}",
+		 "\"extra_config\":{" SIGNER "," VALIDATOR(
+		     "") "}},"
+			 "{\"endpoint\":\"/api/{id}\",\"extra_config\":{" VALIDATOR(
+			     "") "}},"
+				 "{\"endpoint\":\"/admin\",\"extra_config\":{" VALIDATOR(
+				     ",\"roles\":[\"admin\"],\"roles_key\":\"roles\"") "}}]}",
 		 keys, keys, keys);
 	memset(&fk, 0, sizeof(fk));
 	cr_assert_eq(cfg_parse(doc, strlen(doc), "t.json", &cfg, &e), 0, "%s", e.msg);
@@ -214,7 +216,8 @@ Test(authz, authorizer_denials)
 	       "WWW-Authenticate: Bearer error=\"insufficient_scope\"\r\n");
 	run(true, "GET", "/nothing", h);
 	expect(403, "{\"error\":\"no_protected_route\"}", NULL);
-	cr_assert_null(resp.headers.data && strstr(resp.headers.data, "WWW-Authenticate") ? "" : NULL);
+	cr_assert_null(resp.headers.data && strstr(resp.headers.data, "WWW-Authenticate") ? ""
+											  : NULL);
 	run(true, "POST", "/api/7", h); /* the endpoint is GET */
 	expect(403, "{\"error\":\"no_protected_route\"}", NULL);
 	run(true, "GET", "/api/a%2fb", h);

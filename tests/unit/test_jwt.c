@@ -456,11 +456,19 @@ Test(claims, claim_string)
 {
 	struct json_object *c = json_tokener_parse(
 	    "{\"s\":\"alice\",\"i\":42,\"f\":1.5,\"b\":true,\"a\":[\"x\",\"y\",3],"
-	    "\"o\":{\"p\":{\"q\":\"deep\"}},\"n\":null}");
+	    "\"o\":{\"p\":{\"q\":\"deep\"}},\"n\":null,"
+	    "\"https://example.com/roles\":[\"admin\"]}");
 	static const struct {
 		const char *path, *want;
-	} ok[] = {{"s", "alice"}, {"i", "42"},	     {"f", "1.500000"}, {"b", "true"},
-		  {"a", "x,y,3"}, {"o.p.q", "deep"}, {"n", "null"}};
+	} ok[] = {{"s", "alice"},
+		  {"i", "42"},
+		  {"f", "1.500000"},
+		  {"b", "true"},
+		  {"a", "x,y,3"},
+		  {"o.p.q", "deep"},
+		  {"n", "null"},
+		  /* a namespaced claim is one name, as krakend-jose */
+		  {"https://example.com/roles", "admin"}};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		struct buf b = BUF_INIT;
