@@ -217,8 +217,8 @@ int cfg_load(const char *path, struct cfg **out, struct err *err);
 /* cfg_parse - parse a configuration document (len bytes).  name is used
  * in messages (usually the file path).  On success *out is a new struct
  * cfg, freed with cfg_free(); on failure *out is NULL.  Each endpoint
- * without a signer block is skipped with an info log line (written only
- * when the whole file is valid).  JSON null counts as an absent setting.
+ * with neither a signer nor a validator block is skipped with an info log
+ * line (written only when the whole file is valid).  JSON null counts as an absent setting.
  * Unknown settings in a signer block are logged as warnings; unknown
  * settings in the "jwtsign" block are errors.  "version", when present,
  * must be 2 or 3.  The JSON must be standard: the document is read by
@@ -240,10 +240,16 @@ int cfg_load(const char *path, struct cfg **out, struct err *err);
  * neither or both of jwk_url/jwk_local_path; a jwk_url not
  * https:// without disable_jwk_security; more than one backend; no host;
  * a malformed duration; an unknown cipher suite number; a malformed
- * endpoint pattern or a url_pattern {name} the endpoint lacks; two signer
- * endpoints with the same route (method and pattern); "secret_url",
- * "cypher_key" or "cipher_key" (encrypted key files: ERR_UNSUPPORTED); no signer
- * endpoint at all.  ERR_NOMEM. */
+ * endpoint pattern or a url_pattern {name} the endpoint lacks; two
+ * loaded endpoints with the same route (method and pattern); "secret_url",
+ * "cypher_key" or "cipher_key" (encrypted key files: ERR_UNSUPPORTED); a
+ * validator block's errors (struct cfg_validator: "none" or an unknown
+ * alg (ERR_UNSUPPORTED), scopes without scopes_key, an unknown
+ * scopes_matcher or key_identify_strategy, a leeway that is not a Go
+ * duration string, a header or cookie name that is no HTTP token, a
+ * propagate_claims entry that is not a ["claim","Header"] pair or names a
+ * header twice); no endpoint with a signer or a validator block at all.
+ * ERR_NOMEM. */
 int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, struct err *err);
 
 /* cfg_free - release a configuration.  NULL-safe. */
