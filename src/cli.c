@@ -7,6 +7,7 @@
 #include "gojson.h"
 #include "jwk.h"
 #include "jwk_gen.h"
+#include "jwk_keyring.h"
 #include "jwk_set.h"
 #include "jws.h"
 #include "keysource.h"
@@ -402,40 +403,89 @@ static int check_usage(void)
 	return CLI_EXIT_USAGE;
 }
 
-/* One endpoint's line: "METHOD PATH: ok: ..." on stdout (not with quiet),
- * or "METHOD PATH: error: ..." on stderr.  Returns 0 when usable. */
+/* The algs of a validator, "ES256, RS256", into out. */
+static void alg_list(const struct cfg_validator *v, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < v->nalgs && used < size; i++) {
+		int n =
+		    snprintf(out + used, size - used, "%s%s", i ? ", " : "", alg_name(v->algs[i]));
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* An endpoint's validator: its keys to verify with must load (else every
+ * token is denied).  "METHOD PATH: ok: ..." on stdout (not with quiet), or
+ * "METHOD PATH: error: ..." on stderr.  Returns 0 when usable. */
+static int check_validator(struct app *app, size_t i, bool quiet)
+{
+	const struct cfg_endpoint *ep = &app->cfg->endpoints[i];
+	const struct jwk_keyring *ring;
+	char where[600], shown[700], msg[ERR_MSG_SIZE + 64], algs[128];
+	struct err e = {0};
+	int rc;
+
+	keysource_retry_now(app->eps[i].vkeys);
+	rc = keysource_get_ring(app->eps[i].vkeys, &ring, &e);
+	keysource_describe(app->eps[i].vkeys, where, sizeof(where));
+	redacted(where, shown, sizeof(shown));
+	if (rc != 0) {
+		fprintf(stderr,
+			"%s %s: error: auth/validator: %s (keys from %s): every token would be "
+			"denied\n",
+			ep->method, ep->endpoint, redacted(e.msg, msg, sizeof(msg)), shown);
+		return 1;
+	}
+	if (quiet)
+		return 0;
+	alg_list(&ep->validator, algs, sizeof(algs));
+	printf("%s %s: ok: %s, alg %s, %zu key(s) to verify with from %s\n", ep->method,
+	       ep->endpoint,
+	       ep->has_signer ? "validates the token before the backend is called (refresh)"
+			      : "protected (validated by the authorizer; its backend is served "
+				"by the web server)",
+	       algs, jwk_keyring_count(ring), shown);
+	return 0;
+}
+
+/* One endpoint's signer line: "METHOD PATH: ok: ..." on stdout (not with
+ * quiet), or "METHOD PATH: error: ..." on stderr; then its validator's.
+ * Returns 0 when usable. */
 static int check_endpoint(struct app *app, size_t i, bool quiet)
 {
 	const struct cfg_endpoint *ep = &app->cfg->endpoints[i];
 	const struct jwk *key;
 	char where[600], shown[700], msg[ERR_MSG_SIZE + 64];
 	struct err e = {0};
-	int rc;
+	int rc, bad = 0;
 
 	if (ep->refused) {
 		fprintf(stderr, "%s %s: error: %s\n", ep->method, ep->endpoint, ep->refused);
 		return 1;
 	}
-	if (!ep->has_signer) {
-		if (!quiet)
-			printf(
-			    "endpoint %s %s: protected (validated by the authorizer; its backend "
-			    "is served by the web server)\n",
-			    ep->method, ep->endpoint);
-		return 0;
+	if (ep->has_signer) {
+		keysource_retry_now(app->eps[i].keys);
+		rc = keysource_get(app->eps[i].keys, &key, &e);
+		keysource_describe(app->eps[i].keys, where, sizeof(where));
+		redacted(where, shown, sizeof(shown));
+		if (rc != 0) {
+			fprintf(stderr, "%s %s: error: %s (keys from %s)\n", ep->method,
+				ep->endpoint, redacted(e.msg, msg, sizeof(msg)), shown);
+			bad = 1;
+		} else if (!quiet) {
+			printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method,
+			       ep->endpoint, alg_name(ep->signer.alg),
+			       jwk_kid(key) ? jwk_kid(key) : "", shown);
+		}
 	}
-	rc = keysource_get(app->eps[i].keys, &key, &e);
-	keysource_describe(app->eps[i].keys, where, sizeof(where));
-	redacted(where, shown, sizeof(shown));
-	if (rc != 0) {
-		fprintf(stderr, "%s %s: error: %s (keys from %s)\n", ep->method, ep->endpoint,
-			redacted(e.msg, msg, sizeof(msg)), shown);
-		return 1;
-	}
-	if (!quiet)
-		printf("%s %s: ok: alg %s, kid \"%s\", keys from %s\n", ep->method, ep->endpoint,
-		       alg_name(ep->signer.alg), jwk_kid(key) ? jwk_kid(key) : "", shown);
-	return 0;
+	if (ep->has_validator && check_validator(app, i, quiet) != 0)
+		bad = 1;
+	return bad;
 }
 
 int cli_check_config(int argc, char **argv, const char *default_config)
@@ -488,7 +538,6 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 	if (user && check_user_files(user, path, app.cfg) != 0)
 		status = 1;
 	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
-		keysource_retry_now(app.eps[i].keys);
 		if (check_endpoint(&app, i, quiet) != 0)
 			status = 1;
 	}

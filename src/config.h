@@ -138,8 +138,8 @@ struct cfg_validator {
 					  * ("Authorization"; "" too); an HTTP token,
 					  * stored as Go's CanonicalMIMEHeaderKey */
 	char *cookie_key;		 /* "cookie_key": the cookie read when the header
-					  * holds no token ("access_token", KrakenD's
-					  * default; "" too); an HTTP token */
+					  * holds no token, or NULL (absent or "": no cookie is
+					  * read; KrakenD reads "access_token"); an HTTP token */
 	struct cfg_propagate *propagate; /* "propagate_claims" */
 	size_t npropagate;
 	enum cfg_kid_strategy kid_strategy; /* "key_identify_strategy" */

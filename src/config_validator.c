@@ -155,7 +155,10 @@ static void canonical_header(char *h)
 	}
 }
 
-/* auth_header_name and cookie_key: HTTP tokens, with KrakenD's defaults. */
+/* auth_header_name and cookie_key: HTTP tokens.  auth_header_name has
+ * KrakenD's default; cookie_key none (KrakenD reads "access_token"): a
+ * browser sends a cookie with every cross-site request, so reading one is
+ * a choice the file makes. */
 static int parse_token_source(struct cfg_pctx *c, json_object *obj, struct cfg_validator *v)
 {
 	char sh[CFG_SHOW];
@@ -163,13 +166,13 @@ static int parse_token_source(struct cfg_pctx *c, json_object *obj, struct cfg_v
 
 	if ((rc = opt_str(c, obj, "auth_header_name", "Authorization", &v->auth_header_name)) !=
 		0 ||
-	    (rc = opt_str(c, obj, "cookie_key", "access_token", &v->cookie_key)) != 0)
+	    (rc = opt_str(c, obj, "cookie_key", NULL, &v->cookie_key)) != 0)
 		return rc;
 	if (!cfg_is_token(v->auth_header_name))
 		return cfg_fail(c, ERR_INVALID, "auth_header_name",
 				"\"%s\" is not an HTTP header name",
 				cfg_show_str(sh, v->auth_header_name));
-	if (!cfg_is_token(v->cookie_key))
+	if (v->cookie_key && !cfg_is_token(v->cookie_key))
 		return cfg_fail(c, ERR_INVALID, "cookie_key", "\"%s\" is not a cookie name",
 				cfg_show_str(sh, v->cookie_key));
 	canonical_header(v->auth_header_name);

@@ -136,7 +136,7 @@ write_config "$T/protected.json" "" "$(ep /token /token-issuer)" \
 	"{\"endpoint\":\"/api/{id}\",\"extra_config\":{\"auth/validator\":{\"alg\":\"HS256\",\"jwk_local_path\":\"$T/symmetric.json\"}}}"
 run cc-protected check-config -c "$T/protected.json"
 expect_rc cc-protected 0
-check "cc-protected: the protected line" grep -qx 'endpoint GET /api/{id}: protected (validated by the authorizer; its backend is served by the web server)' "$T/cc-protected.out"
+check "cc-protected: the protected line" grep -q '^GET /api/{id}: ok: protected (validated by the authorizer; its backend is served by the web server), alg HS256, 1 key(s) to verify with from file ' "$T/cc-protected.out"
 check "cc-protected: the summary counts it apart" grep -q ': 1 endpoint(s), 1 usable, 1 protected$' "$T/cc-protected.out"
 
 # Settings jwtsign does not honour are named (stderr), with "did you mean"

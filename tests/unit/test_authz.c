@@ -63,17 +63,25 @@ static void setup_doc(const char *keys)
 	struct cfg *cfg = NULL;
 	struct err e = {0};
 
-	snprintf(doc, sizeof(doc),
-		 "{\"version\":3,\"endpoints\":["
-		 "{\"endpoint\":\"/refresh\",\"method\":\"POST\",\"input_headers\":[\"X-User\"],"
-		 "\"backend\":[{\"host\":[\"http://h1\"],\"url_pattern\":\"/refresh\"}],"
-		 "\"extra_config\":{" SIGNER "," VALIDATOR(
-		     "") "}},"
-			 "{\"endpoint\":\"/api/{id}\",\"extra_config\":{" VALIDATOR(
-			     "") "}},"
-				 "{\"endpoint\":\"/admin\",\"extra_config\":{" VALIDATOR(
-				     ",\"roles\":[\"admin\"],\"roles_key\":\"roles\"") "}}]}",
-		 keys, keys, keys);
+	snprintf(
+	    doc, sizeof(doc),
+	    "{\"version\":3,\"endpoints\":["
+	    "{\"endpoint\":\"/refresh\",\"method\":\"POST\",\"input_headers\":[\"X-User\"],"
+	    "\"backend\":[{\"host\":[\"http://h1\"],\"url_pattern\":\"/refresh\"}],"
+	    "\"extra_config\":{" SIGNER "," VALIDATOR(
+		"") "}},"
+		    "{\"endpoint\":\"/api/{id}\",\"extra_config\":{" VALIDATOR(
+			"") "}},"
+			    "{\"endpoint\":\"/cookie\",\"extra_config\":{" VALIDATOR(
+				",\"cookie_key\":\"access_token\"") "}},"
+								    "{\"endpoint\":\"/"
+								    "admin\",\"extra_config\":"
+								    "{" VALIDATOR(",\"roles\":["
+										  "\"admin\"],"
+										  "\"roles_key\":"
+										  "\"roles\"") "}}]"
+											       "}",
+	    keys, keys, keys, keys);
 	memset(&fk, 0, sizeof(fk));
 	cr_assert_eq(cfg_parse(doc, strlen(doc), "t.json", &cfg, &e), 0, "%s", e.msg);
 	memset(&app, 0, sizeof(app));
@@ -238,4 +246,22 @@ Test(authz, responder_does_not_serve_protected_endpoints)
 	run(false, "GET", "/api/7", h);
 	expect(404, "{\"error\":\"not_found\"}", NULL);
 	cr_assert_eq(fk.calls, 0);
+}
+
+/* A cookie is read only where cookie_key is configured (KrakenD reads
+ * "access_token" by default; jwtsign does not: CSRF). */
+Test(authz, cookie_only_when_configured)
+{
+	char *h[] = {"HTTP_COOKIE=theme=dark; access_token=" TOKEN "; x=1", NULL};
+	char *quoted[] = {"HTTP_COOKIE=access_token=\"" TOKEN "\"", NULL};
+	char *other[] = {"HTTP_COOKIE=access_tokens=" TOKEN, NULL};
+
+	run(true, "GET", "/cookie", h);
+	expect(200, "", "Variable-X-User: u-42\r\n");
+	run(true, "GET", "/cookie", quoted);
+	expect(200, "", NULL);
+	run(true, "GET", "/cookie", other);
+	expect(401, DENY_401, BEARER_401);
+	run(true, "GET", "/api/7", h);
+	expect(401, DENY_401, BEARER_401);
 }

@@ -1679,7 +1679,7 @@ Test(config, validator_defaults)
 	cr_assert_not(v->scopes_all);
 	cr_assert_eq(v->leeway, 1); /* KrakenD's */
 	cr_assert_str_eq(v->auth_header_name, "Authorization");
-	cr_assert_str_eq(v->cookie_key, "access_token");
+	cr_assert_null(v->cookie_key); /* no cookie unless configured */
 	cr_assert_eq(v->npropagate, 0);
 	cr_assert_eq(v->kid_strategy, CFG_KID_KID);
 	cr_assert_not(v->operation_debug);
@@ -1697,7 +1697,7 @@ Test(config, validator_defaults)
 	cr_assert_str_eq(v->roles_key, "roles");
 	cr_assert_eq(v->leeway, 1);
 	cr_assert_str_eq(v->auth_header_name, "Authorization");
-	cr_assert_str_eq(v->cookie_key, "access_token");
+	cr_assert_null(v->cookie_key);
 	cr_assert_eq(v->naudience + v->nroles + v->nscopes + v->npropagate, 0);
 	cr_assert_eq(v->keys.cache_duration, 900);
 	cfg_free(cfg);
