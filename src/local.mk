@@ -36,7 +36,8 @@ src_libjwtsign_a_SOURCES = \
 	src/header_cap.c src/header_cap.h \
 	src/fetch.c src/fetch.h \
 	src/jwk_cache.c src/jwk_cache.h \
-	src/keysource.c src/keysource.h \
+	src/keysource.c src/keysource.h src/keysource_int.h \
+	src/keysource_url.c \
 	src/backend.c src/backend.h \
 	src/forward.c src/forward.h \
 	src/query.c src/query.h \
