@@ -18,11 +18,11 @@
 /* What the validator decided.  AUTHZ_ALLOW is 0. */
 enum authz_verdict {
 	AUTHZ_ALLOW = 0,
-	AUTHZ_DENY_TOKEN,   /* 401 invalid_token: missing, malformed, expired,
-			     * forged, other key or alg, issuer, audience */
-	AUTHZ_DENY_SCOPE,   /* 403 insufficient_scope: roles or scopes */
-	AUTHZ_UNAVAILABLE,  /* no usable keys (fail closed: never allow) */
-	AUTHZ_INTERNAL,	    /* out of memory */
+	AUTHZ_DENY_TOKEN,  /* 401 invalid_token: missing, malformed, expired,
+			    * forged, other key or alg, issuer, audience */
+	AUTHZ_DENY_SCOPE,  /* 403 insufficient_scope: roles or scopes */
+	AUTHZ_UNAVAILABLE, /* no usable keys (fail closed: never allow) */
+	AUTHZ_INTERNAL,	   /* out of memory */
 };
 
 /* One propagated claim: header name (borrowed from the configuration)

@@ -33,8 +33,8 @@ int forward_headers_build(const struct cfg_endpoint *ep, const struct request *r
  * client cannot choose it (krakend/krakend-ce#309).  A value over max
  * bytes: ERR_LIMIT, *too_large names it.  Returns 0, ERR_LIMIT,
  * ERR_NOMEM. */
-int forward_headers_set(struct forward_headers *f, const char *name, const char *value,
-			size_t max, const char **too_large);
+int forward_headers_set(struct forward_headers *f, const char *name, const char *value, size_t max,
+			const char **too_large);
 
 /* forward_headers_free - release out's entries (values wiped: an
  * Authorization or Cookie header is a credential).  NULL-safe. */

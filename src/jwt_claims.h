@@ -108,8 +108,8 @@ enum jwt_reason jwt_claims_check(struct json_object *claims, const struct jwt_po
 struct json_object *jwt_claim_find(struct json_object *claims, const char *path, bool nested);
 
 /* jwt_claim_string - the claim at a dot path ("realm_access.roles"; a
- * path starting with "http" is one member name, as in krakend-jose) as the header value KrakenD propagates (krakend-jose
- * Claims.Get): a string as is; a number within 1e-6 of an integer as that
+ * path starting with "http" is one member name, as in krakend-jose) as the header value KrakenD
+ * propagates (krakend-jose Claims.Get): a string as is; a number within 1e-6 of an integer as that
  * integer, another as printf "%f"; an array with each element printed
  * (strings as is, numbers as Go's %v, booleans) joined with ","; a bool
  * "true"/"false"; null "null".  Appended to out.
