@@ -21,6 +21,7 @@
 #include "config.h"
 #include "jwk.h"
 #include "jwk_cache.h"
+#include "jwk_keyring.h"
 #include "keysource.h"
 #include "log.h"
 #include "tls_stub.h"
@@ -521,4 +522,79 @@ Test(keysource, local_file)
 	cr_assert(strncmp(where, "file ", 5) == 0 && strstr(where, path), "%s", where);
 	cr_assert_eq(stub.cfg->requests, 0);
 	keysource_free(ks);
+}
+
+/* ------------------------------------------------------------ validator */
+
+/* A validator's source: no kids, every key of the set in a ring. */
+static struct keysource *new_ring_source(void)
+{
+	struct keysource *ks = NULL;
+	struct err e = {0};
+
+	cr_assert_eq(
+	    keysource_new(&signer.keys, NULL, 0, JWS_ALG_INVALID, NULL, &limits, "/api", &ks, &e),
+	    0, "%s", e.msg);
+	return ks;
+}
+
+static bool ring_has(struct keysource *ks, const char *kid)
+{
+	const struct jwk_keyring *ring = NULL;
+	const struct jwk *key = NULL;
+	struct err e = {0};
+
+	cr_assert_eq(keysource_get_ring(ks, &ring, &e), 0, "%s", e.msg);
+	return jwk_keyring_find(ring, kid, JWS_ALG_HS256, &key, &e) == 0;
+}
+
+/* A token's unknown kid refreshes the set at most once per
+ * failed_jwk_key_cooldown, for every process sharing the cache: random
+ * kids cannot drive downloads. */
+Test(keysource, a_validator_picks_up_a_rotated_key_once_per_cooldown)
+{
+	struct keysource *a = new_ring_source(), *b = new_ring_source();
+	const struct jwk *key;
+	struct err e = {0};
+
+	cr_assert(ring_has(a, "k1"));
+	cr_assert_not(ring_has(a, "k2"));
+	cr_assert(ring_has(b, "k1")); /* from the shared cache */
+	cr_assert_eq(stub.cfg->requests, 1);
+	cr_assert_eq(keysource_get(a, &key, &e), ERR_INVALID, "a ring does not sign");
+	/* k2 asked for: one refresh now, the server still has only k1 */
+	cr_assert_not(keysource_ring_miss(a));
+	cr_assert_eq(stub.cfg->requests, 2);
+	/* within the cooldown: nobody downloads again */
+	advance(30);
+	cr_assert_not(keysource_ring_miss(a));
+	cr_assert_not(keysource_ring_miss(b));
+	cr_assert_eq(stub.cfg->requests, 2);
+	/* the server rotates; after the cooldown one refresh loads k2 */
+	stub_set_body(&stub, K12);
+	snprintf(stub.cfg->etag, sizeof(stub.cfg->etag), "\"v2\"");
+	advance(31);
+	cr_assert(keysource_ring_miss(b));
+	cr_assert(ring_has(b, "k2"));
+	cr_assert(ring_has(a, "k2")); /* a reads b's download from the cache */
+	cr_assert_eq(stub.cfg->requests, 3);
+	cr_assert_eq(log_count("a token names a kid that is not in"), 2);
+	keysource_free(a);
+	keysource_free(b);
+}
+
+/* The server drops a key: after cache_duration tokens of that kid fail. */
+Test(keysource, a_validator_drops_a_key_the_server_removed)
+{
+	struct keysource *a;
+
+	stub_set_body(&stub, K12);
+	a = new_ring_source();
+	cr_assert(ring_has(a, "k2"));
+	stub_set_body(&stub, K1);
+	snprintf(stub.cfg->etag, sizeof(stub.cfg->etag), "\"v2\"");
+	advance(900);
+	cr_assert_not(ring_has(a, "k2"));
+	cr_assert(ring_has(a, "k1"));
+	keysource_free(a);
 }
