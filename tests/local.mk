@@ -141,7 +141,8 @@ INTEGRATION_TESTS = \
 	tests/integration/krakend_fixtures.sh \
 	tests/integration/authz_lighttpd.sh \
 	tests/integration/authz_apache.sh \
-	tests/integration/authz_nginx.sh
+	tests/integration/authz_nginx.sh \
+	tests/integration/refresh.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \

@@ -4,6 +4,8 @@
 Listens on 127.0.0.1 only.  Paths (the query string is ignored):
 
   /token-issuer        200, the reference answer (KrakenD's signer example)
+  /fresh/N             200, the reference answer with its three "exp" set to
+                       N (digits): tokens that are not expired yet
   /created             201, the reference answer
   /echo                200, {"access_token":{"sub":"x"},"echo":{...}} describing
                        the request: method, body_b64 (standard base64 of the
@@ -22,7 +24,11 @@ Listens on 127.0.0.1 only.  Paths (the query string is ignored):
   /slow                sleeps 5 s, then 200 with the reference answer
   /jwk/symmetric.json  the JWK Set given with --jwks
   /hits                200, {"PATH": count, ...} of every request so far
-                       (requests to /hits itself are not counted)
+                       (requests to /hits and /headers are not counted)
+  /headers             200, {"PATH": [[name, value], ...], ...}: the request
+                       headers of the last request to each path, in the
+                       order received, repeated ones repeated (requests to
+                       /hits and /headers are not recorded)
 
 Options: --port N (0 = any free port), --port-file FILE (written once
 listening), --log FILE, --jwks FILE.
@@ -65,11 +71,13 @@ class State:
         self.jwks = jwks
         self.log = log
         self.hits = {}
+        self.headers = {}
         self.lock = threading.Lock()
 
-    def hit(self, path):
+    def hit(self, path, headers):
         with self.lock:
             self.hits[path] = self.hits.get(path, 0) + 1
+            self.headers[path] = [[k, v] for k, v in headers.items()]
 
     def write_log(self, line):
         if self.log is None:
@@ -132,12 +140,19 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, OSError) as e:
             self.answer(400, "text/plain", str(e).encode())
             return
-        if path != "/hits":
-            state.hit(path)
+        if path not in ("/hits", "/headers"):
+            state.hit(path, self.headers)
 
         if path == "/hits":
             with state.lock:
                 doc = json.dumps(state.hits, sort_keys=True).encode()
+            self.answer(200, "application/json", doc)
+        elif path == "/headers":
+            with state.lock:
+                doc = json.dumps(state.headers, sort_keys=True).encode()
+            self.answer(200, "application/json", doc)
+        elif path.startswith("/fresh/") and path[7:].isdigit():
+            doc = REFERENCE.replace(b"1735689600", path[7:].encode())
             self.answer(200, "application/json", doc)
         elif path == "/token-issuer":
             self.answer(200, "application/json", REFERENCE)
