@@ -43,7 +43,7 @@ static void check_validator(const struct cfg_validator *v)
 	FUZZ_ASSERT(v->roles_key != NULL && v->roles_key[0] != '\0');
 	FUZZ_ASSERT(v->nscopes == 0 || v->scopes_key != NULL);
 	FUZZ_ASSERT(v->auth_header_name != NULL && v->auth_header_name[0] != '\0');
-	FUZZ_ASSERT(v->cookie_key != NULL && v->cookie_key[0] != '\0');
+	FUZZ_ASSERT(v->cookie_key == NULL || v->cookie_key[0] != '\0'); /* none unless set */
 	FUZZ_ASSERT(v->leeway <= 86400);
 	for (size_t i = 0; i < v->npropagate; i++)
 		FUZZ_ASSERT(v->propagate[i].claim[0] != '\0' && v->propagate[i].header[0] != '\0');

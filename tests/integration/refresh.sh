@@ -75,11 +75,14 @@ write_config "$T/jwtsign.json" "" \
 	"$(endpoint /token-hs "/fresh/$EXP1" "$SIGN_HS")" \
 	"$(endpoint /refresh-hs "/fresh/$EXP2" "$SIGN_HS" "$VAL_HS")" \
 	"$(endpoint /refresh-nokeys "/fresh/$EXP2" "$SIGN_ES" "$VAL_NOKEYS")"
-# Reported, not judged: check-config loads only the signers' keys, so
-# /refresh-nokeys (validator keys file missing) counts as usable.
+# check-config loads the validators' keys too: /refresh-nokeys (its
+# validator's keys file missing) would deny every token, an error.
 rc=0
 "$JWTSIGN" check-config -c "$T/jwtsign.json" >"$T/check-config.out" 2>&1 || rc=$?
-log "check-config exits $rc: $(tail -1 "$T/check-config.out")"
+check "check-config: exit 1 for the validator without keys (got $rc)" test "$rc" = 1
+check "check-config: names it" grep -q '^POST /refresh-nokeys: error: auth/validator: ' "$T/check-config.out"
+check "check-config: /refresh validates first" \
+	grep -q '^POST /refresh: ok: validates the token before the backend is called' "$T/check-config.out"
 
 # ---------------------------------------------------------------- lighttpd
 # The shipped example routes /token only ("add one line per endpoint"):
@@ -278,7 +281,7 @@ expect_denied() {
 }
 calls0=$(backend_calls)
 for nr in forged_sig:signature forged_payload:signature expired:expired otherkey:signature \
-	hs256:alg rs256:alg issuer:issuer audience:audience none:malformed malformed:malformed; do
+	hs256:alg rs256:alg issuer:issuer audience:audience none:alg malformed:malformed; do
 	n=${nr%%:*}
 	v=TOK_$n
 	c0=$(backend_calls)
