@@ -13,6 +13,11 @@
 # `make bench-profile` runs the callgrind profiles (bench/profile.sh).
 BENCH_PROGS = bench/bench_sign bench/bench_spawn
 EXTRA_PROGRAMS += $(BENCH_PROGS)
+# src/ by -iquote, not -I: src/jwt.h (jwtsign's validator) would otherwise
+# hide libjwt's <jwt.h>.
+BENCH_CPPFLAGS = -include $(top_builddir)/autoconfig.h -iquote $(top_srcdir)/src \
+	-DSYSCONFDIR='"$(sysconfdir)"'
+bench_bench_sign_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_sign_SOURCES = bench/bench_sign.c
 bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(LIBDEPS_CFLAGS)
 bench_bench_sign_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
