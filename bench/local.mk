@@ -18,7 +18,7 @@ EXTRA_PROGRAMS += $(BENCH_PROGS)
 BENCH_CPPFLAGS = -include $(top_builddir)/autoconfig.h -iquote $(top_srcdir)/src \
 	-DSYSCONFDIR='"$(sysconfdir)"'
 bench_bench_sign_CPPFLAGS = $(BENCH_CPPFLAGS)
-bench_bench_sign_SOURCES = bench/bench_sign.c
+bench_bench_sign_SOURCES = bench/bench_sign.c bench/bench_common.c bench/bench_common.h
 bench_bench_sign_CFLAGS = $(AM_CFLAGS) $(LIBDEPS_CFLAGS)
 bench_bench_sign_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
 if HAVE_LIBJWT
