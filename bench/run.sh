@@ -9,7 +9,8 @@
 # same lines go to $BENCH_OUT.
 #
 # Environment: see bench/lib.sh.  Knobs:
-#   BENCH_SECTIONS      parts to run (default "tokens rsa cli e2e memory cgi")
+#   BENCH_SECTIONS      parts to run (default "tokens verify rsa cli e2e authz
+#                       memory cgi")
 #   BENCH_DURATION      seconds per wrk run (default 8)
 #   BENCH_ROUNDS        rounds of the in-process figures (default 5)
 #   BENCH_CLI_LINES     JSON Lines for the batch CLI (default 100000)
@@ -20,7 +21,7 @@
 # lighttpd (end to end, memory, CGI), openssl (RSA reference), curl,
 # python3; a part whose tool is missing is skipped with a note.
 
-SECTIONS=${BENCH_SECTIONS:-tokens rsa cli e2e memory cgi}
+SECTIONS=${BENCH_SECTIONS:-tokens verify rsa cli e2e authz memory cgi}
 DURATION=${BENCH_DURATION:-8}
 ROUNDS=${BENCH_ROUNDS:-5}
 CLI_LINES=${BENCH_CLI_LINES:-100000}
@@ -40,6 +41,7 @@ note "rates: in-process figures per CPU second of the thread (best of $ROUNDS in
 
 [ -x "$JWTSIGN" ] || { note "ERROR: $JWTSIGN not built"; exit 99; }
 [ -x "$BENCH_BIN/bench_sign" ] || { note "ERROR: $BENCH_BIN/bench_sign not built"; exit 99; }
+[ -x "$BENCH_BIN/bench_verify" ] || { note "ERROR: $BENCH_BIN/bench_verify not built"; exit 99; }
 
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -48,6 +50,14 @@ want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 section_tokens() {
 	note "--- per-token signing (bench_sign tokens: jwtsign path vs raw primitive vs libjwt)"
 	"$BENCH_BIN/bench_sign" tokens --jwks "$KEYS" --rounds "$ROUNDS" --round-ms 200 |
+		tee -a "$OUT"
+}
+
+# ---------------------------------------------------------------- 1b. per token, verification
+
+section_verify() {
+	note "--- per-token verification (bench_verify tokens: jwt_verify vs raw primitive vs libjwt jwt_decode)"
+	"$BENCH_BIN/bench_verify" tokens --jwks "$KEYS" --rounds "$ROUNDS" --round-ms 200 |
 		tee -a "$OUT"
 }
 
@@ -238,6 +248,7 @@ section_cgi() {
 }
 
 want tokens && section_tokens
+want verify && section_verify
 want rsa && section_rsa
 want cli && section_cli
 want e2e && section_e2e
