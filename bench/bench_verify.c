@@ -88,9 +88,9 @@ struct verify_ctx {
 	const struct jwk *key; /* borrowed from ring: the key the token names */
 	struct jwt_policy pol;
 	enum jws_alg algs[1];
-	struct buf token;	   /* the compact token, NUL-terminated */
-	size_t input_len;	   /* header '.' payload */
-	uint8_t *sig;		   /* decoded signature */
+	struct buf token; /* the compact token, NUL-terminated */
+	size_t input_len; /* header '.' payload */
+	uint8_t *sig;	  /* decoded signature */
 	size_t siglen;
 	struct jwt_token out;
 #ifdef HAVE_LIBJWT
