@@ -11,7 +11,7 @@
 # bench/bench_sign and bench/bench_verify only, when configure found it
 # (--with-libjwt; the HAVE_LIBJWT define and conditional).
 # `make bench-profile` runs the callgrind profiles (bench/profile.sh).
-BENCH_PROGS = bench/bench_sign bench/bench_verify bench/bench_spawn
+BENCH_PROGS = bench/bench_sign bench/bench_verify bench/bench_spawn bench/bench_allow
 EXTRA_PROGRAMS += $(BENCH_PROGS)
 # src/ by -iquote, not -I: src/jwt.h (jwtsign's validator) would otherwise
 # hide libjwt's <jwt.h>.
@@ -34,6 +34,9 @@ bench_bench_verify_CFLAGS += $(LIBJWT_CFLAGS)
 bench_bench_verify_LDADD += $(LIBJWT_LIBS)
 endif
 bench_bench_spawn_SOURCES = bench/bench_spawn.c
+bench_bench_allow_SOURCES = bench/bench_allow.c
+bench_bench_allow_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
+bench_bench_allow_LDADD = $(FCGI_LIBS)
 EXTRA_DIST += bench/README.md bench/RESULTS.md bench/lib.sh bench/run.sh \
 	bench/profile.sh bench/keys.json
 

@@ -42,6 +42,7 @@ note "rates: in-process figures per CPU second of the thread (best of $ROUNDS in
 [ -x "$JWTSIGN" ] || { note "ERROR: $JWTSIGN not built"; exit 99; }
 [ -x "$BENCH_BIN/bench_sign" ] || { note "ERROR: $BENCH_BIN/bench_sign not built"; exit 99; }
 [ -x "$BENCH_BIN/bench_verify" ] || { note "ERROR: $BENCH_BIN/bench_verify not built"; exit 99; }
+[ -x "$BENCH_BIN/bench_allow" ] || { note "ERROR: $BENCH_BIN/bench_allow not built"; exit 99; }
 
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -192,16 +193,19 @@ section_e2e() {
 # ---------------------------------------------------------------- 3b. authorizer
 
 # start_authz_lighttpd: a second lighttpd serving the small static file
-# $T/authz-www/open/file.txt as is and the same bytes below /api/ behind
-# the jwtsign authorizer (2 workers): GET /api/hs256/file.txt (HS256
+# $T/authz-www/open/file.txt as is, the same bytes at /allow/ behind
+# bench_allow (an authorizer that allows everything, 2 workers: the hop
+# alone) and below /api/ behind the jwtsign authorizer (2 workers): GET /api/hs256/file.txt (HS256
 # validator, key sim2) and /api/es256/file.txt (ES256, the public
 # bench-ec key), each with issuer, audience and propagate_claims as a
 # KrakenD auth/validator block.  Sets AZ_URL, AZ_PID.
 start_authz_lighttpd() {
 	local i ep sep="" p alg jwks
 	AZ_PORT=$(free_port)
-	mkdir -p "$T/authz-www/open" "$T/authz-www/api/hs256" "$T/authz-www/api/es256" "$T/authz-cache"
+	mkdir -p "$T/authz-www/open" "$T/authz-www/allow" "$T/authz-www/api/hs256" \
+		"$T/authz-www/api/es256" "$T/authz-cache"
 	head -c 768 /dev/urandom | base64 -w 64 >"$T/authz-www/open/file.txt" # 1 KiB of text
+	cp "$T/authz-www/open/file.txt" "$T/authz-www/allow/file.txt"
 	cp "$T/authz-www/open/file.txt" "$T/authz-www/api/hs256/file.txt"
 	cp "$T/authz-www/open/file.txt" "$T/authz-www/api/es256/file.txt"
 	"$PY" -c 'import json, sys
@@ -241,6 +245,14 @@ fastcgi.server = (
 			"JWTSIGN_CONFIG" => "$T/authz.json",
 			"JWTSIGN_CACHE_DIR" => "$T/authz-cache",
 		),
+		"check-local" => "disable",
+		"docroot" => "$T/authz-www",
+	)),
+	"/allow/" => ((
+		"mode" => "authorizer",
+		"socket" => "$T/allow.sock",
+		"bin-path" => "$BENCH_BIN/bench_allow",
+		"max-procs" => 2,
 		"check-local" => "disable",
 		"docroot" => "$T/authz-www",
 	)),
@@ -284,7 +296,7 @@ wrk_get() {
 section_authz() {
 	local now claims hs es changed code ok=1 r name path tok workers pid
 	local -A best p50 p99
-	note "--- authorizer end to end: wrk -t2 -c64 -> lighttpd, a 1 KiB static file behind the jwtsign authorizer (2 workers) vs the same lighttpd serving it without, best of 2 interleaved rounds of ${DURATION} s"
+	note "--- authorizer end to end: wrk -t2 -c64 -> lighttpd, a 1 KiB static file behind the jwtsign authorizer (2 workers) vs the same lighttpd serving it without (and behind an allow-all authorizer, 2 workers), best of 2 interleaved rounds of ${DURATION} s"
 	have wrk || { note "authz skipped: wrk not found (apt-get install wrk)"; return; }
 	find_lighttpd || { note "authz skipped: lighttpd not found"; return; }
 	have curl || { note "authz skipped: curl not found"; return; }
@@ -299,7 +311,8 @@ section_authz() {
 	# The authorizer really decides: each token is allowed on its own
 	# path only, no token or a changed one is denied, and what an allow
 	# serves is the file itself.
-	for r in "open /open/file.txt $hs 200" "hs /api/hs256/file.txt $hs 200" \
+	for r in "open /open/file.txt $hs 200" "allow /allow/file.txt $hs 200" \
+		"hs /api/hs256/file.txt $hs 200" \
 		"es /api/es256/file.txt $es 200" "hs-none /api/hs256/file.txt - 401" \
 		"es-with-hs /api/es256/file.txt $hs 401" "hs-with-es /api/hs256/file.txt $es 401" \
 		"hs-changed /api/hs256/file.txt $changed 401" \
@@ -316,15 +329,17 @@ section_authz() {
 		fi
 	done
 	[ "$ok" = 1 ] || { note "authz skipped: the checks failed (state in $T with KEEP_TMP=1)"; stop_pid "$AZ_PID"; return; }
-	note "checked: each token is allowed on its own path and serves the file; no token, the other alg's token and a forged signature get 401"
+	note "checked: each token is allowed on its own path and serves the file; no token, the other alg's token, a changed payload and a foreign signature get 401"
 	workers=$(ps -o pid= --ppid "$AZ_PID" 2>/dev/null | tr '\n' ' ')
 	wrk_get warm-open /open/file.txt 64 1 "$hs"
+	wrk_get warm-allow /allow/file.txt 64 1 "$hs"
 	wrk_get warm-hs /api/hs256/file.txt 64 1 "$hs"
 	wrk_get warm-es /api/es256/file.txt 64 1 "$es"
 	for r in 1 2; do
-		for name in open hs es; do
+		for name in open allow hs es; do
 			case $name in
 			open) path=/open/file.txt tok=$hs ;;
+			allow) path=/allow/file.txt tok=$hs ;;
 			hs) path=/api/hs256/file.txt tok=$hs ;;
 			es) path=/api/es256/file.txt tok=$es ;;
 			esac
@@ -334,14 +349,18 @@ section_authz() {
 			fi
 		done
 	done
+	figure authz-allow-all-c64 "${best[allow]}" req/s lighttpd-static-c64 "${best[open]}" req/s
+	figure authz-allow-all-c64-p50 "${p50[allow]}" ms lighttpd-static-c64-p50 "${p50[open]}" ms
 	figure authz-HS256-c64 "${best[hs]}" req/s lighttpd-static-c64 "${best[open]}" req/s
 	target authz-HS256-c64-vs-static "${best[hs]}" "${best[open]}" 0.5
 	figure authz-HS256-c64-p50 "${p50[hs]}" ms lighttpd-static-c64-p50 "${p50[open]}" ms
 	figure authz-HS256-c64-p99 "${p99[hs]}" ms lighttpd-static-c64-p99 "${p99[open]}" ms
+	figure authz-HS256-c64-vs-allow-all "${best[hs]}" req/s authz-allow-all-c64 "${best[allow]}" req/s
 	figure authz-ES256-c64 "${best[es]}" req/s lighttpd-static-c64 "${best[open]}" req/s
 	target authz-ES256-c64-vs-static "${best[es]}" "${best[open]}" 0.5
 	figure authz-ES256-c64-p50 "${p50[es]}" ms lighttpd-static-c64-p50 "${p50[open]}" ms
 	figure authz-ES256-c64-p99 "${p99[es]}" ms lighttpd-static-c64-p99 "${p99[open]}" ms
+	figure authz-ES256-c64-vs-allow-all "${best[es]}" req/s authz-allow-all-c64 "${best[allow]}" req/s
 	# lighttpd stops its authorizer workers; any left are stopped by PID.
 	stop_pid "$AZ_PID"
 	for pid in $workers; do
