@@ -21,12 +21,10 @@
  *       Run one operation N times, for callgrind: collect with
  *       --toggle-collect='bench_op_*' to count the per-token path only.
  *
- * Rates are operations per second of this thread's CPU time
- * (CLOCK_THREAD_CPUTIME_ID; --clock wall for CLOCK_MONOTONIC), the best of
- * N interleaved rounds: on a shared, noisy machine the best round is the
- * one least disturbed, and interleaving puts a figure and its reference
- * under the same conditions.
+ * Rates: see bench_common.h (per CPU second of the thread, best of N
+ * interleaved rounds; --clock wall for CLOCK_MONOTONIC).
  */
+#include "bench_common.h"
 #include "buf.h"
 #include "crypto.h"
 #include "gojson.h"
@@ -79,22 +77,6 @@ static const char *kid_for(enum jws_alg alg)
 	default:
 		return NULL;
 	}
-}
-
-static clockid_t bench_clock = CLOCK_THREAD_CPUTIME_ID;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(bench_clock, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const char *msg)
-{
-	fprintf(stderr, "bench_sign: %s: %s\n", what, msg);
-	exit(1);
 }
 
 /* ------------------------------------------------------------ operations */
@@ -296,84 +278,6 @@ static int libjwt_key(const struct jwk *key, gnutls_datum_t *out)
 }
 #endif
 
-/* ------------------------------------------------------------ timing */
-
-struct bench {
-	const char *name;
-	int (*fn)(void *);
-	void *ctx;
-	unsigned long batch; /* operations between two clock readings */
-	double best;	     /* best round: operations per second */
-};
-
-static void run_or_die(struct bench *b)
-{
-	int rc = b->fn(b->ctx);
-
-	if (rc != 0) {
-		char msg[64];
-
-		snprintf(msg, sizeof(msg), "operation failed (%d)", rc);
-		die(b->name, msg);
-	}
-}
-
-/* Warm up and size the batch so that one batch takes about 1 ms. */
-static void calibrate(struct bench *b)
-{
-	unsigned long n = 0;
-	double t0 = now_s(), dt;
-
-	do {
-		run_or_die(b);
-		n++;
-		dt = now_s() - t0;
-	} while (dt < 0.02);
-	b->batch = (unsigned long)((double)n / dt * 0.001);
-	if (b->batch < 1)
-		b->batch = 1;
-}
-
-static double one_round(struct bench *b, double seconds)
-{
-	unsigned long n = 0;
-	double t0 = now_s(), dt;
-
-	do {
-		for (unsigned long i = 0; i < b->batch; i++)
-			run_or_die(b);
-		n += b->batch;
-		dt = now_s() - t0;
-	} while (dt < seconds);
-	return (double)n / dt;
-}
-
-/* Rounds of every bench in turn (A B C A B C ...); keep each one's best. */
-static void run_interleaved(struct bench *bs, size_t n, unsigned rounds, double round_s)
-{
-	for (size_t i = 0; i < n; i++) {
-		calibrate(&bs[i]);
-		bs[i].best = 0;
-	}
-	for (unsigned r = 0; r < rounds; r++) {
-		for (size_t i = 0; i < n; i++) {
-			double rate = one_round(&bs[i], round_s);
-
-			if (rate > bs[i].best)
-				bs[i].best = rate;
-		}
-	}
-}
-
-static void figure(const char *name, double value, const char *unit, const char *ref_name,
-		   double ref, const char *ref_unit)
-{
-	printf("bench: %s: %.*f %s (reference %s %.*f %s, ratio %.2f)\n", name, value < 100 ? 2 : 0,
-	       value, unit, ref_name, ref < 100 ? 2 : 0, ref, ref_unit,
-	       ref != 0 ? value / ref : 0.0);
-	fflush(stdout);
-}
-
 /* ------------------------------------------------------------ setup */
 
 struct opts {
@@ -382,25 +286,6 @@ struct opts {
 	double round_s;
 	unsigned long count;
 };
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-
-	if (f == NULL)
-		die(path, "cannot open");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&b, chunk, n) != 0)
-			die(path, "out of memory");
-	fclose(f);
-	if (b.data == NULL)
-		die(path, "empty file");
-	*len = b.len;
-	return b.data;
-}
 
 static struct jwk *load_key(const struct opts *o, enum jws_alg alg, const char *kid)
 {
@@ -697,6 +582,7 @@ int main(int argc, char **argv)
 	o.rounds = 5;
 	o.round_s = 0.2;
 	o.count = 2000;
+	bench_prog = "bench_sign";
 	if (argc < 2)
 		usage();
 	o.mode = argv[1];

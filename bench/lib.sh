@@ -50,6 +50,15 @@ figure() {
 	}' | tee -a "$OUT"
 }
 
+# target NAME VALUE REF MIN: "target: NAME: ratio R >= MIN: met" (or
+# **not met**), as bench_verify prints it.
+target() {
+	awk -v n="$1" -v v="$2" -v rv="$3" -v m="$4" 'BEGIN {
+		r = (rv != 0) ? v / rv : 0
+		printf "target: %s: ratio %.2f >= %.2f: %s\n", n, r, m, (r >= m) ? "met" : "**not met**"
+	}' | tee -a "$OUT"
+}
+
 _cleanup() {
 	local rc=$? pid i
 	trap - EXIT INT TERM

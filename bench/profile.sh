@@ -9,6 +9,8 @@
 #  raw-RS256 ...  the primitive alone, libjwt-ALG the peer
 #  rsa-raw        GnuTLS RSA-2048 over a SHA-256 digest (where GnuTLS
 #                 spends its time)
+#  verify-ALG     one jwt_verify of bench_verify's token (raw-verify-ALG
+#                 the primitive, libjwt-verify-HS256 libjwt's jwt_decode)
 #  fcgi-ALG       one FastCGI request in a jwtsign worker under lighttpd
 #                 (counters zeroed after a warm-up, dumped after N requests)
 #  cgi-HS256      one whole CGI process, start to exit
@@ -87,6 +89,29 @@ if [ "${BENCH_LIBJWT:-no}" = yes ]; then
 	token libjwt-HS256 libjwt HS256 2000
 	token libjwt-ES256 libjwt ES256 50
 	token libjwt-RS256 libjwt RS256 20
+fi
+
+# vtoken NAME WHAT ALG COUNT: one bench_verify profile run (the token,
+# keyring and policy of `bench_verify tokens`; collected inside
+# bench_op_* only).
+vtoken() {
+	local f=$PDIR/$1.out
+	valgrind --tool=callgrind --callgrind-out-file="$f" --toggle-collect='bench_op_*' \
+		"$BENCH_BIN/bench_verify" profile --jwks "$KEYS" --what "$2" --alg "$3" --count "$4" \
+		>/dev/null 2>"$PDIR/$1.log" || { note "$1: failed, see $PDIR/$1.log"; return; }
+	summarize "$1" "$f" "$4"
+}
+
+vtoken verify-HS256 jwtsign HS256 2000
+vtoken verify-RS256 jwtsign RS256 200
+vtoken verify-ES256 jwtsign ES256 100
+vtoken verify-EdDSA jwtsign EdDSA 200
+vtoken raw-verify-HS256 raw HS256 2000
+vtoken raw-verify-RS256 raw RS256 200
+vtoken raw-verify-ES256 raw ES256 100
+vtoken raw-verify-EdDSA raw EdDSA 200
+if [ "${BENCH_LIBJWT:-no}" = yes ]; then
+	vtoken libjwt-verify-HS256 libjwt HS256 2000
 fi
 
 # ---------------------------------------------------------------- FastCGI

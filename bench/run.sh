@@ -9,7 +9,8 @@
 # same lines go to $BENCH_OUT.
 #
 # Environment: see bench/lib.sh.  Knobs:
-#   BENCH_SECTIONS      parts to run (default "tokens rsa cli e2e memory cgi")
+#   BENCH_SECTIONS      parts to run (default "tokens verify rsa cli e2e authz
+#                       memory cgi")
 #   BENCH_DURATION      seconds per wrk run (default 8)
 #   BENCH_ROUNDS        rounds of the in-process figures (default 5)
 #   BENCH_CLI_LINES     JSON Lines for the batch CLI (default 100000)
@@ -20,7 +21,7 @@
 # lighttpd (end to end, memory, CGI), openssl (RSA reference), curl,
 # python3; a part whose tool is missing is skipped with a note.
 
-SECTIONS=${BENCH_SECTIONS:-tokens rsa cli e2e memory cgi}
+SECTIONS=${BENCH_SECTIONS:-tokens verify rsa cli e2e authz memory cgi}
 DURATION=${BENCH_DURATION:-8}
 ROUNDS=${BENCH_ROUNDS:-5}
 CLI_LINES=${BENCH_CLI_LINES:-100000}
@@ -40,6 +41,8 @@ note "rates: in-process figures per CPU second of the thread (best of $ROUNDS in
 
 [ -x "$JWTSIGN" ] || { note "ERROR: $JWTSIGN not built"; exit 99; }
 [ -x "$BENCH_BIN/bench_sign" ] || { note "ERROR: $BENCH_BIN/bench_sign not built"; exit 99; }
+[ -x "$BENCH_BIN/bench_verify" ] || { note "ERROR: $BENCH_BIN/bench_verify not built"; exit 99; }
+[ -x "$BENCH_BIN/bench_allow" ] || { note "ERROR: $BENCH_BIN/bench_allow not built"; exit 99; }
 
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -48,6 +51,14 @@ want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 section_tokens() {
 	note "--- per-token signing (bench_sign tokens: jwtsign path vs raw primitive vs libjwt)"
 	"$BENCH_BIN/bench_sign" tokens --jwks "$KEYS" --rounds "$ROUNDS" --round-ms 200 |
+		tee -a "$OUT"
+}
+
+# ---------------------------------------------------------------- 1b. per token, verification
+
+section_verify() {
+	note "--- per-token verification (bench_verify tokens: jwt_verify vs raw primitive vs libjwt jwt_decode)"
+	"$BENCH_BIN/bench_verify" tokens --jwks "$KEYS" --rounds "$ROUNDS" --round-ms 200 |
 		tee -a "$OUT"
 }
 
@@ -112,10 +123,9 @@ printf '%s\n' \
 	"wrk.body = '$LOGIN_BODY'" \
 	'wrk.headers["Content-Type"] = "application/json"' >"$T/post.lua"
 
-# wrk_run NAME PATH CONNS SECONDS: sets RPS P50 P99 (ms) BAD (non-2xx + socket errors).
-wrk_run() {
-	local f=$T/wrk-$1.txt
-	wrk -t2 -c"$3" -d"$4"s --timeout 10s --latency -s "$T/post.lua" "$LT_URL$2" >"$f" 2>&1
+# wrk_stats NAME FILE: RPS P50 P99 (ms) BAD (non-2xx + socket errors) of
+# one wrk --latency output.
+wrk_stats() {
 	read -r RPS P50 P99 BAD < <(awk '
 		function ms(s) {
 			if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
@@ -129,10 +139,18 @@ wrk_run() {
 		/^ +99%/ { p99 = ms($2) }
 		/Non-2xx or 3xx responses:/ { bad += $NF }
 		/Socket errors:/ { gsub(",", ""); bad += $4 + $6 + $8 + $10 }
-		END { printf "%s %s %s %d\n", rps + 0, p50 + 0, p99 + 0, bad }' "$f")
+		END { printf "%s %s %s %d\n", rps + 0, p50 + 0, p99 + 0, bad }' "$2")
 	if [ "${BAD:-0}" -ne 0 ]; then
-		note "WARNING: $1: $BAD failed requests (non-2xx or socket errors), see $f"
+		note "WARNING: $1: $BAD failed requests (non-2xx or socket errors), see $2"
 	fi
+}
+
+# wrk_run NAME PATH CONNS SECONDS: the login POST to $LT_URL$PATH; sets
+# RPS P50 P99 BAD (wrk_stats).
+wrk_run() {
+	local f=$T/wrk-$1.txt
+	wrk -t2 -c"$3" -d"$4"s --timeout 10s --latency -s "$T/post.lua" "$LT_URL$2" >"$f" 2>&1
+	wrk_stats "$1" "$f"
 }
 
 section_e2e() {
@@ -169,6 +187,184 @@ section_e2e() {
 		figure e2e-ES256-c$c "$e_rps" req/s lighttpd-proxy-c$c "$p_rps" req/s
 		figure e2e-ES256-c$c-p50 "$e_p50" ms lighttpd-proxy-c$c-p50 "$p_p50" ms
 		figure e2e-ES256-c$c-p99 "$e_p99" ms lighttpd-proxy-c$c-p99 "$p_p99" ms
+	done
+}
+
+# ---------------------------------------------------------------- 3b. authorizer
+
+# start_authz_lighttpd: a second lighttpd serving the small static file
+# $T/authz-www/open/file.txt as is, the same bytes at /allow/ behind
+# bench_allow (an authorizer that allows everything, 2 workers: the hop
+# alone) and below /api/ behind the jwtsign authorizer (2 workers): GET /api/hs256/file.txt (HS256
+# validator, key sim2) and /api/es256/file.txt (ES256, the public
+# bench-ec key), each with issuer, audience and propagate_claims as a
+# KrakenD auth/validator block.  Sets AZ_URL, AZ_PID.
+start_authz_lighttpd() {
+	local i ep sep="" p alg jwks
+	AZ_PORT=$(free_port)
+	mkdir -p "$T/authz-www/open" "$T/authz-www/allow" "$T/authz-www/api/hs256" \
+		"$T/authz-www/api/es256" "$T/authz-cache"
+	head -c 768 /dev/urandom | base64 -w 64 >"$T/authz-www/open/file.txt" # 1 KiB of text
+	cp "$T/authz-www/open/file.txt" "$T/authz-www/allow/file.txt"
+	cp "$T/authz-www/open/file.txt" "$T/authz-www/api/hs256/file.txt"
+	cp "$T/authz-www/open/file.txt" "$T/authz-www/api/es256/file.txt"
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(json.dumps({"keys": [k for k in d["keys"] if k["kid"] == "sim2"]}))' "$KEYS" >"$T/authz-hs.json"
+	"$JWTSIGN" pubkeys <"$KEYS" >"$T/authz-pub.json" || { note "jwtsign pubkeys failed"; return 1; }
+	{
+		printf '{"version":3,"timeout":"3s","endpoints":['
+		for ep in hs256:HS256:authz-hs.json es256:ES256:authz-pub.json; do
+			IFS=: read -r p alg jwks <<<"$ep"
+			printf '%s{"endpoint":"/api/%s/file.txt","method":"GET",' "$sep" "$p"
+			printf '"backend":[{"host":["http://127.0.0.1:1"],"url_pattern":"/unused"}],'
+			printf '"extra_config":{"auth/validator":{"alg":"%s","jwk_local_path":"%s",' "$alg" "$T/$jwks"
+			printf '"issuer":"https://your-backend","audience":["https://your.krakend.io"],'
+			printf '"propagate_claims":[["sub","X-User"]]}}}'
+			sep=,
+		done
+		printf ']}\n'
+	} >"$T/authz.json"
+	"$JWTSIGN" check-config -c "$T/authz.json" >"$T/authz-check.log" 2>&1 ||
+		{ note "authz: check-config refuses the configuration: $(tail -3 "$T/authz-check.log")"; return 1; }
+	cat >"$T/authz-lighttpd.conf" <<EOC
+server.modules = ("mod_fastcgi")
+server.bind = "127.0.0.1"
+server.port = $AZ_PORT
+server.document-root = "$T/authz-www"
+server.errorlog = "$T/authz-lighttpd-error.log"
+server.max-keep-alive-requests = 1000000
+server.max-connections = 1024
+fastcgi.server = (
+	"/api/" => ((
+		"mode" => "authorizer",
+		"socket" => "$T/authz.sock",
+		"bin-path" => "$JWTSIGN",
+		"max-procs" => 2,
+		"bin-environment" => (
+			"JWTSIGN_CONFIG" => "$T/authz.json",
+			"JWTSIGN_CACHE_DIR" => "$T/authz-cache",
+		),
+		"check-local" => "disable",
+		"docroot" => "$T/authz-www",
+	)),
+	"/allow/" => ((
+		"mode" => "authorizer",
+		"socket" => "$T/allow.sock",
+		"bin-path" => "$BENCH_BIN/bench_allow",
+		"max-procs" => 2,
+		"check-local" => "disable",
+		"docroot" => "$T/authz-www",
+	)),
+)
+EOC
+	if ! "$LIGHTTPD" -tt -f "$T/authz-lighttpd.conf" >>"$T/authz-lighttpd.log" 2>&1; then
+		note "authz: lighttpd rejects the configuration: $(tail -5 "$T/authz-lighttpd.log")"
+		return 1
+	fi
+	"$LIGHTTPD" -D -f "$T/authz-lighttpd.conf" </dev/null >>"$T/authz-lighttpd.log" 2>&1 &
+	AZ_PID=$!
+	_pids+=("$AZ_PID")
+	AZ_URL=http://127.0.0.1:$AZ_PORT
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null --max-time 2 "$AZ_URL/open/file.txt" && return 0
+		kill -0 "$AZ_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	note "authz: lighttpd did not start: $(tail -5 "$T/authz-lighttpd.log")"
+	return 1
+}
+
+# aget NAME PATH [TOKEN]: GET $AZ_URL$PATH (with the token as Bearer);
+# prints the status, the body in $T/authz-NAME.body.
+aget() {
+	local auth=()
+	[ -n "${3:-}" ] && auth=(-H "Authorization: Bearer $3")
+	curl -sS --max-time 10 -o "$T/authz-$1.body" -w '%{http_code}' "${auth[@]}" "$AZ_URL$2" 2>>"$T/curl.err"
+}
+
+# wrk_get NAME PATH CONNS SECONDS TOKEN: GET $AZ_URL$PATH with the same
+# Authorization header every time (also for the path without authorizer:
+# the same request bytes); sets RPS P50 P99 BAD.
+wrk_get() {
+	local f=$T/wrk-authz-$1.txt
+	wrk -t2 -c"$3" -d"$4"s --timeout 10s --latency -H "Authorization: Bearer $5" \
+		"$AZ_URL$2" >"$f" 2>&1
+	wrk_stats "authz-$1" "$f"
+}
+
+section_authz() {
+	local now claims hs es changed code ok=1 r name path tok workers pid
+	local -A best p50 p99
+	note "--- authorizer end to end: wrk -t2 -c64 -> lighttpd, a 1 KiB static file behind the jwtsign authorizer (2 workers) vs the same lighttpd serving it without (and behind an allow-all authorizer, 2 workers), best of 2 interleaved rounds of ${DURATION} s"
+	have wrk || { note "authz skipped: wrk not found (apt-get install wrk)"; return; }
+	find_lighttpd || { note "authz skipped: lighttpd not found"; return; }
+	have curl || { note "authz skipped: curl not found"; return; }
+	start_authz_lighttpd || { note "authz skipped"; return; }
+	now=$(date +%s)
+	claims="{\"aud\":\"https://your.krakend.io\",\"iss\":\"https://your-backend\",\"sub\":\"1234567890qwertyuio\",\"iat\":$now,\"exp\":$((now + 3600))}"
+	hs=$(printf '%s\n' "$claims" | "$JWTSIGN" sign --jwks "$KEYS" --kid sim2 --alg HS256)
+	es=$(printf '%s\n' "$claims" | "$JWTSIGN" sign --jwks "$KEYS" --kid bench-ec --alg ES256)
+	# hs's header and signature around another token's payload.
+	changed=$(printf '%s\n' "${claims/1234567890qwertyuio/root}" | "$JWTSIGN" sign --jwks "$KEYS" --kid sim2 --alg HS256)
+	changed=${hs%%.*}.$(echo "$changed" | cut -d. -f2).${hs##*.}
+	# The authorizer really decides: each token is allowed on its own
+	# path only, no token or a changed one is denied, and what an allow
+	# serves is the file itself.
+	for r in "open /open/file.txt $hs 200" "allow /allow/file.txt $hs 200" \
+		"hs /api/hs256/file.txt $hs 200" \
+		"es /api/es256/file.txt $es 200" "hs-none /api/hs256/file.txt - 401" \
+		"es-with-hs /api/es256/file.txt $hs 401" "hs-with-es /api/hs256/file.txt $es 401" \
+		"hs-changed /api/hs256/file.txt $changed 401" \
+		"hs-forged /api/hs256/file.txt ${hs%.*}.${es##*.} 401"; do
+		read -r name path tok code <<<"$r"
+		[ "$tok" = - ] && tok=""
+		r=$(aget "$name" "$path" "$tok")
+		if [ "$r" != "$code" ]; then
+			note "authz: $name: GET $path answered $r, not $code: $(head -c 300 "$T/authz-$name.body")"
+			ok=0
+		elif [ "$code" = 200 ] && ! cmp -s "$T/authz-$name.body" "$T/authz-www/open/file.txt"; then
+			note "authz: $name: GET $path did not serve the file"
+			ok=0
+		fi
+	done
+	[ "$ok" = 1 ] || { note "authz skipped: the checks failed (state in $T with KEEP_TMP=1)"; stop_pid "$AZ_PID"; return; }
+	note "checked: each token is allowed on its own path and serves the file; no token, the other alg's token, a changed payload and a foreign signature get 401"
+	workers=$(ps -o pid= --ppid "$AZ_PID" 2>/dev/null | tr '\n' ' ')
+	wrk_get warm-open /open/file.txt 64 1 "$hs"
+	wrk_get warm-allow /allow/file.txt 64 1 "$hs"
+	wrk_get warm-hs /api/hs256/file.txt 64 1 "$hs"
+	wrk_get warm-es /api/es256/file.txt 64 1 "$es"
+	for r in 1 2; do
+		for name in open allow hs es; do
+			case $name in
+			open) path=/open/file.txt tok=$hs ;;
+			allow) path=/allow/file.txt tok=$hs ;;
+			hs) path=/api/hs256/file.txt tok=$hs ;;
+			es) path=/api/es256/file.txt tok=$es ;;
+			esac
+			wrk_get "$name-$r" "$path" 64 "$DURATION" "$tok"
+			if awk -v a="$RPS" -v b="${best[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
+				best[$name]=$RPS p50[$name]=$P50 p99[$name]=$P99
+			fi
+		done
+	done
+	figure authz-allow-all-c64 "${best[allow]}" req/s lighttpd-static-c64 "${best[open]}" req/s
+	figure authz-allow-all-c64-p50 "${p50[allow]}" ms lighttpd-static-c64-p50 "${p50[open]}" ms
+	figure authz-HS256-c64 "${best[hs]}" req/s lighttpd-static-c64 "${best[open]}" req/s
+	target authz-HS256-c64-vs-static "${best[hs]}" "${best[open]}" 0.5
+	figure authz-HS256-c64-p50 "${p50[hs]}" ms lighttpd-static-c64-p50 "${p50[open]}" ms
+	figure authz-HS256-c64-p99 "${p99[hs]}" ms lighttpd-static-c64-p99 "${p99[open]}" ms
+	figure authz-HS256-c64-vs-allow-all "${best[hs]}" req/s authz-allow-all-c64 "${best[allow]}" req/s
+	figure authz-ES256-c64 "${best[es]}" req/s lighttpd-static-c64 "${best[open]}" req/s
+	target authz-ES256-c64-vs-static "${best[es]}" "${best[open]}" 0.5
+	figure authz-ES256-c64-p50 "${p50[es]}" ms lighttpd-static-c64-p50 "${p50[open]}" ms
+	figure authz-ES256-c64-p99 "${p99[es]}" ms lighttpd-static-c64-p99 "${p99[open]}" ms
+	figure authz-ES256-c64-vs-allow-all "${best[es]}" req/s authz-allow-all-c64 "${best[allow]}" req/s
+	# lighttpd stops its authorizer workers; any left are stopped by PID.
+	stop_pid "$AZ_PID"
+	for pid in $workers; do
+		kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
 	done
 }
 
@@ -238,9 +434,11 @@ section_cgi() {
 }
 
 want tokens && section_tokens
+want verify && section_verify
 want rsa && section_rsa
 want cli && section_cli
 want e2e && section_e2e
+want authz && section_authz
 want memory && section_memory
 want cgi && section_cgi
 note "done in ${SECONDS} s; figures also in $OUT"

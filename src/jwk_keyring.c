@@ -251,7 +251,6 @@ int jwk_keyring_find_by(const struct jwk_keyring *ring, enum jwk_keyring_id whic
 		return err_set(err, ERR_UNSUPPORTED, "no valid alg to verify with");
 	if (id == NULL)
 		id = "";
-	jwk_make_label(label, *id ? id : NULL, strlen(id));
 	for (size_t i = 0; ring && i < ring->n; i++) {
 		const struct ring_entry *e = &ring->e[i];
 
@@ -266,6 +265,9 @@ int jwk_keyring_find_by(const struct jwk_keyring *ring, enum jwk_keyring_id whic
 		if (e->key->alg_name && e->key->alg == alg && nnamed++ == 0)
 			named = e;
 	}
+	/* The label is for the messages only: made when one is written. */
+	if (first == NULL || (nkty > 1 && nnamed != 1))
+		jwk_make_label(label, *id ? id : NULL, strlen(id));
 	if (first == NULL)
 		return err_set(err, ERR_NOTFOUND, "JWK Set has no key %s", label);
 	if (nkty > 1 && nnamed != 1)
