@@ -188,10 +188,11 @@ Test(authz, refresh_expiry_one_second_each_side)
 	cr_assert_eq(fk.calls, 1);
 }
 
-Test(authz, refresh_without_keys_is_503_and_authorizer_401, .init = NULL)
+Test(authz, refresh_without_keys_is_503_and_authorizer_401)
 {
 	char *h[] = {"HTTP_AUTHORIZATION=Bearer " TOKEN, NULL};
 
+	teardown(); /* the suite's set-up, replaced by one without keys */
 	setup_doc(TEST_DATA_DIR "/no-such-keys.json");
 	run(false, "POST", "/refresh", h);
 	expect(503, "{\"error\":\"keys_unavailable\"}", NULL);
