@@ -8,7 +8,7 @@ noinst_LIBRARIES += src/libjwtsign.a
 src_libjwtsign_a_CFLAGS = $(AM_CFLAGS) $(LIBDEPS_CFLAGS)
 src_libjwtsign_a_SOURCES = \
 	src/err.c src/err.h \
-	src/log.c src/log.h \
+	src/log.c src/log.h src/log_syslog.c src/log_syslog.h \
 	src/buf.c src/buf.h \
 	src/fileio.c src/fileio.h \
 	src/wipe_alloc.c src/wipe_alloc.h \
