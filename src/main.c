@@ -240,16 +240,16 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	request_free(&req);
 }
 
-/* Wait (at most a second) until the listening socket has a connection or
- * a signal arrives.  Returns true when a connection is waiting.  An idle
- * worker thus looks at its files once a second and reloads on a signal
- * at once; another worker may take the connection first, then accept()
- * waits for the next one. */
-static bool wait_listener(void)
+/* Wait (at most until the next look at the files is due) until the listening socket has a
+ * connection or a signal arrives.  Returns true when a connection is waiting.  An idle worker thus
+ * looks at its files once a second and reloads on a signal at once; another worker may take the
+ * connection first, then accept() waits for the next one. */
+static bool wait_listener(const struct reload *rl)
 {
 	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
 
-	return poll(&p, 1, 1000) > 0;
+	/* +1: wake when the look is due, not a hair before it. */
+	return poll(&p, 1, reload_wait_ms(rl) + 1) > 0;
 }
 
 /* Between requests: a reload signal, or a changed file (reload.h). */
@@ -272,8 +272,12 @@ static int serve_fastcgi(struct app *app, const char *config)
 	FCGX_Request fr;
 	struct buf out = BUF_INIT;
 	struct reload rl;
+	int rc;
 
-	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+	/* FCGI_FAIL_ACCEPT_ON_INTR: a reload signal also ends the wait of a
+	 * worker blocked in accept() because another took the connection
+	 * that woke them both. */
+	if (FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("fastcgi", "FCGX_InitRequest failed");
 		return 1;
 	}
@@ -292,14 +296,16 @@ static int serve_fastcgi(struct app *app, const char *config)
 	while (!stop_requested) {
 		/* With a kept connection (fr.ipcFd open) the next request comes
 		 * on it, not on the listening socket. */
-		bool ready = fr.ipcFd >= 0 || wait_listener();
+		bool ready = fr.ipcFd >= 0 || wait_listener(&rl);
 
 		between_requests(&rl, app);
 		if (stop_requested)
 			break;
 		if (!ready)
 			continue;
-		if (FCGX_Accept_r(&fr) < 0)
+		if ((rc = FCGX_Accept_r(&fr)) == -EINTR)
+			continue;
+		if (rc < 0)
 			break;
 		fcgi_one(app, &fr, &out);
 		FCGX_Finish_r(&fr);

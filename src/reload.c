@@ -123,15 +123,29 @@ static int do_reload(struct reload *r, struct app *app, const char *why)
 	return 1;
 }
 
+/* Milliseconds since the last look; *now is the time. */
+static long since_last(const struct reload *r, struct timespec *now)
+{
+	clock_gettime(CLOCK_MONOTONIC, now);
+	return (long)(now->tv_sec - r->last.tv_sec) * 1000 +
+	       (now->tv_nsec - r->last.tv_nsec) / 1000000;
+}
+
+int reload_wait_ms(const struct reload *r)
+{
+	struct timespec now;
+	long left = 1000 - since_last(r, &now);
+
+	return left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
+}
+
 int reload_tick(struct reload *r, struct app *app, bool force, const char *why)
 {
 	struct timespec now;
 	const char *changed;
 	char cause[1100];
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!force &&
-	    (now.tv_sec - r->last.tv_sec) * 1000 + (now.tv_nsec - r->last.tv_nsec) / 1000000 < 1000)
+	if (since_last(r, &now) < 1000 && !force)
 		return 0;
 	r->last = now;
 	log_reopen(force);

@@ -43,6 +43,10 @@ int reload_init(struct reload *r, const struct app *app, const char *config_path
  * one line logged). */
 int reload_tick(struct reload *r, struct app *app, bool force, const char *why);
 
+/* reload_wait_ms - milliseconds until the next look at the files is due
+ * (0 to 1000): how long an idle worker may wait for a connection. */
+int reload_wait_ms(const struct reload *r);
+
 /* reload_free - release r's watch list.  NULL-safe. */
 void reload_free(struct reload *r);
 
