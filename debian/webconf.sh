@@ -46,7 +46,7 @@ grep -q '^ListenStream=/run/jwtsign/jwtsign.sock$' "$conf/jwtsign-fcgi.socket" |
 	die "jwtsign-fcgi.socket: ListenStream is not /run/jwtsign/jwtsign.sock"
 grep -q 'unix:/run/jwtsign/jwtsign.sock;' "$src/debian/nginx-snippet.conf" ||
 	die "nginx-snippet.conf: fastcgi_pass is not the socket unit's"
-for l in '^ExecStart=/usr/bin/jwtsign$' '^User=jwtsign$' '^Group=jwtsign$' '^LimitCORE=0$' \
+for l in '^ExecStart=/usr/bin/multiwatch -f 4 -- /usr/bin/jwtsign$' '^ExecReload=/bin/kill -USR2 $MAINPID$' '^User=jwtsign$' '^Group=jwtsign$' '^LimitCORE=0$' \
 	'^Environment=JWTSIGN_CONFIG=/etc/jwtsign/jwtsign.json$'; do
 	[ "$(grep -c "$l" "$conf/jwtsign-fcgi.service")" = 1 ] ||
 		die "jwtsign-fcgi.service: expected exactly one line matching $l"
@@ -66,8 +66,8 @@ head_comments() { awk '!/^#/ { exit } { print }' "$1"; }
 # /etc/apache2/conf-available/jwtsign.conf - from the jwtsign package.
 # Enable:  a2enmod fcgid && a2enconf jwtsign && systemctl reload apache2
 # (installing libapache2-mod-fcgid enables fcgid).  Without mod_fcgid this
-# file does nothing.  jwtsign reads /etc/jwtsign/jwtsign.json; after
-# editing it or its keys, `systemctl reload apache2`.
+# file does nothing.  jwtsign loads a changed /etc/jwtsign/jwtsign.json
+# or key by itself, within a second.
 # The mod_cgi variant: /usr/share/doc/jwtsign/examples/apache-cgi.conf.
 #
 EOF
@@ -83,8 +83,8 @@ EOF
 	cat <<'EOF'
 # /etc/lighttpd/conf-available/50-jwtsign.conf - from the jwtsign package.
 # Enable:  lighty-enable-mod jwtsign && systemctl force-reload lighttpd
-# jwtsign reads /etc/jwtsign/jwtsign.json; after editing it or its keys,
-# restart lighttpd.  The mod_cgi variant:
+# jwtsign loads a changed /etc/jwtsign/jwtsign.json or key by itself,
+# within a second; it logs to /var/log/jwtsign/jwtsign.log.  The mod_cgi variant:
 # /usr/share/doc/jwtsign/examples/lighttpd-cgi.conf.
 #
 EOF
@@ -115,13 +115,13 @@ EOF
 #   systemctl enable --now jwtsign-fcgi.socket
 # It runs as a dynamic user "jwtsign" (DynamicUser=yes: no account is
 # created) in the supplementary group www-data, which may read
-# /etc/jwtsign/*.json (mode 0640 root:www-data).  Configuration and keys
-# are read once, at start: after editing them,
-#   systemctl restart jwtsign-fcgi.service
-# (the socket queues requests meanwhile).  systemd stops it with SIGTERM;
+# /etc/jwtsign/*.json (mode 0640 root:www-data).  A changed
+# configuration or key is loaded within a second; at once, checked first:
+#   systemctl reload jwtsign-fcgi.service
+# systemd stops it with SIGTERM;
 # jwtsign finishes the request in flight and exits 0.  Logs: journalctl -u
-# jwtsign-fcgi.  Several processes on one socket: the spawn-fcgi variant in
-# /usr/share/doc/jwtsign/examples/jwtsign-fcgi.service.
+# jwtsign-fcgi.  4 workers under multiwatch (package multiwatch); without
+# systemd: /usr/share/doc/jwtsign/examples/jwtsign-spawn.
 EOF
 	body "$conf/jwtsign-fcgi.service" |
 		sed -e 's/^User=jwtsign$/DynamicUser=yes\nUser=jwtsign/' \

@@ -13,6 +13,7 @@ dist_example_DATA = \
 	fcgi-conf/nginx-authorizer.conf \
 	fcgi-conf/jwtsign-fcgi.socket \
 	fcgi-conf/jwtsign-fcgi.service \
+	fcgi-conf/jwtsign-spawn \
 	fcgi-conf/README
 
 # The demo (scripts/demo) and the tests only: the demo key is public, so

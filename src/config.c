@@ -186,6 +186,7 @@ static void default_limits(struct cfg_limits *l)
 	l->max_header_size = 65536;
 	l->connect_timeout_ms = 2000;
 	l->jwk_fetch_timeout_ms = 5000;
+	l->log_timestamp = -1;
 }
 
 static int limit_size(struct cfg_pctx *c, json_object *obj, const char *key, long long max,
@@ -225,12 +226,59 @@ static int parse_escapes(struct cfg_pctx *c, json_object *obj, struct cfg_limits
 	return 0;
 }
 
+/* "log", "log_timestamp", "health_endpoint": where the lines go, whether
+ * they are stamped, the health check's path. */
+static int parse_service(struct cfg_pctx *c, json_object *obj, struct cfg_limits *l)
+{
+	json_object *v;
+	const char *s;
+	char sh[CFG_SHOW];
+	struct err e = {0};
+	bool stamp = false;
+	int rc;
+
+	if ((v = cfg_member(obj, "log")) != NULL) {
+		if ((rc = cfg_want_nonempty(c, v, "log", &s)) != 0)
+			return rc;
+		if (log_check_target(s, &e) != 0)
+			return cfg_fail(c, ERR_INVALID, "log", "%s", e.msg);
+		if ((rc = cfg_dup_str(c, s, &l->log)) != 0)
+			return rc;
+	}
+	if (cfg_member(obj, "log_timestamp") != NULL) {
+		if ((rc = cfg_opt_bool(c, obj, "log_timestamp", &stamp)) != 0)
+			return rc;
+		l->log_timestamp = stamp;
+	}
+	if ((v = cfg_member(obj, "health_endpoint")) == NULL)
+		return 0;
+	if ((rc = cfg_want_nonempty(c, v, "health_endpoint", &s)) != 0 ||
+	    (rc = cfg_clean_path(c, s, &l->health_endpoint)) != 0 ||
+	    (rc = cfg_check_path(c, "health_endpoint", l->health_endpoint, false)) != 0)
+		return rc;
+	if (strpbrk(l->health_endpoint, "{}") != NULL)
+		return cfg_fail(c, ERR_INVALID, "health_endpoint",
+				"\"%s\": a fixed path is expected (no {param})",
+				cfg_show_str(sh, l->health_endpoint));
+	return 0;
+}
+
 static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits *l)
 {
 	static const char *const known[] = {
-	    "max_request_body",	 "max_backend_response", "max_json_depth",  "max_json_members",
-	    "max_jwk_set_size",	 "max_jwk_keys",	 "max_header_size", "connect_timeout",
-	    "jwk_fetch_timeout", "json_escapes",
+	    "max_request_body",
+	    "max_backend_response",
+	    "max_json_depth",
+	    "max_json_members",
+	    "max_jwk_set_size",
+	    "max_jwk_keys",
+	    "max_header_size",
+	    "connect_timeout",
+	    "jwk_fetch_timeout",
+	    "json_escapes",
+	    "log",
+	    "log_timestamp",
+	    "health_endpoint",
 	};
 	const long long smax = SIZE_MAX > INT64_MAX ? INT64_MAX : (long long)SIZE_MAX;
 	json_object *ec = cfg_member(root, "extra_config"), *obj;
@@ -277,7 +325,7 @@ static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits
 	    (rc = cfg_opt_duration(c, obj, "jwk_fetch_timeout", &l->jwk_fetch_timeout_ms)) != 0)
 		return rc;
 	l->max_json_depth = (unsigned)depth;
-	if ((rc = parse_escapes(c, obj, l)) != 0)
+	if ((rc = parse_escapes(c, obj, l)) != 0 || (rc = parse_service(c, obj, l)) != 0)
 		return rc;
 	c->sect[0] = '\0';
 	return 0;
@@ -511,6 +559,34 @@ static int check_jwks_endpoints(struct cfg_pctx *c, const struct cfg *cfg)
 	return 0;
 }
 
+/* The health_endpoint is no signer endpoint's path nor a jwks_endpoint. */
+static int check_health_endpoint(struct cfg_pctx *c, const struct cfg *cfg)
+{
+	const char *path = cfg->limits.health_endpoint;
+	const struct cfg_endpoint *m;
+	char sh[CFG_SHOW], sh2[CFG_SHOW];
+
+	if (path == NULL)
+		return 0;
+	snprintf(c->sect, sizeof(c->sect), "extra_config \"" NS_JWTSIGN "\"");
+	if ((m = serving_endpoint(cfg, path)) != NULL)
+		return cfg_fail(c, ERR_INVALID, "health_endpoint",
+				"\"%s\" is also served by endpoint \"%s\" (%s): choose a path "
+				"no endpoint matches",
+				cfg_show_str(sh, path), cfg_show_str(sh2, m->endpoint), m->method);
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
+		const char *j = cfg->endpoints[i].signer.jwks_endpoint;
+
+		if (j && strcmp(j, path) == 0)
+			return cfg_fail(c, ERR_INVALID, "health_endpoint",
+					"\"%s\" is the jwks_endpoint of endpoint \"%s\"",
+					cfg_show_str(sh, path),
+					cfg_show_str(sh2, cfg->endpoints[i].endpoint));
+	}
+	c->sect[0] = '\0';
+	return 0;
+}
+
 /* One info line per endpoint jwtsign does not load. */
 static void log_ignored(struct cfg_pctx *c, json_object *arr)
 {
@@ -553,7 +629,7 @@ int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, s
 	    (rc = parse_json(&c, doc, len, &root)) != 0 ||
 	    (rc = parse_top(&c, root, cfg, &timeout, &hosts, &endpoints)) != 0 ||
 	    (rc = parse_endpoints(&c, endpoints, hosts, timeout, cfg)) != 0 ||
-	    (rc = check_jwks_endpoints(&c, cfg)) != 0)
+	    (rc = check_jwks_endpoints(&c, cfg)) != 0 || (rc = check_health_endpoint(&c, cfg)) != 0)
 		goto out;
 	log_ignored(&c, endpoints);
 	*out = cfg;
@@ -608,6 +684,8 @@ void cfg_free(struct cfg *cfg)
 		cfg_free_validator(&e->validator);
 	}
 	free(cfg->endpoints);
+	free(cfg->limits.log);
+	free(cfg->limits.health_endpoint);
 	free(cfg->path);
 	free(cfg);
 }

@@ -33,6 +33,14 @@ struct cfg_limits {
 	unsigned connect_timeout_ms;   /* TCP+TLS connect to backend / JWK server (2000) */
 	unsigned jwk_fetch_timeout_ms; /* whole JWK Set download (5000) */
 	bool legacy_escapes;	       /* "json_escapes": "go1.21" (gojson.h) */
+	/* Service settings of the same block (owned strings, NULL when absent). */
+	char *log;	       /* "log": stderr, syslog[:FACILITY] or an absolute
+				* file path (log.h); JWTSIGN_LOG wins over it */
+	int log_timestamp;     /* "log_timestamp": 1 true, 0 false, -1 absent (a
+				* file target's lines are stamped, others not) */
+	char *health_endpoint; /* "health_endpoint": fixed path answering the
+				* health check (health.h), or NULL; no signer
+				* endpoint or jwks_endpoint has it */
 };
 
 /* Where a block's keys come from and how they are kept: the settings the

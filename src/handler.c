@@ -2,6 +2,7 @@
 #include "handler.h"
 #include "authz.h"
 #include "forward.h"
+#include "health.h"
 #include "query.h"
 #include "buf.h"
 #include "jwk.h"
@@ -419,6 +420,8 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, 431, "header_too_large");
 		return;
 	}
+	if (health_handle(app, req, resp))
+		return;
 	if ((ep = router_find_jwks(app->cfg, req->path)) != NULL &&
 	    (aep = app_endpoint_of(app, ep)) != NULL) {
 		serve_jwks(aep, req, resp);

@@ -24,33 +24,32 @@ static int gen_check(const char *kty, unsigned bits, const char *crv, const char
 
 	memset(g, 0, sizeof(*g));
 	if (kid == NULL || *kid == '\0')
-		return err_set(err, ERR_INVALID, "genkey: a kid is required");
+		return err_set(err, ERR_INVALID, "a kid is required");
 	if (kty == NULL || alg_kty_from_name(kty, &g->kty) != 0)
-		return err_set(err, ERR_UNSUPPORTED, "genkey: kty must be oct, RSA, EC or OKP");
+		return err_set(err, ERR_UNSUPPORTED, "kty must be oct, RSA, EC or OKP");
 	if (alg) {
 		if (alg_from_name(alg, &a) != 0)
-			return err_set(err, ERR_UNSUPPORTED,
-				       "genkey: alg \"%.20s\" is not supported", alg);
+			return err_set(err, ERR_UNSUPPORTED, "alg \"%.20s\" is not supported", alg);
 		g->alg = alg_info(a);
 		if (g->alg->kty != g->kty)
-			return err_set(err, ERR_INVALID, "genkey: alg %s needs kty \"%s\"", alg,
+			return err_set(err, ERR_INVALID, "alg %s needs kty \"%s\"", alg,
 				       alg_kty_name(g->alg->kty));
 	}
 	if ((g->kty == JWK_KTY_OCT || g->kty == JWK_KTY_RSA) && crv)
-		return err_set(err, ERR_INVALID, "genkey: crv applies to kty EC and OKP only");
+		return err_set(err, ERR_INVALID, "crv applies to kty EC and OKP only");
 	if ((g->kty == JWK_KTY_EC || g->kty == JWK_KTY_OKP) && bits)
 		return err_set(err, ERR_INVALID,
-			       "genkey: the size applies to kty oct and RSA only (use crv)");
+			       "the size applies to kty oct and RSA only (use crv)");
 	switch (g->kty) {
 	case JWK_KTY_OCT:
 		/* RFC 7518 section 3.2: at least the hash size. */
 		g->bits = bits ? bits : g->alg ? (unsigned)g->alg->hash_len * 8 : 256;
 		if (g->bits % 8 || g->bits < 128 || g->bits > 8192)
 			return err_set(err, ERR_INVALID,
-				       "genkey: oct size must be a multiple of 8 from 128 to 8192");
+				       "oct size must be a multiple of 8 from 128 to 8192");
 		if (g->alg && g->bits < g->alg->hash_len * 8)
 			return err_set(err, ERR_INVALID,
-				       "genkey: %s needs a key of at least %zu bits (RFC 7518 "
+				       "%s needs a key of at least %zu bits (RFC 7518 "
 				       "section 3.2)",
 				       alg, g->alg->hash_len * 8);
 		break;
@@ -58,7 +57,7 @@ static int gen_check(const char *kty, unsigned bits, const char *crv, const char
 		g->bits = bits ? bits : CRYPTO_RSA_MIN_BITS;
 		if (g->bits % 8 || g->bits < CRYPTO_RSA_MIN_BITS || g->bits > CRYPTO_RSA_MAX_BITS)
 			return err_set(err, ERR_INVALID,
-				       "genkey: RSA size must be a multiple of 8 from %u to %u",
+				       "RSA size must be a multiple of 8 from %u to %u",
 				       CRYPTO_RSA_MIN_BITS, CRYPTO_RSA_MAX_BITS);
 		break;
 	case JWK_KTY_EC:
@@ -70,10 +69,10 @@ static int gen_check(const char *kty, unsigned bits, const char *crv, const char
 		else
 			g->crv = alg_crv_from_name(crv);
 		if (g->crv == 0 || (g->crv == JWK_CRV_ED25519) != (g->kty == JWK_KTY_OKP))
-			return err_set(err, ERR_UNSUPPORTED, "genkey: crv must be %s",
+			return err_set(err, ERR_UNSUPPORTED, "crv must be %s",
 				       g->kty == JWK_KTY_OKP ? "Ed25519" : "P-256, P-384 or P-521");
 		if (g->alg && g->alg->crv != g->crv)
-			return err_set(err, ERR_INVALID, "genkey: alg %s needs crv %s", alg,
+			return err_set(err, ERR_INVALID, "alg %s needs crv %s", alg,
 				       alg_crv_name(g->alg->crv));
 		break;
 	case JWK_KTY_NONE:
@@ -128,7 +127,7 @@ static int gen_members(struct buf *b, const struct gen_params *g, struct err *er
 	crypto_bytes_free(&y);
 	crypto_bytes_free(&d);
 	if (rc)
-		return err_set(err, rc, "genkey: cannot write the key: %s", err_strerror(rc));
+		return err_set(err, rc, "cannot write the key: %s", err_strerror(rc));
 	return 0;
 }
 
@@ -153,7 +152,7 @@ static int gen_selfcheck(const struct buf *b, const char *kid, const struct gen_
 	rc = jwk_set_select(b->data, b->len, kids, 1, alg, NULL, &key, err);
 	jwk_free(key);
 	if (rc && err)
-		err_prefix(err, "genkey: the new key failed its check");
+		err_prefix(err, "the new key failed its check");
 	return rc;
 }
 
@@ -176,7 +175,7 @@ int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *cr
 	if (rc == 0)
 		rc = jwk_put_head(&b, g.kty, kid, g.alg ? g.alg->alg : JWS_ALG_INVALID);
 	if (rc) {
-		err_set(err, rc, "genkey: %s", err_strerror(rc));
+		err_set(err, rc, "%s", err_strerror(rc));
 		goto out;
 	}
 	rc = gen_members(&b, &g, err);
@@ -186,7 +185,7 @@ int jwk_generate(struct buf *out, const char *kty, unsigned bits, const char *cr
 	if (rc == 0)
 		rc = buf_reserve(out, b.len);
 	if (rc) {
-		err_set(err, rc, "genkey: %s", err_strerror(rc));
+		err_set(err, rc, "%s", err_strerror(rc));
 		goto out;
 	}
 	rc = gen_selfcheck(&b, kid, &g, err);

@@ -8,9 +8,10 @@ noinst_LIBRARIES += src/libjwtsign.a
 src_libjwtsign_a_CFLAGS = $(AM_CFLAGS) $(LIBDEPS_CFLAGS)
 src_libjwtsign_a_SOURCES = \
 	src/err.c src/err.h \
-	src/log.c src/log.h \
+	src/log.c src/log.h src/log_syslog.c src/log_syslog.h \
 	src/buf.c src/buf.h \
 	src/fileio.c src/fileio.h \
+	src/filewatch.c src/filewatch.h \
 	src/wipe_alloc.c src/wipe_alloc.h \
 	src/b64.c src/b64.h \
 	src/clock.c src/clock.h \
@@ -44,9 +45,11 @@ src_libjwtsign_a_SOURCES = \
 	src/request.c src/request.h \
 	src/response.c src/response.h \
 	src/handler.c src/handler.h \
+	src/health.c src/health.h \
 	src/handler_authz.c \
 	src/authz.c src/authz.h \
 	src/app.c src/app.h \
+	src/reload.c src/reload.h \
 	src/cli.c src/cli.h \
 	src/cli_verify.c
 

@@ -1,14 +1,26 @@
-/* log.h - the one logger: one line per event on stderr, which is the web
- * server's error log under FastCGI and CGI.
+/* log.h - the one logger: one line per event, on stderr (the default: the
+ * web server's error log under FastCGI and CGI), to syslog, or appended to
+ * a file (log_set_target).
  *
- * Format: "jwtsign[PID]: LEVEL: CONTEXT: message".  CONTEXT is the
- * endpoint path while a request is handled, else the module name given by
- * the caller.  Never pass key material or whole tokens to these functions.
+ * Format: "[TIME ]jwtsign[PID]: LEVEL: CONTEXT: message" (syslog: "LEVEL:
+ * CONTEXT: message", syslog adds the rest).  CONTEXT is the endpoint path
+ * while a request is handled, else the module name given by the caller.
+ * A line is at most LOG_LINE_MAX bytes; a longer one ends in
+ * LOG_CUT_MARK.  Never pass key material or whole tokens to these
+ * functions.
  */
 #ifndef JWTSIGN_LOG_H
 #define JWTSIGN_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "err.h"
+
+/* Longest line written, newline included, in bytes. */
+#define LOG_LINE_MAX 4096
+/* The end of a line that was cut to LOG_LINE_MAX. */
+#define LOG_CUT_MARK " [cut]"
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
@@ -21,6 +33,36 @@ int log_level_from_name(const char *name, enum log_level *out);
 
 /* log_enabled - nonzero when messages at level are written. */
 int log_enabled(enum log_level level);
+
+/* log_check_target - whether spec names a log target: "stderr",
+ * "syslog", "syslog:FACILITY" (auth, authpriv, cron, daemon, kern, lpr,
+ * mail, news, syslog, user, uucp, local0 ... local7; "syslog" alone is
+ * daemon), or an absolute file path.  Nothing is opened.  Returns 0 or
+ * ERR_INVALID with the reason in err (optional). */
+int log_check_target(const char *spec, struct err *err);
+
+/* log_set_target - send the following lines to spec (log_check_target).
+ * A file is opened O_WRONLY|O_APPEND|O_CREAT, mode 0640, close-on-exec;
+ * each line is one write(), so that the workers sharing it do not mix
+ * their lines.  Returns 0, or ERR_INVALID / ERR_IO (the file cannot be
+ * opened) with the reason in err: the current target is kept then. */
+int log_set_target(const char *spec, struct err *err);
+
+/* log_target - the current target as given ("stderr" by default);
+ * borrowed until the next log_set_target. */
+const char *log_target(void);
+
+/* log_set_timestamp - 1: every line starts with the UTC time
+ * (2026-12-01T10:00:00.123Z and a space), 0: never, -1 (the default):
+ * only for a file target (stderr goes to a log that stamps its lines, and
+ * so does syslog). */
+void log_set_timestamp(int mode);
+
+/* log_reopen - for a file target: open the path again when force is
+ * true, or when the path no longer names the open file (renamed or
+ * removed by logrotate); else nothing.  A failure is logged to the file
+ * still open.  Returns true when the file was reopened. */
+bool log_reopen(bool force);
 
 /* log_msg - write one line.  ctx: endpoint path or module name (may be
  * NULL).  Newlines and control bytes in the context and the formatted

@@ -7,6 +7,7 @@
 #include "fileio.h"
 #include "handler.h"
 #include "log.h"
+#include "reload.h"
 #include "request.h"
 #include "response.h"
 #include "wipe_alloc.h"
@@ -17,8 +18,10 @@
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,9 @@
 
 /* Set by SIGTERM/SIGUSR1: finish the request in flight, then exit 0. */
 static volatile sig_atomic_t stop_requested;
+/* Set by SIGUSR2 or SIGHUP (the signal number): reload the configuration
+ * and keys between requests; never a stop. */
+static volatile sig_atomic_t reload_signal;
 /* Opened on /dev/null before the FastCGI loop starts (fd 0 is the
  * listening socket then); -1 otherwise. */
 static volatile sig_atomic_t null_fd = -1;
@@ -48,6 +54,13 @@ static void on_stop_signal(int sig)
 		dup2(null_fd, STDIN_FILENO);
 }
 
+/* Only a flag: the worker reloads between requests (an idle one at once,
+ * its wait for the next connection is interrupted). */
+static void on_reload_signal(int sig)
+{
+	reload_signal = sig;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -58,6 +71,9 @@ static void install_signals(void)
 	sa.sa_flags = 0; /* no SA_RESTART: accept() must return EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_reload_signal;
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -133,10 +149,14 @@ static int serve_cgi(struct app *app)
 	struct request req;
 	struct buf out = BUF_INIT;
 	struct err e = {0};
+	struct reload rl;
 	const char *p;
 	size_t n;
 	int status = 0;
 
+	/* The configuration's "log" applies to a CGI request too. */
+	(void)reload_init(&rl, app, NULL, getenv("JWTSIGN_LOG"));
+	reload_free(&rl);
 	if (request_read(&req, &src, max_body(app), &e) != 0) {
 		log_error("cgi", "%s", e.msg);
 		request_free(&req);
@@ -220,29 +240,79 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	request_free(&req);
 }
 
-static int serve_fastcgi(struct app *app)
+/* Wait (at most until the next look at the files is due) until the listening socket has a
+ * connection or a signal arrives.  Returns true when a connection is waiting.  An idle worker thus
+ * looks at its files once a second and reloads on a signal at once; another worker may take the
+ * connection first, then accept() waits for the next one. */
+static bool wait_listener(const struct reload *rl)
+{
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+
+	/* +1: wake when the look is due, not a hair before it. */
+	return poll(&p, 1, reload_wait_ms(rl) + 1) > 0;
+}
+
+/* Between requests: a reload signal, or a changed file (reload.h). */
+static void between_requests(struct reload *rl, struct app *app)
+{
+	int sig = reload_signal;
+
+	if (sig) {
+		reload_signal = 0;
+		log_info("signal",
+			 "%s received: reloading the configuration and keys (SIGTERM or "
+			 "SIGUSR1 stop jwtsign)",
+			 sig == SIGHUP ? "SIGHUP" : "SIGUSR2");
+	}
+	reload_tick(rl, app, sig != 0, sig == SIGHUP ? "SIGHUP" : "SIGUSR2");
+}
+
+static int serve_fastcgi(struct app *app, const char *config)
 {
 	FCGX_Request fr;
 	struct buf out = BUF_INIT;
+	struct reload rl;
+	int rc;
 
-	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+	/* FCGI_FAIL_ACCEPT_ON_INTR: a reload signal also ends the wait of a
+	 * worker blocked in accept() because another took the connection
+	 * that woke them both. */
+	if (FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("fastcgi", "FCGX_InitRequest failed");
 		return 1;
 	}
+	/* First: the configuration's "log" then receives the key lines. */
+	if (reload_init(&rl, app, config, getenv("JWTSIGN_LOG")) != 0)
+		log_error("reload", "out of memory: file changes will not be noticed");
 	app_load_keys(app);
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null_fd < 0) {
 		log_error("fastcgi", "cannot open /dev/null: %s", strerror(errno));
+		reload_free(&rl);
 		FCGX_Free(&fr, 1);
 		return 1;
 	}
 	log_info("fastcgi", "ready");
-	while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
+	while (!stop_requested) {
+		/* With a kept connection (fr.ipcFd open) the next request comes
+		 * on it, not on the listening socket. */
+		bool ready = fr.ipcFd >= 0 || wait_listener(&rl);
+
+		between_requests(&rl, app);
+		if (stop_requested)
+			break;
+		if (!ready)
+			continue;
+		if ((rc = FCGX_Accept_r(&fr)) == -EINTR)
+			continue;
+		if (rc < 0)
+			break;
 		fcgi_one(app, &fr, &out);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
 	buf_free(&out);
+	reload_free(&rl);
 	log_info("fastcgi", "%s, exiting", stop_requested ? "stop requested" : "accept failed");
 	return 0;
 }
@@ -298,6 +368,17 @@ static void set_log_level_from_env(void)
 				 "info or debug)",
 				 lv);
 	}
+}
+
+/* JWTSIGN_LOG: where the server logs (before the configuration is read,
+ * so that its errors land there too); it wins over the "log" setting. */
+static void set_log_target_from_env(void)
+{
+	const char *t = getenv("JWTSIGN_LOG");
+	struct err e = {0};
+
+	if (t && *t && log_set_target(t, &e) != 0)
+		log_error("main", "JWTSIGN_LOG: %s; logging to stderr", e.msg);
 }
 
 static int run_subcommand(int argc, char **argv, int *status)
@@ -369,9 +450,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
+	set_log_target_from_env();
 	install_signals();
 	app_init(&app, config, &e); /* on error: logged, every request answered 503 */
-	status = FCGX_IsCGI() ? serve_cgi(&app) : serve_fastcgi(&app);
+	status = FCGX_IsCGI() ? serve_cgi(&app) : serve_fastcgi(&app, config);
 	app_free(&app);
 	curl_global_cleanup();
 	return status;

@@ -132,6 +132,7 @@ INTEGRATION_TESTS = \
 	tests/integration/apache_fcgid.sh \
 	tests/integration/apache_cgi.sh \
 	tests/integration/nginx_spawnfcgi.sh \
+	tests/integration/nginx_multiwatch.sh \
 	tests/integration/lifecycle.sh \
 	tests/integration/jwk_tls.sh \
 	tests/integration/jwk_cache.sh \

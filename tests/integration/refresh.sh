@@ -90,11 +90,12 @@ check "check-config: /refresh validates first" \
 sed -e "s|/usr/bin/jwtsign|$JWTSIGN|g" \
 	-e "s|/etc/jwtsign/jwtsign.json|$T/jwtsign.json|g" \
 	-e "s|/run/lighttpd/jwtsign.sock|$T/jwtsign.sock|g" \
+	-e '/"JWTSIGN_LOG" =>/d' \
 	-e 's|"\^/token\$"|"^/(token\|refresh)(-hs\|-nokeys)?$"|' \
 	-e 's|fastcgi.server = ("/token" =>|fastcgi.server = ("/" =>|' \
 	"$TOP_SRCDIR/fcgi-conf/lighttpd.conf" >"$T/fcgi.conf"
 check "the example's paths and route were replaced" \
-	not grep -q -e /usr/bin/ -e /etc/jwtsign -e /run/lighttpd -e '"/token"' -e '"^/token\$"' "$T/fcgi.conf"
+	not grep -q -e /usr/bin/ -e '"JWTSIGN_LOG"' -e /etc/jwtsign -e /run/lighttpd -e '"/token"' -e '"^/token\$"' "$T/fcgi.conf"
 mkdir -p "$T/www"
 cat >"$T/lighttpd.conf.in" <<EOF
 server.bind = "127.0.0.1"

@@ -274,10 +274,31 @@ fi
 VERSION=$(dpkg-query -W -f='${Version}' jwtsign)
 check "jwtsign --version prints the package version $VERSION" \
 	sh -c "/usr/bin/jwtsign --version 2>&1 | grep -qF '$VERSION'"
-check "/usr/lib/cgi-bin/jwtsign is a link to /usr/bin/jwtsign" \
-	test "$(readlink -f /usr/lib/cgi-bin/jwtsign)" = /usr/bin/jwtsign
+check "no /usr/lib/cgi-bin/jwtsign (Debian's serve-cgi-bin would publish it)" \
+	test ! -e /usr/lib/cgi-bin/jwtsign -a ! -L /usr/lib/cgi-bin/jwtsign
 check "man pages jwtsign(8) and jwtsign.json(5)" \
 	test -f /usr/share/man/man8/jwtsign.8.gz -a -f /usr/share/man/man5/jwtsign.json.5.gz
+for m in man8/jwtsign.8 man5/jwtsign.json.5; do
+	check "$m names /etc/jwtsign/jwtsign.json, not /usr/local/etc nor @sysconfdir@" \
+		sh -c "zcat /usr/share/man/$m.gz | grep -q /etc/jwtsign/jwtsign.json &&
+			! zcat /usr/share/man/$m.gz | grep -q -e /usr/local/etc -e @sysconfdir"
+done
+check "debian/copyright is DEP-5 and grants the MIT (Expat) licence" \
+	sh -c 'head -1 /usr/share/doc/jwtsign/copyright | grep -q copyright-format/1.0 &&
+		grep -q "^License: Expat" /usr/share/doc/jwtsign/copyright &&
+		grep -q "Permission is hereby granted, free of charge" /usr/share/doc/jwtsign/copyright'
+check "the source's LICENSE is MIT" grep -q "^MIT License\|Permission is hereby granted" "$SRC/LICENSE"
+check "/var/log/jwtsign: www-data:adm 0750, rotated by /etc/logrotate.d/jwtsign" \
+	sh -c 'test "$(stat -c "%U:%G %a" /var/log/jwtsign)" = "www-data:adm 750" &&
+		grep -q "^/var/log/jwtsign/\*.log" /etc/logrotate.d/jwtsign'
+check "examples/jwtsign-spawn is installed" test -f /usr/share/doc/jwtsign/examples/jwtsign-spawn
+# genkey -o never replaces an existing file without --force.
+echo keep >"$T/existing.json"
+check "genkey -o refuses an existing file" \
+	sh -c "! /usr/bin/jwtsign genkey --kty oct --kid k --alg HS256 -o '$T/existing.json' 2>'$T/genkey.err'"
+check "genkey -o left the existing file alone" test "$(cat "$T/existing.json")" = keep
+check "genkey's message names the command once ($(head -c 200 "$T/genkey.err"))" \
+	sh -c "grep -q '^jwtsign genkey: ' '$T/genkey.err' && ! grep -q 'genkey: genkey' '$T/genkey.err'"
 for f in /etc/jwtsign/jwtsign.json /etc/apache2/conf-available/jwtsign.conf \
 	/etc/lighttpd/conf-available/50-jwtsign.conf /etc/nginx/snippets/jwtsign.conf; do
 	check "conffile $f" sh -c "dpkg-query -W -f='\${Conffiles}\n' jwtsign | grep -q '^ $f '"
@@ -504,6 +525,10 @@ ENABLED_CONF=no
 check "a2query knows nothing of jwtsign" sh -c '! ls /var/lib/apache2/conf/*/jwtsign 2>/dev/null | grep -q .'
 check "/etc/jwtsign removed (configuration and generated key)" test ! -e /etc/jwtsign
 check "JWK Set cache $CACHE_DIR removed" test ! -e "$CACHE_DIR"
+for c in /dev/shm/jwtsign-0 "/dev/shm/jwtsign-$WWW_UID" /run/jwtsign/cache-0 "/run/jwtsign/cache-$WWW_UID"; do
+	if grep -qx "$c" "$T/before"; then continue; fi # there before: not ours
+	check "no key cache of root or www-data left: $c" test ! -e "$c"
+done
 
 left=""
 while read -r p; do

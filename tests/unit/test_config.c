@@ -2029,3 +2029,46 @@ Test(config, refresh_flow_endpoint, .init = cr_redirect_stderr)
 		   ERR_UNSUPPORTED, "endpoint \"/refresh\": extra_config \"auth/validator\"",
 		   "\"none\" is never accepted", NULL);
 }
+
+/* "log", "log_timestamp", "health_endpoint": the service settings of the
+ * "jwtsign" block. */
+#define JW(X) DOC("\"extra_config\":{\"jwtsign\":{" X "}},", EP_OBJ("", BACKEND))
+
+Test(config, service_settings_default)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(BASE));
+
+	cr_assert_null(cfg->limits.log);
+	cr_assert_eq(cfg->limits.log_timestamp, -1);
+	cr_assert_null(cfg->limits.health_endpoint);
+	cfg_free(cfg);
+}
+
+Test(config, service_settings)
+{
+	struct cfg *cfg = parse_ok(JW("\"log\":\"syslog:local3\",\"log_timestamp\":true,"
+				      "\"health_endpoint\":\"healthz\""));
+
+	cr_assert_str_eq(cfg->limits.log, "syslog:local3");
+	cr_assert_eq(cfg->limits.log_timestamp, 1);
+	cr_assert_str_eq(cfg->limits.health_endpoint, "/healthz");
+	cfg_free(cfg);
+	cfg = parse_ok(JW("\"log\":\"/var/log/jwtsign/jwtsign.log\",\"log_timestamp\":false"));
+	cr_assert_str_eq(cfg->limits.log, "/var/log/jwtsign/jwtsign.log");
+	cr_assert_eq(cfg->limits.log_timestamp, 0);
+	cfg_free(cfg);
+}
+
+Test(config, service_settings_refused)
+{
+	parse_err3(JW("\"log\":\"relative.log\""), ERR_INVALID, "\"log\"", "absolute", NULL);
+	parse_err3(JW("\"log\":\"syslog:nope\""), ERR_INVALID, "\"log\"", "facility", NULL);
+	parse_err3(JW("\"log\":\"\""), ERR_INVALID, "\"log\"", NULL, NULL);
+	parse_err3(JW("\"log_timestamp\":\"yes\""), ERR_INVALID, "log_timestamp", NULL, NULL);
+	parse_err3(JW("\"health_endpoint\":\"/token\""), ERR_INVALID, "health_endpoint",
+		   "also served", NULL);
+	parse_err3(JW("\"health_endpoint\":\"/h/{x}\""), ERR_INVALID, "health_endpoint", "fixed",
+		   NULL);
+	parse_err3(JW("\"helth_endpoint\":\"/h\""), ERR_INVALID, "did you mean", "health_endpoint",
+		   NULL);
+}

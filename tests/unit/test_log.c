@@ -99,3 +99,44 @@ Test(log, log_lines_are_redacted, .init = cr_redirect_stderr)
 	cr_assert_null(strstr(out, "token=abc"));
 	cr_assert_not_null(strstr(out, "https://***@k.example/jwks?*** failed"), "%s", out);
 }
+
+/* The file target: one line per event, stamped by default, reopened
+ * after a rename (logrotate); a long line is cut with a mark. */
+Test(log, file_target_stamped_reopened_and_cut)
+{
+	char dir[] = "/tmp/test_log.XXXXXX", path[64], moved[80], buf[8192], big[5000];
+	struct err e = {0};
+	FILE *f;
+	size_t n;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/j.log", dir);
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	cr_assert_eq(log_check_target("syslog:local0", NULL), 0);
+	cr_assert_eq(log_check_target("nope", NULL), ERR_INVALID);
+	cr_assert_eq(log_set_target(path, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(log_target(), path);
+	log_error("/token", "first");
+	cr_assert(!log_reopen(false));
+	cr_assert_eq(rename(path, moved), 0);
+	cr_assert(log_reopen(false));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	log_error("/token", "%s", big);
+	cr_assert_eq(log_set_target("stderr", &e), 0);
+	f = fopen(moved, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	cr_assert(n > 24 && buf[4] == '-' && buf[10] == 'T' && buf[23] == 'Z', "got: %s", buf);
+	cr_assert_not_null(strstr(buf, ": error: /token: first\n"));
+	f = fopen(path, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	cr_assert_eq(n, LOG_LINE_MAX - 1, "line of %zu bytes", n);
+	cr_assert_not_null(strstr(buf, "x" LOG_CUT_MARK "\n"));
+	unlink(path);
+	unlink(moved);
+	rmdir(dir);
+}
