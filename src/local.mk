@@ -35,6 +35,7 @@ src_libjwtsign_a_SOURCES = \
 	src/tls.c src/tls.h \
 	src/header_cap.c src/header_cap.h \
 	src/fetch.c src/fetch.h \
+	src/rundir.c src/rundir.h \
 	src/jwk_cache.c src/jwk_cache.h \
 	src/keysource.c src/keysource.h src/keysource_int.h \
 	src/keysource_url.c \
