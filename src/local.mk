@@ -37,6 +37,7 @@ src_libjwtsign_a_SOURCES = \
 	src/fetch.c src/fetch.h \
 	src/rundir.c src/rundir.h \
 	src/jwk_cache.c src/jwk_cache.h \
+	src/ratelimit.c src/ratelimit.h \
 	src/keysource.c src/keysource.h src/keysource_int.h \
 	src/keysource_url.c \
 	src/backend.c src/backend.h \
