@@ -27,7 +27,7 @@ src_libjwtsign_a_SOURCES = \
 	src/entity.c src/entity.h \
 	src/signer.c src/signer.h \
 	src/config.c src/config.h src/config_int.h \
-	src/config_value.c src/config_keys.c src/config_signer.c src/config_validator.c \
+	src/config_value.c src/config_keys.c src/config_ratelimit.c src/config_signer.c src/config_validator.c \
 	src/config_backend.c src/config_cors.c src/config_known.c \
 	src/cors.c src/cors.h \
 	src/route.c src/route.h \
@@ -45,6 +45,7 @@ src_libjwtsign_a_SOURCES = \
 	src/query.c src/query.h \
 	src/request.c src/request.h \
 	src/response.c src/response.h \
+	src/limiter.c src/limiter.h \
 	src/handler.c src/handler.h \
 	src/handler_authz.c \
 	src/authz.c src/authz.h \

@@ -129,6 +129,7 @@ tests_unit_test_header_cap_LDADD = $(UNIT_LDADD)
 INTEGRATION_TESTS = \
 	tests/integration/cgi.sh \
 	tests/integration/lighttpd_fcgi.sh \
+	tests/integration/ratelimit.sh \
 	tests/integration/lighttpd_cgi.sh \
 	tests/integration/cli.sh \
 	tests/integration/jwks.sh \
