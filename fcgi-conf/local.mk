@@ -8,6 +8,7 @@ dist_example_DATA = \
 	fcgi-conf/apache-mod_fcgid.conf \
 	fcgi-conf/apache-cgi.conf \
 	fcgi-conf/nginx.conf \
+	fcgi-conf/nginx-limit_req.conf \
 	fcgi-conf/lighttpd-authorizer.conf \
 	fcgi-conf/apache-authorizer.conf \
 	fcgi-conf/nginx-authorizer.conf \

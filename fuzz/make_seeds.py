@@ -104,6 +104,17 @@ def seeds_config():
         "cipher_suites": [49199], "jwk_local_ca": "/etc/ca.pem"}}
     two["endpoints"].append(ep2)
     write("config", "two-endpoints.json", compact(two))
+    # qos/ratelimit/router and the failed-login throttle on both endpoints
+    rl = json.loads(json.dumps(two))
+    rl["endpoints"][0]["extra_config"]["qos/ratelimit/router"] = {
+        "max_rate": 50, "capacity": 50, "client_max_rate": 5, "client_capacity": 5,
+        "every": "10m", "strategy": "ip", "key": "X-Forwarded-For"}
+    rl["endpoints"][0]["extra_config"]["jwtsign"] = {"failed_login": {
+        "max_failures": 3, "window": "15m", "username": "/user",
+        "failure_statuses": [401, 403], "client_max_failures": 30}}
+    rl["endpoints"][1]["extra_config"]["qos/ratelimit/router"] = {
+        "client_max_rate": 0.5, "strategy": "param", "key": "tenant"}
+    write("config", "ratelimit.json", compact(rl))
     for i, d in enumerate(["2s", "500ms", "1m30s", "1.5s", "100us", "0", "1ns", "+3h",
                            "1\u00b5s", "24h0m1s", ".5s", "1e3s"]):
         write("config", "duration-%02d" % i, d)

@@ -3,7 +3,11 @@
 #include "gojson.h"
 #include "keysource.h"
 #include "log.h"
+#include "ratelimit.h"
+#include "rundir.h"
+#include "clock.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +184,41 @@ void app_free(struct app *app)
 	}
 	free(app->eps);
 	backend_free(app->backend);
+	rl_table_close(app->rl);
 	cfg_free(app->cfg);
 	memset(app, 0, sizeof(*app));
+}
+
+/* Seconds between attempts to open an unusable rate limit table. */
+#define APP_RL_RETRY_MS 60000
+
+struct rl_table *app_ratelimit(struct app *app)
+{
+	char dir[PATH_MAX];
+	struct err e = {0};
+	long long now;
+	int rc;
+
+	if (app->rl)
+		return app->rl;
+	now = clock_monotonic_ms();
+	if (app->rl_retry_ms && now < app->rl_retry_ms)
+		return NULL;
+	rc = rundir_default(dir, sizeof(dir), &e);
+	if (rc == 0)
+		rc = rl_table_open(dir, RL_DEFAULT_SLOTS, &app->rl, &e);
+	if (rc == 0) {
+		if (app->rl_failed)
+			log_info("ratelimit", "rate limit table %s in use", rl_table_path(app->rl));
+		app->rl_failed = false;
+		return app->rl;
+	}
+	if (!app->rl_failed)
+		log_error("ratelimit",
+			  "%s: rate limits are not enforced (requests allowed); retried every "
+			  "minute, logged once",
+			  e.msg);
+	app->rl_failed = true;
+	app->rl_retry_ms = now + APP_RL_RETRY_MS;
+	return NULL;
 }

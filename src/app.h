@@ -6,6 +6,7 @@
 #ifndef JWTSIGN_APP_H
 #define JWTSIGN_APP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "backend.h"
@@ -15,6 +16,7 @@
 #include "signer.h"
 
 struct keysource;
+struct rl_table;
 
 struct app_endpoint {
 	const struct cfg_endpoint *cfg; /* borrowed from app->cfg */
@@ -35,6 +37,12 @@ struct app {
 	struct backend *backend;      /* the real backend client, or NULL */
 	backend_call_fn backend_call; /* how the handler calls the backend */
 	void *backend_ctx;
+	/* The shared rate limit table (ratelimit.h), opened at the first
+	 * request that needs it (app_ratelimit); NULL until then or while it
+	 * cannot be used. */
+	struct rl_table *rl;
+	long long rl_retry_ms; /* clock_monotonic_ms() of the next attempt */
+	bool rl_failed;	       /* the last attempt failed (logged once) */
 };
 
 /* app_signer_opts - the options of a configured endpoint's signer block,
@@ -69,6 +77,13 @@ const struct app_endpoint *app_endpoint_of(const struct app *app, const struct c
  * then answers 503, its validator denies, until a later load works).
  * Returns the number of key sources that could not be loaded. */
 size_t app_load_keys(struct app *app);
+
+/* app_ratelimit - the shared rate limit table, opened (and made) in the
+ * directory of the JWK Set cache (rundir.h) on the first call; NULL when
+ * it cannot be used: the first failure is logged, limits are then not
+ * enforced (requests are allowed) and the table is tried again once a
+ * minute. */
+struct rl_table *app_ratelimit(struct app *app);
 
 /* app_free - release everything app owns.  NULL-safe. */
 void app_free(struct app *app);

@@ -16,4 +16,14 @@ void clock_set_override(time_t t);
  * cache ages that must not jump with the wall clock. */
 long long clock_monotonic_ms(void);
 
+/* clock_monotonic_us - microseconds from CLOCK_MONOTONIC (one clock for
+ * every process of the machine: the shared rate limit table's time), or
+ * the test override when one is set. */
+long long clock_monotonic_us(void);
+
+/* clock_set_monotonic_override - make clock_monotonic_us() return us
+ * (pass -1 to go back to the real clock).  For tests only; a forked
+ * child inherits it. */
+void clock_set_monotonic_override(long long us);
+
 #endif

@@ -44,6 +44,7 @@
 #define NS_CORS "security/cors"
 #define NS_VALIDATOR "auth/validator"
 #define NS_VALIDATOR_OLD "github.com/devopsfaith/krakend-jose/validator"
+#define NS_RATELIMIT "qos/ratelimit/router"
 
 /* The block of an endpoint object under namespace a or its old name b,
  * or NULL; *ns receives the namespace used.  Both namespaces with
@@ -135,6 +136,46 @@ static int parse_validator(struct cfg_pctx *c, const struct ep_blocks *b, struct
 	return rc;
 }
 
+/* An extra_config namespace of the endpoint that must be an object. */
+static int ep_object(struct cfg_pctx *c, json_object *ep_obj, const char *ns, json_object **out)
+{
+	json_object *ec = cfg_member(ep_obj, "extra_config");
+
+	*out = ec && json_object_is_type(ec, json_type_object) ? cfg_ns(ec, ns) : NULL;
+	if (*out == NULL)
+		return 0;
+	snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", ns);
+	if (!json_object_is_type(*out, json_type_object))
+		return cfg_fail(c, ERR_INVALID, NULL, "expected an object, got %s",
+				cfg_jtype(*out));
+	return 0;
+}
+
+/* The limits of a signer endpoint: qos/ratelimit/router and the
+ * endpoint's "jwtsign" block (failed_login). */
+static int parse_limits_of(struct cfg_pctx *c, json_object *ep_obj, struct cfg_endpoint *e)
+{
+	json_object *obj;
+	int rc;
+
+	if ((rc = ep_object(c, ep_obj, NS_RATELIMIT, &obj)) != 0)
+		return rc;
+	if (obj && !e->has_signer)
+		cfg_notice(c, "ignored: jwtsign limits only the endpoints it serves (a signer's); "
+			      "limit this one in the web server");
+	else if (obj && (rc = cfg_parse_ratelimit(c, obj, e, &e->ratelimit)) != 0)
+		return rc;
+	e->has_ratelimit = obj && e->has_signer;
+	if ((rc = ep_object(c, ep_obj, NS_JWTSIGN, &obj)) != 0)
+		return rc;
+	if (obj && !e->has_signer)
+		return cfg_fail(c, ERR_INVALID, NULL,
+				"only an endpoint with a signer block has jwtsign settings");
+	rc = obj ? cfg_parse_endpoint_jwtsign(c, obj, e) : 0;
+	c->sect[0] = '\0';
+	return rc;
+}
+
 /* One endpoint with a signer block, a validator block or both.  Without
  * a signer the endpoint is the web server's (jwtsign only authorizes its
  * requests): its backend and forwarding settings are not read. */
@@ -160,7 +201,7 @@ static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, const struct 
 		return rc;
 	e->timeout_ms = default_timeout;
 	if (b->signer == NULL)
-		return parse_validator(c, b, e);
+		return (rc = parse_limits_of(c, ep_obj, e)) ? rc : parse_validator(c, b, e);
 	e->has_signer = true;
 	if ((rc = opt_names(c, ep_obj, "input_headers", &e->input_headers, &e->ninput_headers)) ||
 	    (rc = opt_names(c, ep_obj, "input_query_strings", &e->input_query, &e->ninput_query)) ||
@@ -170,6 +211,8 @@ static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, const struct 
 	snprintf(c->sect, sizeof(c->sect), "extra_config \"%s\"", b->sns);
 	rc = cfg_parse_signer(c, b->signer, &e->signer);
 	c->sect[0] = '\0';
+	if (rc == 0)
+		rc = parse_limits_of(c, ep_obj, e);
 	return rc ? rc : parse_validator(c, b, e);
 }
 
@@ -682,6 +725,7 @@ void cfg_free(struct cfg *cfg)
 		entity_rules_free(&e->backend.rules);
 		cfg_free_signer(&e->signer);
 		cfg_free_validator(&e->validator);
+		cfg_free_ratelimit(e);
 	}
 	free(cfg->endpoints);
 	free(cfg->limits.log);

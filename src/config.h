@@ -167,6 +167,48 @@ struct cfg_backend {
 	struct entity_rules rules; /* what KrakenD does to the answer (entity.h) */
 };
 
+/* "strategy" of qos/ratelimit/router: who a client is. */
+enum cfg_rl_strategy {
+	CFG_RL_NONE = 0, /* absent: KrakenD then applies no client limit */
+	CFG_RL_IP,	 /* "ip": the first address of the header "key" when it holds
+			  * one, else REMOTE_ADDR */
+	CFG_RL_HEADER,	 /* "header": the value of the header "key" */
+	CFG_RL_PARAM,	 /* "param": the endpoint's {key} parameter */
+};
+
+/* An endpoint's "qos/ratelimit/router" block, with KrakenD's meaning
+ * (krakend-ratelimit router.ConfigGetter): a rate is max_rate tokens per
+ * "every" (default 1s; shorter counts as 1s), a bucket starts full.  Read
+ * by config_ratelimit.c; honoured on signer endpoints (handler.c). */
+struct cfg_ratelimit {
+	uint64_t interval_us;	     /* "max_rate": microseconds per token of the endpoint's
+				      * one bucket; 0 = no endpoint limit (absent or 0) */
+	uint64_t capacity;	     /* "capacity" (0 in the file: the rate per second, at
+				      * least 1, as KrakenD) */
+	uint64_t client_interval_us; /* "client_max_rate": per client; 0 = none */
+	uint64_t client_capacity;    /* "client_capacity" (default as for capacity) */
+	enum cfg_rl_strategy strategy;
+	char *key; /* "key": the header (ip: the one to trust, or NULL) or
+		    * the parameter name */
+};
+
+/* The failed-login throttle (extension): the endpoint's extra_config
+ * "jwtsign": {"failed_login": {...}}.  Off (max_failures 0) when absent.
+ * Read by config_ratelimit.c. */
+struct cfg_login_throttle {
+	unsigned max_failures; /* "max_failures": 1 to 4095 failures of one
+				* username within window, then 429 */
+	unsigned window_ms;    /* "window": Go duration (15m), at most 24h */
+	char *username;	       /* "username": JSON Pointer into the login body
+				* (e.g. "/user"), or NULL (per client only) */
+	int statuses[8];       /* "failure_statuses": backend statuses that count
+				* as a failed login, 400 to 599 ([401, 403]) */
+	size_t nstatuses;
+	unsigned client_max_failures; /* "client_max_failures": failures of one client
+				       * (any username) within window, 0 = not counted
+				       * (10 x max_failures, at most 4095) */
+};
+
 struct cfg_endpoint {
 	char *endpoint;	     /* public path, starts with '/' (prepended if missing, as
 			      * KrakenD does); may contain whole "{param}" segments */
@@ -179,12 +221,16 @@ struct cfg_endpoint {
 	size_t ninput_headers;
 	char **input_query;
 	size_t ninput_query;
-	struct cfg_backend backend;	/* zeroed when !has_signer: the backend of
-					 * a protected endpoint is the web server's */
-	struct cfg_signer signer;	/* when has_signer */
-	bool has_signer;		/* "auth/signer" (or the old namespace) */
-	struct cfg_validator validator; /* when has_validator */
-	bool has_validator;		/* "auth/validator" (or the old namespace) */
+	struct cfg_backend backend;	    /* zeroed when !has_signer: the backend of
+					     * a protected endpoint is the web server's */
+	struct cfg_signer signer;	    /* when has_signer */
+	bool has_signer;		    /* "auth/signer" (or the old namespace) */
+	struct cfg_validator validator;	    /* when has_validator */
+	bool has_validator;		    /* "auth/validator" (or the old namespace) */
+	bool has_ratelimit;		    /* "qos/ratelimit/router" on a signer endpoint */
+	struct cfg_ratelimit ratelimit;	    /* when has_ratelimit */
+	struct cfg_login_throttle throttle; /* "jwtsign" "failed_login" (max_failures
+					     * 0: off); signer endpoints only */
 	/* Why this endpoint is never served (fail closed: a setting it holds
 	 * that jwtsign does not honour yet would change who gets a token),
 	 * or NULL.  Requests get 503 not_configured, check-config an error. */
@@ -204,7 +250,7 @@ struct cfg {
 	struct cfg_limits limits;
 	struct cors cors; /* the service's "security/cors" (enabled: present) */
 	/* The settings jwtsign does not honour, one line each ("endpoint
-	 * \"/token\": namespace \"qos/ratelimit/router\" is ignored: ..."),
+	 * \"/token\": namespace \"qos/ratelimit/proxy\" is ignored: ...").
 	 * for check-config; each was logged at load. */
 	char **notices;
 	size_t nnotices;

@@ -194,6 +194,22 @@ int cfg_parse_method(struct cfg_pctx *c, json_object *obj, const char *dflt, cha
 int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *default_hosts,
 		      struct cfg_endpoint *e);
 
+/* config_ratelimit.c */
+
+/* cfg_parse_ratelimit - the endpoint's "qos/ratelimit/router" block obj
+ * into r (e: the endpoint, for a "param" key's check).  ERR_INVALID
+ * naming the setting, ERR_NOMEM. */
+int cfg_parse_ratelimit(struct cfg_pctx *c, json_object *obj, const struct cfg_endpoint *e,
+			struct cfg_ratelimit *r);
+
+/* cfg_parse_endpoint_jwtsign - the endpoint's "jwtsign" block obj (the
+ * extension settings of one endpoint: "failed_login") into e.
+ * ERR_INVALID, ERR_NOMEM. */
+int cfg_parse_endpoint_jwtsign(struct cfg_pctx *c, json_object *obj, struct cfg_endpoint *e);
+
+/* cfg_free_ratelimit - free what e's ratelimit and throttle own. */
+void cfg_free_ratelimit(struct cfg_endpoint *e);
+
 /* config_cors.c */
 
 /* cfg_parse_cors - the service's "security/cors" object obj into *r

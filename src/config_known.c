@@ -102,8 +102,8 @@ static const struct known endpoint_ns[] = {
     {"github.com/devopsfaith/krakend-jose/signer", NULL},
     {"auth/validator", NULL}, /* config_validator.c */
     {"github.com/devopsfaith/krakend-jose/validator", NULL},
-    {"qos/ratelimit/router", "the endpoint is not rate limited: limit logins in the web server "
-			     "(nginx limit_req) until jwtsign does"},
+    {"qos/ratelimit/router", NULL}, /* config_ratelimit.c */
+    {"jwtsign", NULL},		    /* the endpoint's extensions (failed_login) */
     {"qos/ratelimit/proxy", "the backend calls are not rate limited"},
     {"validation/json-schema", "request bodies are not checked against a schema; the backend "
 			       "must check them"},

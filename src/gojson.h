@@ -129,6 +129,12 @@ struct gojson_failure {
 int gojson_parse_ex(const char *doc, size_t len, const struct gojson_limits *lim, unsigned flags,
 		    struct json_object **out, struct gojson_failure *fail, struct err *err);
 
+/* gojson_put_wiped - overwrite every string value of the document root
+ * (member names are left: names, not secrets; json-c cannot scrub its
+ * own strings), then release it.  For documents that held key material
+ * or credentials.  NULL-safe. */
+void gojson_put_wiped(struct json_object *root);
+
 /* gojson_write_string - append the Go encoding of the len bytes at s (may
  * contain NULs and invalid UTF-8: each byte that starts no well-formed
  * sequence is written \ufffd, as Go's encoder does) as a JSON string,

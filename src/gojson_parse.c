@@ -611,3 +611,45 @@ int gojson_parse_ex(const char *doc, size_t len, const struct gojson_limits *lim
 	*out = obj;
 	return 0;
 }
+
+/* Overwrite every string value of the tree v; json-c's buffers are
+ * writable, so the const is cast away.  The recursion is bounded by the
+ * depth the document was parsed with. */
+static void wipe_strings(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_string: {
+		char *s = (char *)json_object_get_string(v);
+		int n = json_object_get_string_len(v);
+
+		if (s && n > 0)
+			sodium_memzero(s, (size_t)n);
+		break;
+	}
+	case json_type_object: {
+		json_object_object_foreach(v, name, child)
+		{
+			(void)name;
+			wipe_strings(child);
+		}
+		break;
+	}
+	case json_type_array: {
+		size_t n = json_object_array_length(v);
+
+		for (size_t i = 0; i < n; i++)
+			wipe_strings(json_object_array_get_idx(v, i));
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void gojson_put_wiped(struct json_object *root)
+{
+	if (root == NULL)
+		return;
+	wipe_strings(root);
+	json_object_put(root);
+}

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "jwk.h"
 #include "keysource.h"
+#include "limiter.h"
 #include "log.h"
 #include "router.h"
 #include "signer.h"
@@ -337,7 +338,8 @@ static int forward_query(const struct cfg_endpoint *ep, const struct request *re
  * right-most entry). */
 static void forward(struct app *app, const struct app_endpoint *aep, const struct request *req,
 		    const struct route_params *params, const struct jwk *key,
-		    const struct authz_result *claims, struct response *resp)
+		    const struct authz_result *claims, const struct limiter_state *ls,
+		    struct response *resp)
 {
 	const struct cfg_endpoint *ep = aep->cfg;
 	const struct cfg_limits *lim = &app->cfg->limits;
@@ -383,10 +385,12 @@ static void forward(struct app *app, const struct app_endpoint *aep, const struc
 		goto out;
 	}
 	rc = call_backend(app, &cs, lim, &e);
-	if (rc)
+	if (rc) {
 		answer_call_error(ep, rc, &e, resp);
-	else
+	} else {
+		limiter_after(app, aep, ls, cs.reply.status);
 		handle_reply(aep, key, &cs.reply, resp);
+	}
 out:
 	buf_free(&cs.xff);
 	buf_free(&cs.query);
@@ -404,6 +408,7 @@ static void answer(struct app *app, const struct request *req, struct response *
 	bool path_matched = false;
 	const struct jwk *key = NULL;
 	struct authz_result claims = {NULL, 0, NULL};
+	struct limiter_state ls;
 	enum authz_verdict v;
 	struct err e = {0};
 	const char *hdr;
@@ -448,6 +453,8 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, req->reject_status, req->reject_code);
 		return;
 	}
+	if (limiter_before(app, aep, req, &params, &ls, resp))
+		return;
 	if (ep->has_validator && (v = authz_check(aep, req, &claims)) != AUTHZ_ALLOW) {
 		authz_deny(resp, v, false);
 		goto out;
@@ -459,7 +466,7 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, 503, "keys_unavailable");
 		goto out;
 	}
-	forward(app, aep, req, &params, key, &claims, resp);
+	forward(app, aep, req, &params, key, &claims, &ls, resp);
 out:
 	authz_result_free(&claims);
 }

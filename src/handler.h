@@ -28,6 +28,10 @@
  *   503 not_configured: the endpoint is refused (cfg_endpoint.refused: a
  *       setting jwtsign does not honour yet, e.g. auth/validator);
  *   400 bad_request / incomplete_body, 413 body_too_large (from the reader);
+ *   429 rate_limited: qos/ratelimit/router's client limit, or the
+ *       failed-login throttle (the username's or the client's failures);
+ *       503 rate_limited: the endpoint's limit; both with Retry-After
+ *       (limiter.h);
  *   with an auth/validator block on the endpoint (the refresh flow), before
  *       the backend is called: 401 invalid_token or 403 insufficient_scope
  *       with WWW-Authenticate: Bearer error="..." (RFC 6750 section 3),

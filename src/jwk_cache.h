@@ -3,12 +3,13 @@
  * download of each JWK Set.
  *
  * Design (the simplest that meets every rule of jwtsign.json(5)):
- * - A directory (jwk_cache_default_dir): JWTSIGN_CACHE_DIR, systemd's
- *   RUNTIME_DIRECTORY, the package's /run/jwtsign/cache-EUID, else
- *   /dev/shm/jwtsign-EUID (tmpfs).  It is created
- *   with mode 0700 when missing, and used only when it is a real directory
- *   (not a symbolic link) owned by the effective user with mode exactly
- *   0700 (checked with fstat on a descriptor opened with O_NOFOLLOW).
+ * - A directory (jwk_cache_default_dir, rundir.h): JWTSIGN_CACHE_DIR,
+ *   systemd's RUNTIME_DIRECTORY, the package's /run/jwtsign/cache-EUID,
+ *   else /dev/shm/jwtsign-EUID (tmpfs).  It is created with mode 0700 when
+ *   missing, and used only when it is a real directory (not a symbolic
+ *   link) owned by the effective user with mode exactly 0700 (checked with
+ *   fstat on a descriptor opened with O_NOFOLLOW).  The rate limit table
+ *   (ratelimit.h) lives in the same directory.
  * - One file per source, "jwks-HEX.cache", where HEX is the first 16
  *   bytes of the source id (a BLAKE2b hash of the URL and every security
  *   setting, jwk_cache_id()).  The file holds a fixed header (magic
@@ -91,16 +92,10 @@ void jwk_cache_entry_init(struct jwk_cache_entry *e);
  * NULL-safe. */
 void jwk_cache_entry_free(struct jwk_cache_entry *e);
 
-/* The root-owned directory under which the package makes one cache
- * directory per web server user (debian/jwtsign.tmpfiles). */
-#define JWK_CACHE_RUN_DIR "/run/jwtsign"
-
 /* jwk_cache_default_dir - the cache directory, written to out (size
- * bytes): $JWTSIGN_CACHE_DIR when set and not empty; else systemd's
- * $RUNTIME_DIRECTORY (its first entry) when it is a directory owned by
- * the effective user; else JWK_CACHE_RUN_DIR/cache-EUID when it is one
- * (made by the package, so no other user can squat its name); else
- * "/dev/shm/jwtsign-EUID".  Returns 0, ERR_INVALID (JWTSIGN_CACHE_DIR
+ * bytes): rundir_default (rundir.h: $JWTSIGN_CACHE_DIR, systemd's
+ * $RUNTIME_DIRECTORY, /run/jwtsign/cache-EUID, else
+ * "/dev/shm/jwtsign-EUID").  Returns 0, ERR_INVALID (JWTSIGN_CACHE_DIR
  * not an absolute path) or ERR_LIMIT (too long). */
 int jwk_cache_default_dir(char *out, size_t size, struct err *err);
 

@@ -22,50 +22,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* Overwrite every string value of the tree v (keys are names, not key
- * material).  json-c cannot scrub its own strings: its buffers are
- * writable, so cast the const away.  Recursion depth is bounded by
- * JWK_JSON_DEPTH. */
-static void wipe_strings(struct json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_string: {
-		char *s = (char *)json_object_get_string(v);
-		int n = json_object_get_string_len(v);
-
-		if (s && n > 0)
-			sodium_memzero(s, (size_t)n);
-		break;
-	}
-	case json_type_object: {
-		json_object_object_foreach(v, name, child)
-		{
-			(void)name;
-			wipe_strings(child);
-		}
-		break;
-	}
-	case json_type_array: {
-		size_t n = json_object_array_length(v);
-
-		for (size_t i = 0; i < n; i++)
-			wipe_strings(json_object_array_get_idx(v, i));
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-/* Wipe the document's strings, then release it.  NULL-safe. */
-static void doc_release(struct json_object *root)
-{
-	if (root == NULL)
-		return;
-	wipe_strings(root);
-	json_object_put(root);
-}
-
 /* Parse a whole JWK Set document strictly: RFC 8259 through gojson_parse
  * (json-c in strict mode plus the checks json-c lacks: no single quotes,
  * NaN, raw control characters; only whitespace after the value). */
@@ -98,7 +54,7 @@ int jwk_doc_parse(const char *doc, size_t len, const struct jwk_limits *lim,
 
 void jwk_doc_release(struct json_object *root)
 {
-	doc_release(root);
+	gojson_put_wiped(root);
 }
 
 /* ------------------------------------------------------------ JWK Sets */
@@ -135,7 +91,7 @@ static int kid_key_cmp(const void *k, const void *e)
 static void set_close(struct jwk_set *set)
 {
 	free(set->index);
-	doc_release(set->root);
+	gojson_put_wiped(set->root);
 	memset(set, 0, sizeof(*set));
 }
 

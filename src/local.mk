@@ -28,7 +28,7 @@ src_libjwtsign_a_SOURCES = \
 	src/entity.c src/entity.h \
 	src/signer.c src/signer.h \
 	src/config.c src/config.h src/config_int.h \
-	src/config_value.c src/config_keys.c src/config_signer.c src/config_validator.c \
+	src/config_value.c src/config_keys.c src/config_ratelimit.c src/config_signer.c src/config_validator.c \
 	src/config_backend.c src/config_cors.c src/config_known.c \
 	src/cors.c src/cors.h \
 	src/route.c src/route.h \
@@ -36,7 +36,9 @@ src_libjwtsign_a_SOURCES = \
 	src/tls.c src/tls.h \
 	src/header_cap.c src/header_cap.h \
 	src/fetch.c src/fetch.h \
+	src/rundir.c src/rundir.h \
 	src/jwk_cache.c src/jwk_cache.h \
+	src/ratelimit.c src/ratelimit.h \
 	src/keysource.c src/keysource.h src/keysource_int.h \
 	src/keysource_url.c \
 	src/backend.c src/backend.h \
@@ -44,6 +46,7 @@ src_libjwtsign_a_SOURCES = \
 	src/query.c src/query.h \
 	src/request.c src/request.h \
 	src/response.c src/response.h \
+	src/limiter.c src/limiter.h \
 	src/handler.c src/handler.h \
 	src/health.c src/health.h \
 	src/handler_authz.c \

@@ -138,6 +138,23 @@ static int pointer_resolve(struct json_object *root, const char *ptr, struct buf
 	return 0;
 }
 
+int signer_pointer_get(struct json_object *root, const char *ptr, struct json_object **out)
+{
+	struct signer_target t;
+	struct buf tok = BUF_INIT;
+	bool found = false;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	*out = NULL;
+	rc = pointer_resolve(root, ptr, &tok, &t, &found);
+	buf_wipe_free(&tok); /* a member name of a login body */
+	if (rc)
+		return rc == ERR_INTERNAL ? 0 : rc;
+	*out = found ? t.claims : NULL;
+	return found;
+}
+
 /* Find the target of entry name: a top-level member or a pointer. */
 static int signer_find(struct json_object *root, const char *name, struct buf *tok,
 		       struct signer_target *t, bool *found)

@@ -50,6 +50,12 @@ bool signer_key_is_pointer(const char *name);
  * by '0' or '1' (write ~0 for '~' and ~1 for '/')"). */
 int signer_check_key(const char *name, struct err *err);
 
+/* signer_pointer_get - the value the JSON Pointer ptr (RFC 6901, as
+ * signer_transform resolves it) selects in root, in *out (borrowed from
+ * root; NULL for JSON null).  Returns 1 (found), 0 (nothing there) or
+ * ERR_NOMEM. */
+int signer_pointer_get(struct json_object *root, const char *ptr, struct json_object **out);
+
 /* signer_transform - parse body (len bytes, need not be NUL-terminated)
  * with gojson_parse and opts->limits; it must be a JSON object.  For each
  * entry of keys_to_sign, in order, find its target:

@@ -26,6 +26,7 @@ UNIT_TESTS += \
 	tests/unit/test_request \
 	tests/unit/test_fetch \
 	tests/unit/test_jwk_cache \
+	tests/unit/test_ratelimit \
 	tests/unit/test_keysource \
 	tests/unit/test_secrets \
 	tests/unit/test_limits \
@@ -78,6 +79,9 @@ tests_unit_test_router_LDADD = $(UNIT_LDADD)
 tests_unit_test_handler_SOURCES = tests/unit/test_handler.c
 tests_unit_test_handler_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_handler_LDADD = $(UNIT_LDADD)
+tests_unit_test_ratelimit_SOURCES = tests/unit/test_ratelimit.c
+tests_unit_test_ratelimit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ratelimit_LDADD = $(UNIT_LDADD)
 tests_unit_test_authz_SOURCES = tests/unit/test_authz.c
 tests_unit_test_authz_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_authz_LDADD = $(UNIT_LDADD)
@@ -125,6 +129,7 @@ tests_unit_test_header_cap_LDADD = $(UNIT_LDADD)
 INTEGRATION_TESTS = \
 	tests/integration/cgi.sh \
 	tests/integration/lighttpd_fcgi.sh \
+	tests/integration/ratelimit.sh \
 	tests/integration/lighttpd_cgi.sh \
 	tests/integration/cli.sh \
 	tests/integration/jwks.sh \

@@ -7,6 +7,7 @@ Listens on 127.0.0.1 only.  Paths (the query string is ignored):
   /fresh/N             200, the reference answer with its three "exp" set to
                        N (digits): tokens that are not expired yet
   /created             201, the reference answer
+  /login               200 (the reference) when the JSON body's "pass" is "right", else 401
   /echo                200, {"access_token":{"sub":"x"},"echo":{...}} describing
                        the request: method, body_b64 (standard base64 of the
                        exact body bytes), content_type, xff,
@@ -156,6 +157,17 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, "application/json", doc)
         elif path == "/token-issuer":
             self.answer(200, "application/json", REFERENCE)
+        elif path == "/login":
+            # A login check: {"user": U, "pass": P} succeeds when P is
+            # "right", else 401 (the failed-login throttle's tests).
+            try:
+                creds = json.loads(body or b"{}")
+            except ValueError:
+                creds = {}
+            if isinstance(creds, dict) and creds.get("pass") == "right":
+                self.answer(200, "application/json", REFERENCE)
+            else:
+                self.answer(401, "application/json", b'{"error":"bad credentials"}')
         elif path == "/created":
             self.answer(201, "application/json", REFERENCE)
         elif path == "/slow":

@@ -2072,3 +2072,125 @@ Test(config, service_settings_refused)
 	parse_err3(JW("\"helth_endpoint\":\"/h\""), ERR_INVALID, "did you mean", "health_endpoint",
 		   NULL);
 }
+
+/* ------------------------------------------------ rate limits */
+
+/* An endpoint with more extra_config namespaces after the signer. */
+#define EP_NS(NS)                                                                                  \
+	DOC("", "{\"endpoint\":\"/token/{tenant}\",\"backend\":[{" BACKEND "}],"                   \
+		"\"extra_config\":{\"auth/signer\":{" BASE "}," NS "}}")
+#define RL(BODY) EP_NS("\"qos/ratelimit/router\":{" BODY "}")
+#define TH(BODY) EP_NS("\"jwtsign\":{\"failed_login\":{" BODY "}}")
+
+Test(config, ratelimit_krakend_defaults)
+{
+	struct cfg *cfg = parse_ok(DOC("", EP_OBJ("", BACKEND)));
+	const struct cfg_endpoint *e = &cfg->endpoints[0];
+
+	cr_assert_not(e->has_ratelimit);
+	cr_assert_eq(e->throttle.max_failures, 0, "the throttle is off by default");
+	cfg_free(cfg);
+	/* 50 per 10 minutes: one token per 12 s; capacity defaults to the
+	 * rate per second, at least 1. */
+	cfg = parse_ok(RL("\"max_rate\":50,\"client_max_rate\":5,\"every\":\"10m\","
+			  "\"strategy\":\"ip\""));
+	e = &cfg->endpoints[0];
+	cr_assert(e->has_ratelimit);
+	cr_assert_eq(e->ratelimit.interval_us, 12000000);
+	cr_assert_eq(e->ratelimit.capacity, 1);
+	cr_assert_eq(e->ratelimit.client_interval_us, 120000000);
+	cr_assert_eq(e->ratelimit.client_capacity, 1);
+	cr_assert_eq(e->ratelimit.strategy, CFG_RL_IP);
+	cr_assert_null(e->ratelimit.key);
+	cfg_free(cfg);
+	/* every defaults to 1s: 100 per second, capacity 100. */
+	cfg = parse_ok(RL("\"max_rate\":100,\"client_max_rate\":2.5,\"client_capacity\":7,"
+			  "\"strategy\":\"header\",\"key\":\"X-Api-Key\""));
+	e = &cfg->endpoints[0];
+	cr_assert_eq(e->ratelimit.interval_us, 10000);
+	cr_assert_eq(e->ratelimit.capacity, 100);
+	cr_assert_eq(e->ratelimit.client_interval_us, 400000);
+	cr_assert_eq(e->ratelimit.client_capacity, 7);
+	cr_assert_str_eq(e->ratelimit.key, "X-Api-Key");
+	cfg_free(cfg);
+	cfg = parse_ok(RL("\"client_max_rate\":1,\"strategy\":\"param\",\"key\":\"tenant\""));
+	cr_assert_eq(cfg->endpoints[0].ratelimit.strategy, CFG_RL_PARAM);
+	cfg_free(cfg);
+}
+
+Test(config, ratelimit_notices, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg = parse_ok(RL("\"client_max_rate\":5,\"every\":\"100ms\""));
+
+	cr_assert(has_notice(cfg, "without \"strategy\" is not applied"));
+	cr_assert(has_notice(cfg, "below 1s counts as 1s"));
+	cr_assert_eq(cfg->endpoints[0].ratelimit.client_interval_us, 0);
+	cfg_free(cfg);
+}
+
+Test(config, ratelimit_refusals)
+{
+	parse_err3(RL("\"max_rate\":-1"), ERR_INVALID, "qos/ratelimit/router", "max_rate", NULL);
+	parse_err3(RL("\"max_rate\":\"10\""), ERR_INVALID, "max_rate", "expected a number", NULL);
+	parse_err3(RL("\"capacity\":1.5"), ERR_INVALID, "capacity", NULL, NULL);
+	parse_err3(RL("\"every\":\"soon\""), ERR_INVALID, "every", NULL, NULL);
+	parse_err3(RL("\"client_max_rate\":1,\"strategy\":\"cookie\""), ERR_INVALID, "strategy",
+		   "cookie", NULL);
+	parse_err3(RL("\"client_max_rate\":1,\"strategy\":\"header\""), ERR_INVALID, "key",
+		   "required", NULL);
+	parse_err3(RL("\"client_max_rate\":1,\"strategy\":\"param\",\"key\":\"user\""), ERR_INVALID,
+		   "key", "no such {parameter}", NULL);
+	parse_err3(RL("\"client_max_rate\":1,\"strategy\":\"ip\",\"key\":\"X Forwarded\""),
+		   ERR_INVALID, "key", "not a header name", NULL);
+	parse_err3(RL("\"max_rate\":0.0001,\"every\":\"24h\",\"capacity\":1000000000"), ERR_INVALID,
+		   "max_rate", "cannot hold", NULL);
+	parse_err3(EP_NS("\"qos/ratelimit/router\":[]"), ERR_INVALID, "qos/ratelimit/router",
+		   "expected an object", NULL);
+}
+
+Test(config, throttle_defaults_and_values)
+{
+	struct cfg *cfg = parse_ok(TH("\"max_failures\":3"));
+	const struct cfg_login_throttle *t = &cfg->endpoints[0].throttle;
+
+	cr_assert_eq(t->max_failures, 3);
+	cr_assert_eq(t->window_ms, 15 * 60 * 1000);
+	cr_assert_eq(t->client_max_failures, 30);
+	cr_assert_eq(t->nstatuses, 2);
+	cr_assert_eq(t->statuses[0], 401);
+	cr_assert_eq(t->statuses[1], 403);
+	cr_assert_null(t->username);
+	cfg_free(cfg);
+	cfg = parse_ok(TH("\"max_failures\":1000,\"window\":\"1h\",\"username\":\"/login/user\","
+			  "\"failure_statuses\":[400],\"client_max_failures\":0"));
+	t = &cfg->endpoints[0].throttle;
+	cr_assert_eq(t->window_ms, 3600000);
+	cr_assert_str_eq(t->username, "/login/user");
+	cr_assert_eq(t->nstatuses, 1);
+	cr_assert_eq(t->statuses[0], 400);
+	cr_assert_eq(t->client_max_failures, 0);
+	cfg_free(cfg);
+	cfg = parse_ok(TH("\"max_failures\":1000"));
+	cr_assert_eq(cfg->endpoints[0].throttle.client_max_failures, 4095, "capped");
+	cfg_free(cfg);
+}
+
+Test(config, throttle_refusals)
+{
+	parse_err3(TH(""), ERR_INVALID, "max_failures", "missing", NULL);
+	parse_err3(TH("\"max_failures\":0"), ERR_INVALID, "max_failures", NULL, NULL);
+	parse_err3(TH("\"max_failures\":4096"), ERR_INVALID, "max_failures", NULL, NULL);
+	parse_err3(TH("\"max_failures\":3,\"username\":\"user\""), ERR_INVALID, "username",
+		   "JSON Pointer", NULL);
+	parse_err3(TH("\"max_failures\":3,\"username\":\"/a~2\""), ERR_INVALID, "username", "'~'",
+		   NULL);
+	parse_err3(TH("\"max_failures\":3,\"failure_statuses\":[200]"), ERR_INVALID,
+		   "failure_statuses", NULL, NULL);
+	parse_err3(TH("\"max_failures\":3,\"failure_statuses\":[]"), ERR_INVALID,
+		   "failure_statuses", NULL, NULL);
+	parse_err3(TH("\"max_failures\":3,\"window\":\"0s\""), ERR_INVALID, "window", NULL, NULL);
+	parse_err3(TH("\"max_failures\":3,\"max_failure\":3"), ERR_INVALID, "max_failure", NULL,
+		   NULL);
+	parse_err3(EP_NS("\"jwtsign\":{\"failed_logins\":{}}"), ERR_INVALID, "failed_logins",
+		   "did you mean", NULL);
+}
