@@ -350,7 +350,10 @@ static int parse_kid_strategy(struct cfg_pctx *c, json_object *obj, struct cfg_v
 			cfg_show_str(sh, s));
 }
 
-/* Refuse what jwtsign cannot do; a notice for unknown settings. */
+/* Refuse what jwtsign cannot do, and unknown settings: a misspelt
+ * "audience" or "roles" would check less than the file says (the signer
+ * block only gets a notice for them; a typo there cannot let a token
+ * through). */
 static int check_validator_keys(struct cfg_pctx *c, json_object *obj)
 {
 	const size_t n = sizeof(validator_keys) / sizeof(validator_keys[0]);
@@ -366,8 +369,16 @@ static int check_validator_keys(struct cfg_pctx *c, json_object *obj)
 			return rc;
 		for (i = 0; i < n && strcasecmp(key, validator_keys[i]) != 0; i++)
 			;
-		if (i == n)
-			cfg_unknown(c, "setting", key, validator_keys, n);
+		if (i == n) {
+			const char *guess = cfg_suggest(key, validator_keys, n);
+			char sh[CFG_SHOW];
+
+			return cfg_fail(c, ERR_INVALID, cfg_show_str(sh, key),
+					"unknown setting%s%s%s: a validator must check all its "
+					"file says",
+					guess ? " (did you mean \"" : "", guess ? guess : "",
+					guess ? "\"?)" : "");
+		}
 	}
 	return 0;
 }

@@ -1825,15 +1825,20 @@ Test(config, validator_notices)
 	cr_assert(has_notice(cfg, "\"cache\" is not true, yet the JWK Set is kept 900 s"));
 	cfg_free(cfg);
 	cfg = val_ok(VAL_EP(VURL ",\"propagate_claims\":[[\"sub\",\"X-User\"]],"
-				 "\"propagate_claims_preserve_array\":true,\"rols\":[\"a\"],"
-				 "\"shared_cache_duration\":60"),
+				 "\"propagate_claims_preserve_array\":true"),
 		     &v);
 	cr_assert(has_notice(cfg, "\"propagate_claims_preserve_array\" is ignored"));
-	cr_assert(has_notice(cfg, "unknown setting \"rols\" ignored (did you mean \"roles\"?)"));
-	cr_assert(has_notice(cfg, "unknown setting \"shared_cache_duration\" ignored"));
 	cr_assert(has_notice(cfg, "endpoint \"/api/x\": extra_config \"auth/validator\": "));
-	cr_assert_eq(cfg->nnotices, 3);
+	cr_assert_eq(cfg->nnotices, 1);
 	cfg_free(cfg);
+	/* an unknown name in a validator is an error, not a notice: a misspelt
+	 * "audience" or "roles" would let tokens through */
+	validator_err(VAL_EP(VURL ",\"rols\":[\"a\"]"), ERR_INVALID, "\"rols\"",
+		      "unknown setting (did you mean \"roles\"?)");
+	validator_err(VAL_EP(VURL ",\"audiance\":[\"a\"]"), ERR_INVALID, "\"audiance\"",
+		      "did you mean \"audience\"?");
+	validator_err(VAL_EP(VURL ",\"shared_cache_duration\":60"), ERR_INVALID,
+		      "\"shared_cache_duration\"", "unknown setting");
 	/* the pins notice, as for a signer */
 	cfg = val_ok(VAL_EP(VBASE ",\"jwk_fingerprints\":[\"x\"]"), &v);
 	cr_assert(has_notice(cfg, "\"jwk_fingerprints\" ignored: the keys come from "
