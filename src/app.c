@@ -132,7 +132,9 @@ int app_init(struct app *app, const char *config_path, struct err *err)
 	rc = cfg_load(config_path, &cfg, err);
 	if (rc) {
 		snprintf(app->cfg_error, sizeof(app->cfg_error), "%s", err ? err->msg : "");
-		log_error("config", "%s; every request will be answered 503",
+		log_error("config",
+			  "%s; every request will be refused (503 not_configured; the authorizer "
+			  "denies, 401)",
 			  err ? err->msg : err_strerror(rc));
 		return rc;
 	}
@@ -141,7 +143,10 @@ int app_init(struct app *app, const char *config_path, struct err *err)
 		/* Half-built state is never served: drop it all. */
 		app_free(app);
 		snprintf(app->cfg_error, sizeof(app->cfg_error), "%s", err ? err->msg : "");
-		log_error("main", "%s; every request will be answered 503", app->cfg_error);
+		log_error("main",
+			  "%s; every request will be refused (503 not_configured; the authorizer "
+			  "denies, 401)",
+			  app->cfg_error);
 	}
 	return rc;
 }

@@ -441,6 +441,17 @@ static int check_validator(struct app *app, size_t i, bool quiet)
 			ep->method, ep->endpoint, redacted(e.msg, msg, sizeof(msg)), shown);
 		return 1;
 	}
+	for (size_t a = 0; a < ep->validator.nalgs; a++) {
+		if (jwk_keyring_usable_with(ring, ep->validator.algs[a]) != 0)
+			continue;
+		fprintf(stderr,
+			"%s %s: error: auth/validator: alg %s, but no key of %s can verify it "
+			"(key type, curve, size, \"alg\", \"use\" or \"key_ops\"): every %s "
+			"token would be denied\n",
+			ep->method, ep->endpoint, alg_name(ep->validator.algs[a]), shown,
+			alg_name(ep->validator.algs[a]));
+		return 1;
+	}
 	if (quiet)
 		return 0;
 	alg_list(&ep->validator, algs, sizeof(algs));

@@ -8,6 +8,7 @@
 #include "jwk_keyring.h"
 #include "jwt.h"
 #include "keysource.h"
+#include "log.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -34,12 +35,21 @@ struct verify_args {
 
 static int verify_usage(void)
 {
-	fprintf(stderr, "usage: jwtsign verify --jwks FILE --alg ALG [--alg ALG]... [--kid KID] "
-			"[--iss ISS]\n"
-			"         [--aud AUD]... [--leeway DUR] [--now UNIX_SECONDS] "
-			"[--require-exp|--no-require-exp] < tokens\n"
-			"       jwtsign verify -c FILE --endpoint PATH < tokens\n");
+	fprintf(stderr,
+		"usage: jwtsign verify --jwks FILE --alg ALG [--alg ALG]... [--kid KID] "
+		"[--iss ISS]\n"
+		"         [--aud AUD]... [--leeway DUR] [--now UNIX_SECONDS] "
+		"[--require-exp|--no-require-exp] < tokens\n"
+		"       jwtsign verify -c FILE --endpoint PATH [--kid KID] [--now UNIX_SECONDS] "
+		"< tokens\n");
 	return CLI_EXIT_USAGE;
+}
+
+/* A usage error with its reason first. */
+static int usage_why(const char *why)
+{
+	fprintf(stderr, "jwtsign verify: %s\n", why);
+	return verify_usage();
 }
 
 static int parse_int64(const char *s, int64_t *out)
@@ -150,13 +160,19 @@ static int parse_verify_args(int argc, char **argv, struct verify_args *a)
 		return verify_usage();
 	if (a->config || a->endpoint) {
 		/* the block gives algs, iss, aud, leeway, require_exp */
-		if (!a->config || !a->endpoint || a->jwks || a->pol.nalgs || a->pol.issuer ||
-		    a->pol.naudience)
-			return verify_usage();
+		if (!a->config || !a->endpoint)
+			return usage_why("-c FILE and --endpoint PATH go together");
+		if (a->jwks || a->pol.nalgs || a->pol.issuer || a->pol.naudience)
+			return usage_why("with -c, the endpoint's auth/validator block gives the "
+					 "keys, alg, issuer and audience: --jwks, --alg, --iss and "
+					 "--aud are not taken");
 		return 0;
 	}
-	if (!a->jwks || a->pol.nalgs == 0)
-		return verify_usage();
+	if (!a->jwks)
+		return usage_why("--jwks FILE (or -c FILE --endpoint PATH) is required");
+	if (a->pol.nalgs == 0)
+		return usage_why("--alg ALG is required (the algorithms tokens may use; "
+				 "repeat it for several)");
 	return 0;
 }
 
@@ -244,6 +260,10 @@ static int verify_with_config(struct verify_args *a)
 	struct app app;
 	int status = 1;
 
+	/* its answers are on stdout; the server's info lines are noise here
+	 * (JWTSIGN_LOG_LEVEL=debug still shows them) */
+	if (!log_enabled(LOG_DEBUG))
+		log_set_level(LOG_WARN);
 	if (app_init(&app, a->config, &e) != 0) {
 		fprintf(stderr, "jwtsign verify: %s\n", e.msg);
 		goto out;

@@ -438,6 +438,16 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, 405, "method_not_allowed");
 		return;
 	}
+	if (ep == NULL && router_match_validator(app->cfg, req->method, req->path, NULL)) {
+		/* an authorizer call that arrived as a token request */
+		log_warn("router",
+			 "%s %s is a protected endpoint (auth/validator), answered only in the "
+			 "authorizer role: set FCGI authorizer mode, or JWTSIGN_MODE=authorizer "
+			 "(nginx: fastcgi_param JWTSIGN_MODE authorizer;); 404",
+			 req->method, req->path);
+		response_error(resp, 404, "not_found");
+		return;
+	}
 	if (ep == NULL || (aep = app_endpoint_of(app, ep)) == NULL) {
 		log_info("router", "no endpoint for %s %s", req->method, req->path);
 		response_error(resp, 404, "not_found");

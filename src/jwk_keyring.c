@@ -238,6 +238,16 @@ static const char *entry_id(const struct ring_entry *e, enum jwk_keyring_id whic
 	return e->key->kid ? e->key->kid : "";
 }
 
+size_t jwk_keyring_usable_with(const struct jwk_keyring *ring, enum jws_alg alg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; ring && i < ring->n; i++)
+		if (jwk_check_verify_alg(ring->e[i].key, alg, NULL) == 0)
+			n++;
+	return n;
+}
+
 int jwk_keyring_find_by(const struct jwk_keyring *ring, enum jwk_keyring_id which, const char *id,
 			enum jws_alg alg, const struct jwk **key, struct err *err)
 {

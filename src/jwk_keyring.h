@@ -58,6 +58,11 @@ size_t jwk_keyring_count(const struct jwk_keyring *ring);
  * skipped (0 for NULL). */
 size_t jwk_keyring_skipped(const struct jwk_keyring *ring);
 
+/* jwk_keyring_usable_with - how many keys of ring can verify alg
+ * (jwk_check_verify_alg): 0 means every token of that alg is refused, which
+ * check-config reports.  0 for NULL. */
+size_t jwk_keyring_usable_with(const struct jwk_keyring *ring, enum jws_alg alg);
+
 /* jwk_keyring_find - jwk_keyring_find_by(ring, JWK_ID_KID, kid, ...). */
 int jwk_keyring_find(const struct jwk_keyring *ring, const char *kid, enum jws_alg alg,
 		     const struct jwk **key, struct err *err);

@@ -137,6 +137,14 @@ write_config "$T/protected.json" "" "$(ep /token /token-issuer)" \
 run cc-protected check-config -c "$T/protected.json"
 expect_rc cc-protected 0
 check "cc-protected: the protected line" grep -q '^GET /api/{id}: ok: protected (validated by the authorizer; its backend is served by the web server), alg HS256, 1 key(s) to verify with from file ' "$T/cc-protected.out"
+
+# A validator whose alg no key can verify denies every token: an error.
+write_config "$T/protected-rs.json" "" "$(ep /token /token-issuer)" \
+	"{\"endpoint\":\"/api/{id}\",\"extra_config\":{\"auth/validator\":{\"alg\":\"RS256\",\"jwk_local_path\":\"$T/symmetric.json\"}}}"
+run cc-protected-rs check-config -c "$T/protected-rs.json"
+expect_rc cc-protected-rs 1
+check "cc-protected-rs: says no key verifies RS256" \
+	grep -q '^GET /api/{id}: error: auth/validator: alg RS256, but no key of file .* can verify it' "$T/cc-protected-rs.err"
 check "cc-protected: the summary counts it apart" grep -q ': 1 endpoint(s), 1 usable, 1 protected$' "$T/cc-protected.out"
 
 # Settings jwtsign does not honour are named (stderr), with "did you mean"
