@@ -2199,3 +2199,18 @@ Test(config, throttle_refusals)
 	parse_err3(EP_NS("\"jwtsign\":{\"failed_logins\":{}}"), ERR_INVALID, "failed_logins",
 		   "did you mean", NULL);
 }
+
+/* A likely typo of the signer or validator namespace on an endpoint that
+ * has neither is named: the location would be unprotected in silence. */
+Test(config, near_miss_namespace_is_named, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg = parse_ok(DOC(
+	    "", "{\"endpoint\":\"/api/{id}\",\"extra_config\":{\"auth/validater\":{}}},"
+		"{\"endpoint\":\"/other\",\"extra_config\":{\"qos/ratelimit/router\":{}}}," EP_OBJ(
+		    "", BACKEND)));
+
+	cr_assert(has_notice(cfg, "unknown namespace \"auth/validater\" (did you mean "
+				  "\"auth/validator\"?)"));
+	cr_assert_eq(cfg->nnotices, 1, "a plain KrakenD endpoint's namespaces are not ours");
+	cfg_free(cfg);
+}
