@@ -66,7 +66,9 @@ int shmfile_open(const char *dir, const char *name, const char *what, const void
 	if (dirfd < 0)
 		return dirfd;
 	fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT) {
+	if (fd < 0 && errno == ENOENT && hdr == NULL)
+		rc = err_set(err, ERR_NOTFOUND, "%s %s/%s: not made yet", what, dir, name);
+	else if (fd < 0 && errno == ENOENT) {
 		rc = create_file(dirfd, dir, name, what, hdr, hdr_len, size, err);
 		if (rc == 0)
 			fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);

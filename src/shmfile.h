@@ -14,13 +14,15 @@
 #include "err.h"
 
 /* shmfile_open - open dir/name read-write, making it when missing (hdr:
- * hdr_len bytes, then zeros up to size bytes; mode 0600).  what names
+ * hdr_len bytes, then zeros up to size bytes; mode 0600) unless hdr is
+ * NULL (then a missing file is ERR_NOTFOUND).  what names
  * the file in messages ("rate limit table").  The file must be a regular
  * file (not a symbolic link) owned by the effective user with mode
  * exactly 0600, of size bytes when exact, else of at least hdr_len (the
  * caller checks the size its header announces).
  * Returns a descriptor (close-on-exec; the caller closes it), or
- * ERR_INVALID (refused: the message says why, and to remove it), ERR_IO. */
+ * ERR_INVALID (refused: the message says why, and to remove it),
+ * ERR_NOTFOUND, ERR_IO. */
 int shmfile_open(const char *dir, const char *name, const char *what, const void *hdr,
 		 size_t hdr_len, size_t size, bool exact, struct err *err);
 
