@@ -54,7 +54,8 @@ src_libjwtsign_a_SOURCES = \
 	src/app.c src/app.h \
 	src/reload.c src/reload.h \
 	src/cli.c src/cli.h \
-	src/cli_verify.c
+	src/cli_verify.c \
+	src/cli_metrics.c
 
 bin_PROGRAMS += src/jwtsign
 src_jwtsign_SOURCES = src/main.c
