@@ -134,6 +134,7 @@ INTEGRATION_TESTS = \
 	tests/integration/cgi.sh \
 	tests/integration/lighttpd_fcgi.sh \
 	tests/integration/ratelimit.sh \
+	tests/integration/metrics.sh \
 	tests/integration/lighttpd_cgi.sh \
 	tests/integration/cli.sh \
 	tests/integration/jwks.sh \
