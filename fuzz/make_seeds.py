@@ -74,6 +74,8 @@ def seeds_config():
         ("limit-keys-neg", ["extra_config", "jwtsign", "max_jwk_keys"], -1),
         ("limit-unknown", ["extra_config", "jwtsign", "max_headers"], 10),
         ("limit-connect-bad", ["extra_config", "jwtsign", "connect_timeout"], "1h1h1h1h1h"),
+        ("metrics-endpoint", ["extra_config", "jwtsign", "metrics_endpoint"], "metrics"),
+        ("metrics-endpoint-param", ["extra_config", "jwtsign", "metrics_endpoint"], "/m/{x}"),
         ("alg-none", ["endpoints", 0, "extra_config", "auth/signer", "alg"], "none"),
         ("kid-num", ["endpoints", 0, "extra_config", "auth/signer", "kid"], 7),
         ("kid-list", ["endpoints", 0, "extra_config", "auth/signer", "kid"], ["a", "b"]),

@@ -3,6 +3,7 @@
 #include "gojson.h"
 #include "keysource.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "rundir.h"
 #include "clock.h"
@@ -168,6 +169,7 @@ size_t app_load_keys(struct app *app)
 
 	if (app->cfg == NULL)
 		return 0;
+	app_metrics(app);
 	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
 		const char *who = app->eps[i].cfg->endpoint;
 
@@ -190,6 +192,7 @@ void app_free(struct app *app)
 	free(app->eps);
 	backend_free(app->backend);
 	rl_table_close(app->rl);
+	metrics_close(app->metrics);
 	cfg_free(app->cfg);
 	memset(app, 0, sizeof(*app));
 }
@@ -226,4 +229,28 @@ struct rl_table *app_ratelimit(struct app *app)
 	app->rl_failed = true;
 	app->rl_retry_ms = now + APP_RL_RETRY_MS;
 	return NULL;
+}
+
+struct metrics *app_metrics(struct app *app)
+{
+	char dir[PATH_MAX];
+	struct err e = {0};
+	int rc;
+
+	if (app->metrics || app->metrics_failed || app->cfg == NULL)
+		return app->metrics;
+	rc = rundir_default(dir, sizeof(dir), &e);
+	if (rc == 0)
+		rc = metrics_open(dir, app->cfg, true, &app->metrics, &e);
+	if (rc) {
+		log_error("metrics", "%s: metrics are not counted by this process (logged once)",
+			  e.msg);
+		app->metrics_failed = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
+		keysource_set_metrics(app->eps[i].keys, app->metrics);
+		keysource_set_metrics(app->eps[i].vkeys, app->metrics);
+	}
+	return app->metrics;
 }

@@ -16,6 +16,7 @@
 #include "signer.h"
 
 struct keysource;
+struct metrics;
 struct rl_table;
 
 struct app_endpoint {
@@ -43,6 +44,10 @@ struct app {
 	struct rl_table *rl;
 	long long rl_retry_ms; /* clock_monotonic_ms() of the next attempt */
 	bool rl_failed;	       /* the last attempt failed (logged once) */
+	/* The shared counters (metrics.h), opened by app_metrics; NULL until
+	 * then, and for good once opening failed (metrics_failed). */
+	struct metrics *metrics;
+	bool metrics_failed;
 };
 
 /* app_signer_opts - the options of a configured endpoint's signer block,
@@ -84,6 +89,14 @@ size_t app_load_keys(struct app *app);
  * enforced (requests are allowed) and the table is tried again once a
  * minute. */
 struct rl_table *app_ratelimit(struct app *app);
+
+/* app_metrics - the shared counters of the configuration's layout
+ * (metrics.h), opened (and made) in the directory of the JWK Set cache on
+ * the first call, and handed to every key source; NULL without a
+ * configuration or when the file cannot be used: then counting is off
+ * for this app (logged once, not retried: the counters stay whole or
+ * absent, never half). */
+struct metrics *app_metrics(struct app *app);
 
 /* app_free - release everything app owns.  NULL-safe. */
 void app_free(struct app *app);

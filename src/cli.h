@@ -57,4 +57,12 @@ int cli_pubkeys(int argc, char **argv);
  * still a usage error: see the TODO in cli_verify. */
 int cli_verify(int argc, char **argv);
 
+/* cli_metrics - `metrics [-c FILE]` (src/cli_metrics.c): print the
+ * Prometheus text of the shared counters of FILE's layout (metrics.h),
+ * as its metrics_endpoint would, read from the file of the effective
+ * user's directory (rundir.h): run it as the workers' user.  Reads only
+ * the file, so it answers while every worker is busy.  Returns 0, 1 (the
+ * configuration, or no usable counters: message on stderr), 2 (usage). */
+int cli_metrics(int argc, char **argv, const char *default_config);
+
 #endif

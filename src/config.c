@@ -269,13 +269,33 @@ static int parse_escapes(struct cfg_pctx *c, json_object *obj, struct cfg_limits
 	return 0;
 }
 
-/* "log", "log_timestamp", "health_endpoint": where the lines go, whether
- * they are stamped, the health check's path. */
-static int parse_service(struct cfg_pctx *c, json_object *obj, struct cfg_limits *l)
+/* A fixed path of the service block ("health_endpoint", ...), or none. */
+static int service_path(struct cfg_pctx *c, json_object *obj, const char *key, char **out)
 {
 	json_object *v;
 	const char *s;
 	char sh[CFG_SHOW];
+	int rc;
+
+	if ((v = cfg_member(obj, key)) == NULL)
+		return 0;
+	if ((rc = cfg_want_nonempty(c, v, key, &s)) != 0 || (rc = cfg_clean_path(c, s, out)) != 0 ||
+	    (rc = cfg_check_path(c, key, *out, false)) != 0)
+		return rc;
+	if (strpbrk(*out, "{}") != NULL)
+		return cfg_fail(c, ERR_INVALID, key,
+				"\"%s\": a fixed path is expected (no {param})",
+				cfg_show_str(sh, *out));
+	return 0;
+}
+
+/* "log", "log_timestamp", "health_endpoint", "metrics_endpoint": where the
+ * lines go, whether they are stamped, the health check's and the metrics'
+ * paths. */
+static int parse_service(struct cfg_pctx *c, json_object *obj, struct cfg_limits *l)
+{
+	json_object *v;
+	const char *s;
 	struct err e = {0};
 	bool stamp = false;
 	int rc;
@@ -293,17 +313,9 @@ static int parse_service(struct cfg_pctx *c, json_object *obj, struct cfg_limits
 			return rc;
 		l->log_timestamp = stamp;
 	}
-	if ((v = cfg_member(obj, "health_endpoint")) == NULL)
-		return 0;
-	if ((rc = cfg_want_nonempty(c, v, "health_endpoint", &s)) != 0 ||
-	    (rc = cfg_clean_path(c, s, &l->health_endpoint)) != 0 ||
-	    (rc = cfg_check_path(c, "health_endpoint", l->health_endpoint, false)) != 0)
+	if ((rc = service_path(c, obj, "health_endpoint", &l->health_endpoint)) != 0)
 		return rc;
-	if (strpbrk(l->health_endpoint, "{}") != NULL)
-		return cfg_fail(c, ERR_INVALID, "health_endpoint",
-				"\"%s\": a fixed path is expected (no {param})",
-				cfg_show_str(sh, l->health_endpoint));
-	return 0;
+	return service_path(c, obj, "metrics_endpoint", &l->metrics_endpoint);
 }
 
 static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits *l)
@@ -322,6 +334,7 @@ static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits
 	    "log",
 	    "log_timestamp",
 	    "health_endpoint",
+	    "metrics_endpoint",
 	};
 	const long long smax = SIZE_MAX > INT64_MAX ? INT64_MAX : (long long)SIZE_MAX;
 	json_object *ec = cfg_member(root, "extra_config"), *obj;
@@ -627,10 +640,11 @@ static int check_jwks_endpoints(struct cfg_pctx *c, const struct cfg *cfg)
 	return 0;
 }
 
-/* The health_endpoint is no signer endpoint's path nor a jwks_endpoint. */
-static int check_health_endpoint(struct cfg_pctx *c, const struct cfg *cfg)
+/* A service path (health_endpoint, metrics_endpoint) is no signer
+ * endpoint's path nor a jwks_endpoint, nor the other service path. */
+static int check_service_path(struct cfg_pctx *c, const struct cfg *cfg, const char *key,
+			      const char *path)
 {
-	const char *path = cfg->limits.health_endpoint;
 	const struct cfg_endpoint *m;
 	char sh[CFG_SHOW], sh2[CFG_SHOW];
 
@@ -638,7 +652,7 @@ static int check_health_endpoint(struct cfg_pctx *c, const struct cfg *cfg)
 		return 0;
 	snprintf(c->sect, sizeof(c->sect), "extra_config \"" NS_JWTSIGN "\"");
 	if ((m = serving_endpoint(cfg, path)) != NULL)
-		return cfg_fail(c, ERR_INVALID, "health_endpoint",
+		return cfg_fail(c, ERR_INVALID, key,
 				"\"%s\" is also served by endpoint \"%s\" (%s): choose a path "
 				"no endpoint matches",
 				cfg_show_str(sh, path), cfg_show_str(sh2, m->endpoint), m->method);
@@ -646,11 +660,14 @@ static int check_health_endpoint(struct cfg_pctx *c, const struct cfg *cfg)
 		const char *j = cfg->endpoints[i].signer.jwks_endpoint;
 
 		if (j && strcmp(j, path) == 0)
-			return cfg_fail(c, ERR_INVALID, "health_endpoint",
-					"\"%s\" is the jwks_endpoint of endpoint \"%s\"",
-					cfg_show_str(sh, path),
-					cfg_show_str(sh2, cfg->endpoints[i].endpoint));
+			return cfg_fail(
+			    c, ERR_INVALID, key, "\"%s\" is the jwks_endpoint of endpoint \"%s\"",
+			    cfg_show_str(sh, path), cfg_show_str(sh2, cfg->endpoints[i].endpoint));
 	}
+	if (path == cfg->limits.metrics_endpoint && cfg->limits.health_endpoint &&
+	    strcmp(path, cfg->limits.health_endpoint) == 0)
+		return cfg_fail(c, ERR_INVALID, key, "\"%s\" is also the health_endpoint",
+				cfg_show_str(sh, path));
 	c->sect[0] = '\0';
 	return 0;
 }
@@ -697,7 +714,11 @@ int cfg_parse(const char *doc, size_t len, const char *name, struct cfg **out, s
 	    (rc = parse_json(&c, doc, len, &root)) != 0 ||
 	    (rc = parse_top(&c, root, cfg, &timeout, &hosts, &endpoints)) != 0 ||
 	    (rc = parse_endpoints(&c, endpoints, hosts, timeout, cfg)) != 0 ||
-	    (rc = check_jwks_endpoints(&c, cfg)) != 0 || (rc = check_health_endpoint(&c, cfg)) != 0)
+	    (rc = check_jwks_endpoints(&c, cfg)) != 0 ||
+	    (rc = check_service_path(&c, cfg, "health_endpoint", cfg->limits.health_endpoint)) !=
+		0 ||
+	    (rc = check_service_path(&c, cfg, "metrics_endpoint", cfg->limits.metrics_endpoint)) !=
+		0)
 		goto out;
 	log_ignored(&c, endpoints);
 	*out = cfg;
@@ -755,6 +776,7 @@ void cfg_free(struct cfg *cfg)
 	free(cfg->endpoints);
 	free(cfg->limits.log);
 	free(cfg->limits.health_endpoint);
+	free(cfg->limits.metrics_endpoint);
 	free(cfg->path);
 	free(cfg);
 }

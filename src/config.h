@@ -34,13 +34,16 @@ struct cfg_limits {
 	unsigned jwk_fetch_timeout_ms; /* whole JWK Set download (5000) */
 	bool legacy_escapes;	       /* "json_escapes": "go1.21" (gojson.h) */
 	/* Service settings of the same block (owned strings, NULL when absent). */
-	char *log;	       /* "log": stderr, syslog[:FACILITY] or an absolute
-				* file path (log.h); JWTSIGN_LOG wins over it */
-	int log_timestamp;     /* "log_timestamp": 1 true, 0 false, -1 absent (a
-				* file target's lines are stamped, others not) */
-	char *health_endpoint; /* "health_endpoint": fixed path answering the
-				* health check (health.h), or NULL; no signer
-				* endpoint or jwks_endpoint has it */
+	char *log;		/* "log": stderr, syslog[:FACILITY] or an absolute
+				 * file path (log.h); JWTSIGN_LOG wins over it */
+	int log_timestamp;	/* "log_timestamp": 1 true, 0 false, -1 absent (a
+				 * file target's lines are stamped, others not) */
+	char *health_endpoint;	/* "health_endpoint": fixed path answering the
+				 * health check (health.h), or NULL; no signer
+				 * endpoint or jwks_endpoint has it */
+	char *metrics_endpoint; /* "metrics_endpoint": fixed path answering GET and
+				 * HEAD with the Prometheus text (metrics.h), or
+				 * NULL; no other endpoint has it */
 };
 
 /* Where a block's keys come from and how they are kept: the settings the

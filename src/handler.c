@@ -1,6 +1,8 @@
 /* handler.c - the token endpoint; see handler.h. */
 #include "handler.h"
+#include "alg.h"
 #include "authz.h"
+#include "clock.h"
 #include "forward.h"
 #include "health.h"
 #include "query.h"
@@ -9,6 +11,7 @@
 #include "keysource.h"
 #include "limiter.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "signer.h"
 
@@ -213,7 +216,7 @@ oom:
 	response_error(resp, 500, "internal_error");
 }
 
-static void sign_reply(const struct app_endpoint *aep, const struct jwk *key,
+static void sign_reply(struct metrics *m, const struct app_endpoint *aep, const struct jwk *key,
 		       const struct backend_reply *reply, struct response *resp)
 {
 	const struct cfg_endpoint *ep = aep->cfg;
@@ -231,6 +234,8 @@ static void sign_reply(const struct app_endpoint *aep, const struct jwk *key,
 			 "application/json; charset=utf-8");
 		resp->no_store = 1;
 		log_debug(ep->endpoint, "signed answer of %zu bytes", resp->body.len);
+		metrics_token(m, metrics_endpoint(m, ep->endpoint), alg_name(ep->signer.alg),
+			      jwk_kid(key));
 		return;
 	}
 	if (rc == ERR_INVALID || rc == ERR_LIMIT) {
@@ -243,14 +248,14 @@ static void sign_reply(const struct app_endpoint *aep, const struct jwk *key,
 	}
 }
 
-static void handle_reply(const struct app_endpoint *aep, const struct jwk *key,
+static void handle_reply(struct metrics *m, const struct app_endpoint *aep, const struct jwk *key,
 			 const struct backend_reply *reply, struct response *resp)
 {
 	const struct cfg_endpoint *ep = aep->cfg;
 	long st = reply->status;
 
 	if (st == 200 || st == 201) {
-		sign_reply(aep, key, reply, resp);
+		sign_reply(m, aep, key, reply, resp);
 	} else if (st >= 400 && st <= 499) {
 		log_info(ep->endpoint, "backend answered %ld: passed through", st);
 		pass_through(ep, reply, resp);
@@ -344,8 +349,10 @@ static void forward(struct app *app, const struct app_endpoint *aep, const struc
 	const struct cfg_endpoint *ep = aep->cfg;
 	const struct cfg_limits *lim = &app->cfg->limits;
 	const char *too_large = NULL;
+	struct metrics *m = app_metrics(app);
 	struct call_state cs;
 	struct err e = {0};
+	long long started;
 	int rc;
 
 	memset(&cs, 0, sizeof(cs));
@@ -384,12 +391,15 @@ static void forward(struct app *app, const struct app_endpoint *aep, const struc
 		response_error(resp, 431, "header_too_large");
 		goto out;
 	}
+	started = clock_monotonic_us();
 	rc = call_backend(app, &cs, lim, &e);
+	metrics_backend(m, metrics_endpoint(m, ep->endpoint),
+			(uint64_t)(clock_monotonic_us() - started));
 	if (rc) {
 		answer_call_error(ep, rc, &e, resp);
 	} else {
 		limiter_after(app, aep, ls, cs.reply.status);
-		handle_reply(aep, key, &cs.reply, resp);
+		handle_reply(m, aep, key, &cs.reply, resp);
 	}
 out:
 	buf_free(&cs.xff);
@@ -397,6 +407,37 @@ out:
 	forward_headers_free(&cs.headers);
 	buf_free(&cs.reply.headers);
 	buf_free(&cs.reply.body);
+}
+
+/* The metrics_endpoint: the Prometheus text of the shared counters, as
+ * they stand before this request is counted.  Whether it answered. */
+static bool serve_metrics(struct app *app, const struct request *req, struct response *resp)
+{
+	const char *path = app->cfg->limits.metrics_endpoint;
+	struct metrics *m;
+
+	if (path == NULL || strcmp(req->path, path) != 0)
+		return false;
+	resp->endpoint = path;
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		snprintf(resp->allow, sizeof(resp->allow), "GET, HEAD");
+		response_error(resp, 405, "method_not_allowed");
+		return true;
+	}
+	if ((m = app_metrics(app)) == NULL) {
+		resp->retry_after = HANDLER_RETRY_AFTER;
+		response_error(resp, 503, "metrics_unavailable");
+		return true;
+	}
+	buf_reset(&resp->body);
+	if (metrics_format(m, clock_now(), PACKAGE_VERSION, &resp->body) != 0) {
+		response_error(resp, 500, "internal_error");
+		return true;
+	}
+	resp->status = 200;
+	snprintf(resp->content_type, sizeof(resp->content_type), "%s", METRICS_CONTENT_TYPE);
+	resp->no_store = 1;
+	return true;
 }
 
 /* Everything but CORS; see handle_request. */
@@ -425,10 +466,15 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, 431, "header_too_large");
 		return;
 	}
-	if (health_handle(app, req, resp))
+	if (health_handle(app, req, resp)) {
+		resp->endpoint = app->cfg->limits.health_endpoint;
+		return;
+	}
+	if (serve_metrics(app, req, resp))
 		return;
 	if ((ep = router_find_jwks(app->cfg, req->path)) != NULL &&
 	    (aep = app_endpoint_of(app, ep)) != NULL) {
+		resp->endpoint = ep->signer.jwks_endpoint;
 		serve_jwks(aep, req, resp);
 		return;
 	}
@@ -453,6 +499,7 @@ static void answer(struct app *app, const struct request *req, struct response *
 		response_error(resp, 404, "not_found");
 		return;
 	}
+	resp->endpoint = ep->endpoint;
 	if (ep->refused) {
 		log_error(ep->endpoint, "request refused: %s", ep->refused);
 		response_error(resp, 503, "not_configured");
@@ -465,9 +512,14 @@ static void answer(struct app *app, const struct request *req, struct response *
 	}
 	if (limiter_before(app, aep, req, &params, &ls, resp))
 		return;
-	if (ep->has_validator && (v = authz_check(aep, req, &claims)) != AUTHZ_ALLOW) {
-		authz_deny(resp, v, false);
-		goto out;
+	if (ep->has_validator) {
+		v = authz_check(aep, req, &claims);
+		metrics_validator(app->metrics, metrics_endpoint(app->metrics, ep->endpoint),
+				  claims.reason);
+		if (v != AUTHZ_ALLOW) {
+			authz_deny(resp, v, false);
+			goto out;
+		}
 	}
 	rc = keysource_get(aep->keys, &key, &e);
 	if (rc) {
@@ -481,6 +533,15 @@ out:
 	authz_result_free(&claims);
 }
 
+/* jwtsign_requests_total and jwtsign_errors_total of the answer. */
+static void count(struct app *app, const struct response *resp)
+{
+	struct metrics *m = app_metrics(app);
+
+	metrics_request(m, metrics_endpoint(m, resp->endpoint), resp->status,
+			resp->status >= 400 ? resp->error : NULL);
+}
+
 /* KrakenD's CORS (cors.h) wraps every answer: a preflight is answered on
  * any path before routing; any other answer gets the CORS headers. */
 void handle_request(struct app *app, const struct request *req, struct response *resp)
@@ -490,8 +551,11 @@ void handle_request(struct app *app, const struct request *req, struct response 
 	const char *acrm = request_header(req, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
 	int rc;
 
+	resp->error = NULL;
+	resp->endpoint = NULL;
 	if (req->authorizer) {
 		handle_authorize(app, req, resp);
+		count(app, resp);
 		return;
 	}
 	if (c && c->enabled && cors_is_preflight(req->method, acrm)) {
@@ -502,9 +566,11 @@ void handle_request(struct app *app, const struct request *req, struct response 
 				    &resp->headers, &resp->status);
 		if (rc)
 			response_error(resp, 500, "internal_error");
+		count(app, resp);
 		return;
 	}
 	answer(app, req, resp);
 	if (c && c->enabled && cors_actual(c, origin, req->method, &resp->headers) != 0)
 		response_error(resp, 500, "internal_error");
+	count(app, resp);
 }

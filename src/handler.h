@@ -18,6 +18,9 @@
  *   503 not_configured: no configuration loaded (with Retry-After);
  *   431 header_too_large: Content-Type, X-Forwarded-For or If-None-Match
  *       over max_header_size;
+ *   the metrics_endpoint (GET or HEAD): 200 the Prometheus text of the
+ *       shared counters (metrics.h), 405 method_not_allowed, 503
+ *       metrics_unavailable;
  *   a signer's jwks_endpoint (GET or HEAD): 200 the public JWK Set
  *       (application/jwk-set+json, Cache-Control public, max-age=
  *       cache_duration, ETag), 304 when If-None-Match names the ETag,
@@ -47,7 +50,8 @@
  *   500 signing_failed / internal_error;
  *   502 backend_unreachable / backend_bad_status / backend_bad_response;
  *   504 backend_timeout.
- * The detail of every error goes to the log (stderr), never to the client. */
+ * The detail of every error goes to the log (stderr), never to the client.
+ * Every answer is counted (metrics.h): its endpoint, status and error. */
 void handle_request(struct app *app, const struct request *req, struct response *resp);
 
 /* handle_authorize - the authorizer role (req->authorizer: FCGI_ROLE

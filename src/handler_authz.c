@@ -3,6 +3,7 @@
 #include "authz.h"
 #include "handler.h"
 #include "log.h"
+#include "metrics.h"
 #include "route.h"
 #include "router.h"
 
@@ -72,7 +73,10 @@ void handle_authorize(struct app *app, const struct request *req, struct respons
 		response_error(resp, 403, "no_protected_route");
 		goto out;
 	}
+	resp->endpoint = ep->endpoint;
 	v = authz_check(aep, req, &res);
+	metrics_validator(app_metrics(app), metrics_endpoint(app->metrics, ep->endpoint),
+			  res.reason);
 	if (v == AUTHZ_ALLOW)
 		allow(&res, resp);
 	else

@@ -94,6 +94,7 @@ bool health_handle(struct app *app, const struct request *req, struct response *
 		response_error(resp, 500, "internal_error");
 		return true;
 	}
+	resp->error = NULL;
 	if (nfail == 0) {
 		buf_reset(&resp->body);
 		if (buf_puts(&resp->body, "{\"status\":\"ok\"}") != 0)
@@ -101,6 +102,7 @@ bool health_handle(struct app *app, const struct request *req, struct response *
 		return true;
 	}
 	resp->status = 503;
+	resp->error = "unhealthy"; /* for the metrics */
 	resp->retry_after = HEALTH_RETRY_AFTER;
 	return true;
 }

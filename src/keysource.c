@@ -385,3 +385,9 @@ void keysource_retry_now(struct keysource *ks)
 	if (ks)
 		ks->retry_now = true;
 }
+
+void keysource_set_metrics(struct keysource *ks, struct metrics *m)
+{
+	if (ks)
+		ks->metrics = m;
+}

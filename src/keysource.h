@@ -111,4 +111,10 @@ int keysource_published(struct keysource *ks, const char **doc, size_t *len, str
  * itself.  NULL-safe. */
 void keysource_retry_now(struct keysource *ks);
 
+struct metrics;
+
+/* keysource_set_metrics - count ks's JWK Set downloads in m (metrics.h,
+ * borrowed: it must outlive ks; NULL stops counting).  NULL-safe ks. */
+void keysource_set_metrics(struct keysource *ks, struct metrics *m);
+
 #endif

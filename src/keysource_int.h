@@ -32,7 +32,8 @@ struct keysource {
 	const char *jwks_endpoint; /* NULL: no public set published */
 	const struct cfg_limits *limits;
 	const char *name;
-	struct jwk *key; /* the key in use, or NULL */
+	struct jwk *key;	 /* the key in use, or NULL */
+	struct metrics *metrics; /* downloads counted there, or NULL (borrowed) */
 	/* A validator's source (nkids 0): every key of the set that can
 	 * verify, or NULL; and a token named a kid the ring lacks (refresh
 	 * under failed_jwk_key_cooldown, keysource_ring_miss). */

@@ -3,6 +3,7 @@
 #include "keysource_int.h"
 #include "clock.h"
 #include "fetch.h"
+#include "metrics.h"
 #include "jwk.h"
 #include "jwk_cache.h"
 #include "log.h"
@@ -274,7 +275,9 @@ static void download(struct keysource *ks, enum reason why, bool have_doc)
 	now = clock_now();
 	if (rc != 0) {
 		record_failure(ks, rc, &err, now);
+		metrics_jwks_fetch(ks->metrics, o.url, METRICS_FETCH_ERROR, now);
 	} else if (res.status == 304) {
+		metrics_jwks_fetch(ks->metrics, o.url, METRICS_FETCH_NOT_MODIFIED, now);
 		e->fetched_at = now;
 		e->failed_at = 0;
 		e->nfail = 0;
@@ -289,6 +292,9 @@ static void download(struct keysource *ks, enum reason why, bool have_doc)
 			 (unsigned long long)e->generation);
 	} else {
 		record_document(ks, &res, now);
+		metrics_jwks_fetch(
+		    ks->metrics, o.url,
+		    e->failed_at == now && e->nfail ? METRICS_FETCH_ERROR : METRICS_FETCH_OK, now);
 	}
 	/* A kid still missing after this download: the next kid-triggered
 	 * refresh waits failed_jwk_key_cooldown from now. */

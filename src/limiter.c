@@ -2,6 +2,7 @@
 #include "limiter.h"
 #include "gojson.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "signer.h"
 
@@ -142,8 +143,10 @@ static bool username(const struct app *app, const struct cfg_login_throttle *th,
 
 static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 			 const struct request *req, const struct route_params *params,
-			 struct response *resp)
+			 struct metrics *m, struct response *resp)
 {
+	size_t mi = metrics_endpoint(m, ep->endpoint);
+
 	const struct cfg_ratelimit *r = &ep->ratelimit;
 	char who[256];
 	uint64_t retry = 0;
@@ -153,6 +156,7 @@ static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 			log_info(ep->endpoint, "request refused: no client identity for the "
 					       "client rate limit (qos/ratelimit/router \"key\")");
 			refuse(resp, 429, 1000000);
+			metrics_limiter(m, mi, METRICS_LIMIT_CLIENT, true);
 			return true;
 		}
 		if (rl_take(
@@ -161,16 +165,21 @@ static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 			r->client_interval_us, r->client_capacity, &retry) == RL_DENY) {
 			log_info(ep->endpoint, "request refused: client rate limit");
 			refuse(resp, 429, retry);
+			metrics_limiter(m, mi, METRICS_LIMIT_CLIENT, true);
 			return true;
 		}
+		metrics_limiter(m, mi, METRICS_LIMIT_CLIENT, false);
 	}
 	if (r->interval_us &&
 	    rl_take(t, limit_key(t, "endpoint", ep, r->interval_us, r->capacity, ""),
 		    r->interval_us, r->capacity, &retry) == RL_DENY) {
 		log_info(ep->endpoint, "request refused: endpoint rate limit");
 		refuse(resp, 503, retry);
+		metrics_limiter(m, mi, METRICS_LIMIT_ENDPOINT, true);
 		return true;
 	}
+	if (r->interval_us)
+		metrics_limiter(m, mi, METRICS_LIMIT_ENDPOINT, false);
 	return false;
 }
 
@@ -191,7 +200,7 @@ bool limiter_before(struct app *app, const struct app_endpoint *aep, const struc
 		return false;
 	if ((t = app_ratelimit(app)) == NULL)
 		return false;
-	if (ep->has_ratelimit && check_router(t, ep, req, params, resp))
+	if (ep->has_ratelimit && check_router(t, ep, req, params, app_metrics(app), resp))
 		return true;
 	if (th->max_failures == 0)
 		return false;
@@ -225,6 +234,8 @@ bool limiter_before(struct app *app, const struct app_endpoint *aep, const struc
 	}
 	if (refused)
 		refuse(resp, 429, retry);
+	metrics_limiter(app_metrics(app), metrics_endpoint(app->metrics, ep->endpoint),
+			METRICS_LIMIT_FAILED_LOGIN, refused);
 	return refused;
 }
 

@@ -36,7 +36,7 @@ src_libjwtsign_a_SOURCES = \
 	src/tls.c src/tls.h \
 	src/header_cap.c src/header_cap.h \
 	src/fetch.c src/fetch.h \
-	src/rundir.c src/rundir.h \
+	src/rundir.c src/rundir.h src/shmfile.c src/shmfile.h src/metrics.c src/metrics.h \
 	src/jwk_cache.c src/jwk_cache.h \
 	src/ratelimit.c src/ratelimit.h \
 	src/keysource.c src/keysource.h src/keysource_int.h \
@@ -54,7 +54,8 @@ src_libjwtsign_a_SOURCES = \
 	src/app.c src/app.h \
 	src/reload.c src/reload.h \
 	src/cli.c src/cli.h \
-	src/cli_verify.c
+	src/cli_verify.c \
+	src/cli_metrics.c
 
 bin_PROGRAMS += src/jwtsign
 src_jwtsign_SOURCES = src/main.c

@@ -84,6 +84,7 @@ static void usage(FILE *f)
 		   "GATEWAY_INTERFACE is set)\n"
 		   "       jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n"
 		   "       jwtsign check-config [-c FILE]\n"
+		   "       jwtsign metrics [-c FILE]\n"
 		   "       jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] --kid "
 		   "KID [--alg ALG] [-o FILE [--force]]\n"
 		   "       jwtsign pubkeys < private-jwks.json\n"
@@ -395,6 +396,8 @@ static int run_subcommand(int argc, char **argv, int *status)
 		*status = cli_pubkeys(argc - 1, argv + 1);
 	else if (strcmp(cmd, "verify") == 0)
 		*status = cli_verify(argc - 1, argv + 1);
+	else if (strcmp(cmd, "metrics") == 0)
+		*status = cli_metrics(argc - 1, argv + 1, default_config());
 	else
 		return 0;
 	return 1;

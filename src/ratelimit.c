@@ -1,9 +1,8 @@
 /* ratelimit.c - the shared rate limit table; see ratelimit.h. */
 #include "ratelimit.h"
 #include "clock.h"
-#include "fileio.h"
 #include "log.h"
-#include "rundir.h"
+#include "shmfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,39 +154,19 @@ static size_t file_size(uint32_t nslots)
 	return sizeof(struct rl_hdr) + (size_t)nslots * sizeof(struct rl_slot);
 }
 
-/* Make a new table under a temporary name and link it into place;
- * EEXIST (another process made it first) is not an error. */
-static int create_file(int dirfd, const char *dir, uint32_t nslots, struct err *err)
+/* A new table's header: a fresh SipHash key. */
+static void new_header(struct rl_hdr *h, uint32_t nslots)
 {
-	struct rl_hdr h;
-	char tmp[64];
-	int fd, rc = 0;
-
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, RL_MAGIC, 8);
-	h.version = RL_VERSION;
-	h.nslots = nslots;
-	randombytes_buf(h.key, sizeof(h.key));
-	hdr_checksum(&h, h.checksum);
-	snprintf(tmp, sizeof(tmp), RL_FILE_NAME ".%ld.tmp", (long)getpid());
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_set(err, ERR_IO, "rate limit table %s/%s: %s", dir, tmp,
-			       strerror(errno));
-	if (fchmod(fd, 0600) != 0 || ftruncate(fd, (off_t)file_size(nslots)) != 0 ||
-	    fileio_write_all(fd, &h, sizeof(h)) != 0)
-		rc = err_set(err, ERR_IO, "rate limit table %s/%s: %s", dir, tmp, strerror(errno));
-	sodium_memzero(&h, sizeof(h));
-	close(fd);
-	if (rc == 0 && linkat(dirfd, tmp, dirfd, RL_FILE_NAME, 0) != 0 && errno != EEXIST)
-		rc = err_set(err, ERR_IO, "rate limit table %s/%s: %s", dir, RL_FILE_NAME,
-			     strerror(errno));
-	unlinkat(dirfd, tmp, 0);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, RL_MAGIC, 8);
+	h->version = RL_VERSION;
+	h->nslots = nslots;
+	randombytes_buf(h->key, sizeof(h->key));
+	hdr_checksum(h, h->checksum);
 }
 
-/* Check the open file fd and its header; map it into t. */
+/* Check the header of the open file fd (shmfile_open checked the file);
+ * map it into t. */
 static int map_file(struct rl_table *t, int fd, struct err *err)
 {
 	struct stat st;
@@ -197,13 +176,7 @@ static int map_file(struct rl_table *t, int fd, struct err *err)
 
 	if (fstat(fd, &st) != 0)
 		return err_set(err, ERR_IO, "rate limit table %s: %s", t->path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (st.st_uid != geteuid())
-		why = "owned by another user";
-	else if ((st.st_mode & 07777) != 0600)
-		why = "mode is not 0600";
-	else if ((size_t)st.st_size < sizeof(h) || pread(fd, &h, sizeof(h), 0) != sizeof(h))
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
 		why = "truncated";
 	else if (memcmp(h.magic, RL_MAGIC, 8) != 0)
 		why = "not a jwtsign rate limit table (bad magic)";
@@ -219,12 +192,8 @@ static int map_file(struct rl_table *t, int fd, struct err *err)
 		return err_set(err, ERR_INVALID, "rate limit table %s refused: %s (remove it)",
 			       t->path, why);
 	t->size = file_size(h.nslots);
-	t->map = mmap(NULL, t->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (t->map == MAP_FAILED) {
-		t->map = NULL;
-		return err_set(err, ERR_IO, "rate limit table %s: mmap: %s", t->path,
-			       strerror(errno));
-	}
+	if ((t->map = shmfile_map(fd, t->size, t->path, err)) == NULL)
+		return ERR_IO;
 	t->slots = (struct rl_slot *)((char *)t->map + sizeof(struct rl_hdr));
 	t->ngroups = h.nslots / RL_GROUP;
 	memcpy(t->key, h.key, sizeof(t->key));
@@ -232,37 +201,20 @@ static int map_file(struct rl_table *t, int fd, struct err *err)
 	return 0;
 }
 
-static int open_file(int dirfd, const char *dir, uint32_t nslots, struct err *err)
-{
-	int fd = openat(dirfd, RL_FILE_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), rc;
-
-	if (fd < 0 && errno == ENOENT) {
-		if ((rc = create_file(dirfd, dir, nslots, err)) != 0)
-			return rc;
-		fd = openat(dirfd, RL_FILE_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	}
-	if (fd >= 0)
-		return fd;
-	if (errno == ELOOP)
-		return err_set(err, ERR_INVALID, "rate limit table %s/%s refused: a symbolic link",
-			       dir, RL_FILE_NAME);
-	return err_set(err, ERR_IO, "rate limit table %s/%s: %s", dir, RL_FILE_NAME,
-		       strerror(errno));
-}
-
 int rl_table_open(const char *dir, uint32_t nslots, struct rl_table **out, struct err *err)
 {
 	struct rl_table *t;
-	int dirfd, fd, rc;
+	struct rl_hdr h;
+	int fd, rc;
 
 	*out = NULL;
 	if (nslots < RL_MIN_SLOTS || nslots > RL_MAX_SLOTS || nslots % RL_GROUP)
 		return err_set(err, ERR_INVALID, "rate limit table: bad slot count %lu",
 			       (unsigned long)nslots);
-	if ((dirfd = rundir_open(dir, err)) < 0)
-		return dirfd;
-	fd = open_file(dirfd, dir, nslots, err);
-	close(dirfd);
+	new_header(&h, nslots);
+	fd = shmfile_open(dir, RL_FILE_NAME, "rate limit table", &h, sizeof(h), file_size(nslots),
+			  false, err);
+	sodium_memzero(&h, sizeof(h));
 	if (fd < 0)
 		return fd;
 	if ((t = calloc(1, sizeof(*t))) == NULL) {

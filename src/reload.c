@@ -2,6 +2,7 @@
 #include "reload.h"
 #include "gojson.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -73,11 +74,12 @@ int reload_init(struct reload *r, const struct app *app, const char *config_path
 /* Keep the old state: restore what the new one changed process-wide,
  * look at the files as they are now (so that the same broken file is
  * not tried every second), and log one line. */
-static int refuse(struct reload *r, const struct app *app, int rc, const char *msg)
+static int refuse(struct reload *r, struct app *app, int rc, const char *msg)
 {
 	if (app->cfg)
 		gojson_set_legacy_escapes(app->cfg->limits.legacy_escapes);
 	r->failures++;
+	metrics_reload(app_metrics(app), false);
 	log_error("reload", "new configuration refused: %s; still serving the one loaded at %s",
 		  msg, r->loaded_at);
 	if (watch_files(r, app) != 0)
@@ -115,6 +117,7 @@ static int do_reload(struct reload *r, struct app *app, const char *why)
 	app_free(app);
 	*app = fresh;
 	r->reloads++;
+	metrics_reload(app_metrics(app), true);
 	now_utc(r->loaded_at, sizeof(r->loaded_at));
 	apply_log(r, app->cfg);
 	log_info("reload", "configuration and keys loaded again from %s (%s)", r->config_path, why);

@@ -26,6 +26,7 @@ void response_error(struct response *r, int status, const char *code)
 	r->status = status;
 	snprintf(r->content_type, sizeof(r->content_type), "application/json; charset=utf-8");
 	r->no_store = 1;
+	r->error = code;
 	buf_reset(&r->headers);
 	buf_reset(&r->body);
 	/* code is a static [a-z_] word: no escaping needed. */

@@ -22,6 +22,11 @@ struct response {
 	 * removed (owned): a backend's headers passed on with its 4xx. */
 	struct buf headers;
 	struct buf body; /* the body bytes (owned) */
+	/* For the metrics (metrics.h): the error code of the body that
+	 * response_error wrote (static), and the path of the endpoint that
+	 * answered (borrowed from the configuration); NULL when none. */
+	const char *error;
+	const char *endpoint;
 };
 
 /* response_init - an empty 500 response with no body.  Does not free. */

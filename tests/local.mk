@@ -27,6 +27,7 @@ UNIT_TESTS += \
 	tests/unit/test_fetch \
 	tests/unit/test_jwk_cache \
 	tests/unit/test_ratelimit \
+	tests/unit/test_metrics \
 	tests/unit/test_keysource \
 	tests/unit/test_secrets \
 	tests/unit/test_limits \
@@ -82,6 +83,9 @@ tests_unit_test_handler_LDADD = $(UNIT_LDADD)
 tests_unit_test_ratelimit_SOURCES = tests/unit/test_ratelimit.c
 tests_unit_test_ratelimit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ratelimit_LDADD = $(UNIT_LDADD)
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_metrics_LDADD = $(UNIT_LDADD)
 tests_unit_test_authz_SOURCES = tests/unit/test_authz.c
 tests_unit_test_authz_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_authz_LDADD = $(UNIT_LDADD)
@@ -130,6 +134,7 @@ INTEGRATION_TESTS = \
 	tests/integration/cgi.sh \
 	tests/integration/lighttpd_fcgi.sh \
 	tests/integration/ratelimit.sh \
+	tests/integration/metrics.sh \
 	tests/integration/lighttpd_cgi.sh \
 	tests/integration/cli.sh \
 	tests/integration/jwks.sh \

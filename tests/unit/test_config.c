@@ -2046,17 +2046,20 @@ Test(config, service_settings_default)
 	cr_assert_null(cfg->limits.log);
 	cr_assert_eq(cfg->limits.log_timestamp, -1);
 	cr_assert_null(cfg->limits.health_endpoint);
+	cr_assert_null(cfg->limits.metrics_endpoint);
 	cfg_free(cfg);
 }
 
 Test(config, service_settings)
 {
-	struct cfg *cfg = parse_ok(JW("\"log\":\"syslog:local3\",\"log_timestamp\":true,"
-				      "\"health_endpoint\":\"healthz\""));
+	struct cfg *cfg =
+	    parse_ok(JW("\"log\":\"syslog:local3\",\"log_timestamp\":true,"
+			"\"health_endpoint\":\"healthz\",\"metrics_endpoint\":\"metrics\""));
 
 	cr_assert_str_eq(cfg->limits.log, "syslog:local3");
 	cr_assert_eq(cfg->limits.log_timestamp, 1);
 	cr_assert_str_eq(cfg->limits.health_endpoint, "/healthz");
+	cr_assert_str_eq(cfg->limits.metrics_endpoint, "/metrics");
 	cfg_free(cfg);
 	cfg = parse_ok(JW("\"log\":\"/var/log/jwtsign/jwtsign.log\",\"log_timestamp\":false"));
 	cr_assert_str_eq(cfg->limits.log, "/var/log/jwtsign/jwtsign.log");
@@ -2076,6 +2079,12 @@ Test(config, service_settings_refused)
 		   NULL);
 	parse_err3(JW("\"helth_endpoint\":\"/h\""), ERR_INVALID, "did you mean", "health_endpoint",
 		   NULL);
+	parse_err3(JW("\"metrics_endpoint\":\"/token\""), ERR_INVALID, "metrics_endpoint",
+		   "also served", NULL);
+	parse_err3(JW("\"metrics_endpoint\":\"/m/{x}\""), ERR_INVALID, "metrics_endpoint", "fixed",
+		   NULL);
+	parse_err3(JW("\"metrics_endpoint\":\"/h\",\"health_endpoint\":\"/h\""), ERR_INVALID,
+		   "metrics_endpoint", "health_endpoint", NULL);
 }
 
 /* ------------------------------------------------ rate limits */

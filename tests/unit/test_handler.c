@@ -1,7 +1,9 @@
 /* Unit tests for handler.c: the whole request path with a fake backend. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app.h"
 #include "clock.h"
@@ -514,4 +516,97 @@ Test(handler_jwks, conditional_get_and_methods, .init = setup_jwks, .fini = tear
 	run("POST", "/.well-known/jwks.json", "x");
 	assert_error(405, "method_not_allowed");
 	cr_assert_str_eq(resp.allow, "GET, HEAD");
+}
+
+/* ------------------------------------------------ metrics */
+
+static char mdir[64]; /* mkdtemp'd: JWTSIGN_CACHE_DIR is mdir/c */
+
+static void setup_metrics_dir(mode_t mode)
+{
+	static const char prefix[] = "{\"version\":3,";
+	char doc[4096], cdir[128];
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	const char *key = TEST_DATA_DIR "/handler-sim2.json";
+
+	snprintf(mdir, sizeof(mdir), "/tmp/jwtsign-handler-metrics.XXXXXX");
+	cr_assert_not_null(mkdtemp(mdir));
+	snprintf(cdir, sizeof(cdir), "%s/c", mdir);
+	cr_assert_eq(mkdir(cdir, mode), 0);
+	cr_assert_eq(chmod(cdir, mode), 0);
+	setenv("JWTSIGN_CACHE_DIR", cdir, 1);
+	memset(&fk, 0, sizeof(fk));
+	fk.status = 200;
+	fk.answer = "{\"access_token\":{\"sub\":\"u-42\"}}";
+	snprintf(
+	    doc, sizeof(doc),
+	    "{\"version\":3,\"extra_config\":{\"jwtsign\":{\"metrics_endpoint\":\"/metrics\"}},");
+	snprintf(doc + strlen(doc), sizeof(doc) - strlen(doc), CONFIG_FMT + strlen(prefix), key,
+		 key);
+	cr_assert_eq(cfg_parse(doc, strlen(doc), "test.json", &cfg, &e), 0, "%s", e.msg);
+	memset(&app, 0, sizeof(app));
+	cr_assert_eq(app_init_cfg(&app, cfg, fake_call, NULL, &e), 0, "%s", e.msg);
+	response_init(&resp);
+}
+
+static void setup_metrics(void)
+{
+	setup_metrics_dir(0700);
+}
+
+static void setup_metrics_refused(void)
+{
+	setup_metrics_dir(0755); /* rundir refuses it: counting off */
+}
+
+static void teardown_metrics(void)
+{
+	char cmd[128];
+
+	teardown();
+	unsetenv("JWTSIGN_CACHE_DIR");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", mdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", mdir);
+}
+
+Test(handler_metrics, answers_counted_and_served, .init = setup_metrics, .fini = teardown_metrics)
+{
+	run("POST", "/token", "{\"user\":\"john\"}");
+	cr_assert_eq(resp.status, 200);
+	run("GET", "/nowhere", NULL);
+	assert_error(404, "not_found");
+	run("POST", "/metrics", NULL);
+	assert_error(405, "method_not_allowed");
+	cr_assert_str_eq(resp.allow, "GET, HEAD");
+	run("GET", "/metrics", NULL);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_str_eq(resp.content_type, "text/plain; version=0.0.4; charset=utf-8");
+	cr_assert_not_null(strstr(resp.body.data,
+				  "\njwtsign_requests_total{endpoint=\"/token\",code=\"200\"} 1\n"),
+			   "%s", resp.body.data);
+	cr_assert_not_null(
+	    strstr(resp.body.data, "\njwtsign_requests_total{endpoint=\"none\",code=\"404\"} 1\n"));
+	cr_assert_not_null(strstr(
+	    resp.body.data, "\njwtsign_errors_total{endpoint=\"/metrics\",reason=\"method_not_"
+			    "allowed\"} 1\n"));
+	cr_assert_not_null(strstr(resp.body.data, "\njwtsign_tokens_issued_total{endpoint=\"/"
+						  "token\",alg=\"HS256\",kid=\"sim2\"} 1\n"));
+	cr_assert_not_null(strstr(resp.body.data, "\njwtsign_backend_duration_seconds_count{"
+						  "endpoint=\"/token\"} 1\n"));
+}
+
+Test(handler_metrics, refused_file_turns_counting_off_only, .init = setup_metrics_refused,
+     .fini = teardown_metrics)
+{
+	run("POST", "/token", "{\"user\":\"john\"}");
+	cr_assert_eq(resp.status, 200, "the answer does not depend on the counters");
+	cr_assert_not_null(strstr(resp.body.data, "\"access_token\":\"eyJ"), "%s", resp.body.data);
+	cr_assert_null(app.metrics);
+	cr_assert(app.metrics_failed, "logged once, not retried");
+	run("GET", "/metrics", NULL);
+	assert_error(503, "metrics_unavailable");
+	run("POST", "/token", "{\"user\":\"john\"}");
+	cr_assert_eq(resp.status, 200);
 }
