@@ -1,5 +1,6 @@
 /* Unit tests for handler.c: the whole request path with a fake backend. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,4 +610,206 @@ Test(handler_metrics, refused_file_turns_counting_off_only, .init = setup_metric
 	assert_error(503, "metrics_unavailable");
 	run("POST", "/token", "{\"user\":\"john\"}");
 	cr_assert_eq(resp.status, 200);
+}
+
+/* ------------------------------------------------ rate limits */
+
+/* /token: 2 a minute per client (REMOTE_ADDR, or the first address of
+ * X-Forwarded-For); /busy: the whole endpoint 1 a minute; /login: the
+ * failed-login throttle at 3 wrong answers per username in 10 minutes.
+ * The table lives in a private JWTSIGN_CACHE_DIR (rdir/c), the clocks are
+ * fixed: nothing here sleeps. */
+#define RL_EP_FMT                                                                                  \
+	"{\"endpoint\":\"%s\",\"method\":\"POST\",\"backend\":[{\"host\":[\"http://h1\"],"         \
+	"\"url_pattern\":\"/issuer\"}],\"extra_config\":{%s,\"auth/signer\":{\"alg\":\"HS256\","   \
+	"\"kid\":\"sim2\",\"keys_to_sign\":[\"access_token\"],\"jwk_local_path\":"                 \
+	"\"" TEST_DATA_DIR "/handler-sim2.json\"}}}"
+
+#define RL_SEC 1000000LL
+
+static char rdir[64]; /* mkdtemp'd: JWTSIGN_CACHE_DIR is rdir/c */
+static long long rl_now = 5000 * RL_SEC;
+
+static void setup_ratelimit(void)
+{
+	char doc[8192], cdir[128];
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	int n;
+
+	snprintf(rdir, sizeof(rdir), "/tmp/jwtsign-handler-rl.XXXXXX");
+	cr_assert_not_null(mkdtemp(rdir));
+	snprintf(cdir, sizeof(cdir), "%s/c", rdir);
+	cr_assert_eq(mkdir(cdir, 0700), 0);
+	setenv("JWTSIGN_CACHE_DIR", cdir, 1);
+	rl_now = 5000 * RL_SEC;
+	clock_set_monotonic_override(rl_now);
+	clock_set_override(1700000000);
+	n = snprintf(doc, sizeof(doc), "{\"version\":3,\"endpoints\":[");
+	n += snprintf(doc + n, sizeof(doc) - (size_t)n, RL_EP_FMT ",", "/token",
+		      "\"qos/ratelimit/router\":{\"client_max_rate\":2,\"client_capacity\":2,"
+		      "\"every\":\"1m\",\"strategy\":\"ip\",\"key\":\"X-Forwarded-For\"}");
+	n += snprintf(doc + n, sizeof(doc) - (size_t)n, RL_EP_FMT ",", "/busy",
+		      "\"qos/ratelimit/router\":{\"max_rate\":1,\"capacity\":1,\"every\":\"1m\"}");
+	n += snprintf(doc + n, sizeof(doc) - (size_t)n, RL_EP_FMT "]}", "/login",
+		      "\"jwtsign\":{\"failed_login\":{\"max_failures\":3,\"window\":\"10m\","
+		      "\"username\":\"/user\"}}");
+	cr_assert_lt((size_t)n, sizeof(doc));
+	memset(&fk, 0, sizeof(fk));
+	fk.status = 200;
+	fk.answer = "{\"access_token\":{\"sub\":\"u-42\"}}";
+	cr_assert_eq(cfg_parse(doc, strlen(doc), "test.json", &cfg, &e), 0, "%s", e.msg);
+	memset(&app, 0, sizeof(app));
+	cr_assert_eq(app_init_cfg(&app, cfg, fake_call, NULL, &e), 0, "%s", e.msg);
+	response_init(&resp);
+}
+
+static void teardown_ratelimit(void)
+{
+	char cmd[128];
+
+	teardown();
+	clock_set_monotonic_override(-1);
+	clock_set_override((time_t)-1);
+	unsetenv("JWTSIGN_CACHE_DIR");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", rdir);
+}
+
+/* run_from: run() from another client address, as X-Forwarded-For
+ * names it (NULL: REMOTE_ADDR only); a fresh response each time. */
+static void run_from(const char *path, const char *body, const char *xff)
+{
+	struct request req;
+	char var[128];
+	char *hdr[1] = {var};
+
+	response_free(&resp);
+	response_init(&resp);
+	memset(&req, 0, sizeof(req));
+	req.method = (char *)"POST";
+	req.path = (char *)path;
+	req.content_type = (char *)"application/json";
+	req.remote_addr = (char *)"192.0.2.7";
+	req.body = (uint8_t *)body;
+	req.body_len = strlen(body);
+	if (xff) {
+		snprintf(var, sizeof(var), "HTTP_X_FORWARDED_FOR=%s", xff);
+		req.forwarded_for = var + strlen("HTTP_X_FORWARDED_FOR=");
+		req.headers = hdr;
+		req.nheaders = 1;
+	}
+	handle_request(&app, &req, &resp);
+}
+
+/* login USER PASS-OK: the backend says 200 to a right password, 401 to a
+ * wrong one. */
+static void login(const char *user, bool right)
+{
+	char body[128];
+
+	snprintf(body, sizeof(body), "{\"user\":\"%s\",\"pass\":\"%s\"}", user,
+		 right ? "right" : "wrong");
+	fk.status = right ? 200 : 401;
+	fk.answer = right ? "{\"access_token\":{\"sub\":\"u-42\"}}" : "{\"error\":\"bad\"}";
+	run_from("/login", body, NULL);
+}
+
+TestSuite(handler_ratelimit, .init = setup_ratelimit, .fini = teardown_ratelimit);
+
+Test(handler_ratelimit, client_over_its_rate_is_429_without_the_backend)
+{
+	run_from("/token", "{}", "198.51.100.1");
+	cr_assert_eq(resp.status, 200, "%s", resp.body.data);
+	run_from("/token", "{}", "198.51.100.1");
+	cr_assert_eq(resp.status, 200);
+	cr_assert_eq(fk.calls, 2);
+	run_from("/token", "{}", "198.51.100.1");
+	assert_error(429, "rate_limited");
+	/* 2 a minute: the next token in 30 s (rounded up to seconds). */
+	cr_assert(resp.retry_after >= 1 && resp.retry_after <= 30, "Retry-After %u",
+		  resp.retry_after);
+	cr_assert_eq(fk.calls, 2, "the backend was not called");
+	run_from("/token", "{}", "198.51.100.1, 203.0.113.9");
+	assert_error(429, "rate_limited");
+	cr_assert_eq(fk.calls, 2);
+	/* Another client, and REMOTE_ADDR without the header, are not. */
+	run_from("/token", "{}", "203.0.113.9");
+	cr_assert_eq(resp.status, 200);
+	run_from("/token", "{}", NULL);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_eq(fk.calls, 4);
+	/* 30 s later the first client has one token again. */
+	clock_set_monotonic_override(rl_now + 30 * RL_SEC);
+	run_from("/token", "{}", "198.51.100.1");
+	cr_assert_eq(resp.status, 200);
+	run_from("/token", "{}", "198.51.100.1");
+	assert_error(429, "rate_limited");
+	cr_assert_eq(fk.calls, 5);
+}
+
+Test(handler_ratelimit, endpoint_over_max_rate_is_503)
+{
+	run_from("/busy", "{}", NULL);
+	cr_assert_eq(resp.status, 200);
+	run_from("/busy", "{}", "203.0.113.9"); /* any client: the endpoint's bucket */
+	assert_error(503, "rate_limited");
+	cr_assert(resp.retry_after >= 1 && resp.retry_after <= 60, "Retry-After %u",
+		  resp.retry_after);
+	cr_assert_eq(fk.calls, 1, "the backend was not called");
+	/* The other endpoints have their own limits. */
+	run_from("/token", "{}", NULL);
+	cr_assert_eq(resp.status, 200);
+	clock_set_monotonic_override(rl_now + 60 * RL_SEC);
+	run_from("/busy", "{}", NULL);
+	cr_assert_eq(resp.status, 200);
+}
+
+Test(handler_ratelimit, failed_logins_close_one_username_only)
+{
+	for (int i = 1; i <= 3; i++) {
+		login("alice", false);
+		cr_assert_eq(resp.status, 401, "wrong answer %d reaches the backend", i);
+	}
+	cr_assert_eq(fk.calls, 3);
+	login("alice", true); /* even the right password: the door is closed */
+	assert_error(429, "rate_limited");
+	cr_assert(resp.retry_after >= 1 && resp.retry_after <= 600, "Retry-After %u",
+		  resp.retry_after);
+	cr_assert_eq(fk.calls, 3, "the backend was not called");
+	/* from another address too: the username counts, not the client */
+	fk.status = 200;
+	run_from("/login", "{\"user\":\"alice\",\"pass\":\"right\"}", "203.0.113.9");
+	assert_error(429, "rate_limited");
+	cr_assert_eq(fk.calls, 3);
+	/* bob is unaffected */
+	login("bob", true);
+	cr_assert_eq(resp.status, 200);
+	login("bob", false);
+	cr_assert_eq(resp.status, 401);
+	cr_assert_eq(fk.calls, 5);
+	/* the window passes: alice may try again */
+	clock_set_monotonic_override(rl_now + 601 * RL_SEC);
+	login("alice", true);
+	cr_assert_eq(resp.status, 200);
+	cr_assert_eq(fk.calls, 6);
+}
+
+Test(handler_ratelimit, a_successful_login_resets_the_count)
+{
+	login("alice", false);
+	login("alice", false);
+	cr_assert_eq(resp.status, 401);
+	login("alice", true);
+	cr_assert_eq(resp.status, 200, "%s", resp.body.data);
+	/* three more wrong answers reach the backend: the count restarted */
+	for (int i = 1; i <= 3; i++) {
+		login("alice", false);
+		cr_assert_eq(resp.status, 401, "wrong answer %d after the reset", i);
+	}
+	cr_assert_eq(fk.calls, 6);
+	login("alice", false);
+	assert_error(429, "rate_limited");
+	cr_assert_eq(fk.calls, 6);
 }
