@@ -186,18 +186,32 @@ EOF
 	return 1
 }
 
+# The limits of the rate limit figures (issue 17), set high enough never
+# to refuse (a million a second, per client and for the endpoint): the
+# allowed path, every bucket taken.  RL_THROTTLE adds the failed-login
+# throttle (the username read from the body, reset by each 200).
+RL_ROUTER='"qos/ratelimit/router":{"max_rate":1000000,"capacity":1000000,"client_max_rate":1000000,"client_capacity":1000000,"every":"1s","strategy":"ip"}'
+RL_THROTTLE='"jwtsign":{"failed_login":{"max_failures":100,"window":"1m","username":"/user","client_max_failures":1000}}'
+
 # write_jwtsign_config: /jwt/hs256, /jwt/es256 and /mem/hs256, each
 # signing access_token and refresh_token of the backend's answer with a
-# key of bench/keys.json fetched from nginx (jwk_url, shared cache).
+# key of bench/keys.json fetched from nginx (jwk_url, shared cache);
+# /jwt/hs256-rl is /jwt/hs256 with $RL_ROUTER, /jwt/hs256-rlt with
+# $RL_ROUTER and $RL_THROTTLE.
 write_jwtsign_config() {
-	local ep sep="" p
+	local ep sep="" p ns
 	{
 		printf '{"version":3,"timeout":"3s","endpoints":['
-		for ep in /jwt/hs256:HS256:sim2 /jwt/es256:ES256:bench-ec /mem/hs256:HS256:sim2; do
-			IFS=: read -r p alg kid <<<"$ep"
+		for ep in /jwt/hs256:HS256:sim2 /jwt/es256:ES256:bench-ec /mem/hs256:HS256:sim2 \
+			/jwt/hs256-rl:HS256:sim2:rl /jwt/hs256-rlt:HS256:sim2:rlt; do
+			IFS=: read -r p alg kid ns <<<"$ep"
+			case $ns in
+			rl) ns="$RL_ROUTER," ;;
+			rlt) ns="$RL_ROUTER,$RL_THROTTLE," ;;
+			esac
 			printf '%s{"endpoint":"%s","method":"POST",' "$sep" "$p"
 			printf '"backend":[{"host":["%s"],"url_pattern":"/token-issuer"}],' "$NGX_URL"
-			printf '"extra_config":{"auth/signer":{"alg":"%s","kid":"%s",' "$alg" "$kid"
+			printf '"extra_config":{%s"auth/signer":{"alg":"%s","kid":"%s",' "$ns" "$alg" "$kid"
 			printf '"keys_to_sign":["access_token","refresh_token"],'
 			printf '"jwk_url":"%s/jwk/keys.json","disable_jwk_security":true}}}' "$NGX_URL"
 			sep=,

@@ -9,10 +9,11 @@
 # same lines go to $BENCH_OUT.
 #
 # Environment: see bench/lib.sh.  Knobs:
-#   BENCH_SECTIONS      parts to run (default "tokens verify rsa cli e2e authz
-#                       memory cgi")
+#   BENCH_SECTIONS      parts to run (default "tokens verify rsa cli e2e
+#                       ratelimit authz memory cgi")
 #   BENCH_DURATION      seconds per wrk run (default 8)
 #   BENCH_ROUNDS        rounds of the in-process figures (default 5)
+#   BENCH_RL_ROUNDS     interleaved wrk rounds of the rate limit figures (3)
 #   BENCH_CLI_LINES     JSON Lines for the batch CLI (default 100000)
 #   BENCH_CGI_RUNS      CGI requests timed, each against /bin/true (default 200)
 #   BENCH_MEM_REQUESTS  requests of the memory figure (default 100000)
@@ -21,9 +22,10 @@
 # lighttpd (end to end, memory, CGI), openssl (RSA reference), curl,
 # python3; a part whose tool is missing is skipped with a note.
 
-SECTIONS=${BENCH_SECTIONS:-tokens verify rsa cli e2e authz memory cgi}
+SECTIONS=${BENCH_SECTIONS:-tokens verify rsa cli e2e ratelimit authz memory cgi}
 DURATION=${BENCH_DURATION:-8}
 ROUNDS=${BENCH_ROUNDS:-5}
+RL_ROUNDS=${BENCH_RL_ROUNDS:-3}
 CLI_LINES=${BENCH_CLI_LINES:-100000}
 CGI_RUNS=${BENCH_CGI_RUNS:-200}
 MEM_REQUESTS=${BENCH_MEM_REQUESTS:-100000}
@@ -188,6 +190,57 @@ section_e2e() {
 		figure e2e-ES256-c$c-p50 "$e_p50" ms lighttpd-proxy-c$c-p50 "$p_p50" ms
 		figure e2e-ES256-c$c-p99 "$e_p99" ms lighttpd-proxy-c$c-p99 "$p_p99" ms
 	done
+}
+
+# ---------------------------------------------------------------- 3a. rate limits
+
+# The limiter's cost on the allowed path (issue 17): the same login POST,
+# the same lighttpd, jwtsign workers and nginx backend, to /jwt/hs256 (no
+# limiter), /jwt/hs256-rl (qos/ratelimit/router: the client's and the
+# endpoint's bucket, both taken on every request) and /jwt/hs256-rlt (the
+# router block and the failed-login throttle: the username read from the
+# body, checked, reset by each 200).  Limits far above what wrk reaches
+# ($RL_ROUTER, $RL_THROTTLE in lib.sh): any refusal would be a non-2xx
+# and is reported.  Rounds interleaved (plain, rl, rlt, plain, ...), best
+# of each.
+section_ratelimit() {
+	local r name code
+	local -A best p50 p99
+	note "--- rate limits, allowed path: wrk -t2 -c64 -> lighttpd -> jwtsign FastCGI (2 workers) -> nginx, /jwt/hs256 without a limiter vs with, best of $RL_ROUNDS interleaved rounds of ${DURATION} s"
+	have wrk || { note "ratelimit skipped: wrk not found (apt-get install wrk)"; return; }
+	servers_up || { note "ratelimit skipped"; return; }
+	for name in hs256 hs256-rl hs256-rlt; do
+		code=$(post "$LT_URL/jwt/$name" "$T/rl-$name.body")
+		if [ "$code" != 200 ] || ! "$PY" "$JWTCHECK" signed "$T/rl-$name.body" "$KEYS" \
+			--expect <(printf '%s' "$REFERENCE_ANSWER") >"$T/rl-check.err" 2>&1; then
+			note "ratelimit: /jwt/$name answered $code, not a verified 200: $(cat "$T/rl-check.err" "$T/rl-$name.body" | head -c 600)"
+			return
+		fi
+	done
+	if [ ! -s "$T/cache/ratelimit-v1.table" ]; then
+		note "ratelimit skipped: no shared table in $T/cache (the limiter is not in use)"
+		return
+	fi
+	note "checked: the three answers verify (jwtcheck); the shared table $T/cache/ratelimit-v1.table is in use"
+	for name in hs256 hs256-rl hs256-rlt; do
+		wrk_run "warm-rl-$name" "/jwt/$name" 64 1
+	done
+	for ((r = 1; r <= RL_ROUNDS; r++)); do
+		for name in hs256 hs256-rl hs256-rlt; do
+			wrk_run "rl-$name-$r" "/jwt/$name" 64 "$DURATION"
+			if awk -v a="$RPS" -v b="${best[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
+				best[$name]=$RPS p50[$name]=$P50 p99[$name]=$P99
+			fi
+		done
+	done
+	figure ratelimit-router-c64 "${best[hs256-rl]}" req/s no-limiter-c64 "${best[hs256]}" req/s
+	target ratelimit-router-c64-vs-none "${best[hs256-rl]}" "${best[hs256]}" 0.95
+	figure ratelimit-router-c64-p50 "${p50[hs256-rl]}" ms no-limiter-c64-p50 "${p50[hs256]}" ms
+	figure ratelimit-router-c64-p99 "${p99[hs256-rl]}" ms no-limiter-c64-p99 "${p99[hs256]}" ms
+	figure ratelimit-all-c64 "${best[hs256-rlt]}" req/s no-limiter-c64 "${best[hs256]}" req/s
+	target ratelimit-all-c64-vs-none "${best[hs256-rlt]}" "${best[hs256]}" 0.95
+	figure ratelimit-all-c64-p50 "${p50[hs256-rlt]}" ms no-limiter-c64-p50 "${p50[hs256]}" ms
+	figure ratelimit-all-c64-p99 "${p99[hs256-rlt]}" ms no-limiter-c64-p99 "${p99[hs256]}" ms
 }
 
 # ---------------------------------------------------------------- 3b. authorizer
@@ -438,6 +491,7 @@ want verify && section_verify
 want rsa && section_rsa
 want cli && section_cli
 want e2e && section_e2e
+want ratelimit && section_ratelimit
 want authz && section_authz
 want memory && section_memory
 want cgi && section_cgi
