@@ -13,6 +13,9 @@
 #                 the primitive, libjwt-verify-HS256 libjwt's jwt_decode)
 #  fcgi-ALG       one FastCGI request in a jwtsign worker under lighttpd
 #                 (counters zeroed after a warm-up, dumped after N requests)
+#  fcgi-HS256-rl  the same as fcgi-HS256 with the rate limits that allow
+#                 (/jwt/hs256-rl: qos/ratelimit/router; -rlt: and the
+#                 failed-login throttle; bench/lib.sh): the limiter's cost
 #  cgi-HS256      one whole CGI process, start to exit
 #
 # For each: Ir per operation, then the functions by inclusive and by self
@@ -20,12 +23,15 @@
 # bench/profile/ of the build tree) for callgrind_annotate / kcachegrind.
 # Environment: see bench/lib.sh; BENCH_PROFILE_OUT (default
 # bench-profile.txt) receives the report; BENCH_LIBJWT=yes (set by `make
-# bench-profile` when configure found libjwt) adds the libjwt profiles.
+# bench-profile` when configure found libjwt) adds the libjwt profiles;
+# BENCH_PROFILES (default "tokens verify fcgi cgi") picks the parts.
 
 OUT=${BENCH_PROFILE_OUT:-bench-profile.txt}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PDIR=${BENCH_PROFILE_DIR:-$TOP_BUILDDIR/bench/profile}
 FCGI_REQUESTS=${BENCH_PROFILE_REQUESTS:-1000}
+PROFILES=${BENCH_PROFILES:-tokens verify fcgi cgi}
+want() { case " $PROFILES " in *" $1 "*) return 0 ;; esac; return 1; }
 
 : >"$OUT"
 mkdir -p "$PDIR"
@@ -77,19 +83,22 @@ token() {
 	summarize "$1" "$f" "$4"
 }
 
-token token-HS256 jwtsign HS256 2000
-token token-ES256 jwtsign ES256 200
-token token-EdDSA jwtsign EdDSA 200
-token token-RS256 jwtsign RS256 20
-token raw-HS256 raw HS256 2000
-token raw-ES256 raw ES256 200
-token raw-EdDSA raw EdDSA 200
-token rsa-raw rsa-raw RS256 20
-if [ "${BENCH_LIBJWT:-no}" = yes ]; then
-	token libjwt-HS256 libjwt HS256 2000
-	token libjwt-ES256 libjwt ES256 50
-	token libjwt-RS256 libjwt RS256 20
-fi
+token_profiles() {
+	token token-HS256 jwtsign HS256 2000
+	token token-ES256 jwtsign ES256 200
+	token token-EdDSA jwtsign EdDSA 200
+	token token-RS256 jwtsign RS256 20
+	token raw-HS256 raw HS256 2000
+	token raw-ES256 raw ES256 200
+	token raw-EdDSA raw EdDSA 200
+	token rsa-raw rsa-raw RS256 20
+	if [ "${BENCH_LIBJWT:-no}" = yes ]; then
+		token libjwt-HS256 libjwt HS256 2000
+		token libjwt-ES256 libjwt ES256 50
+		token libjwt-RS256 libjwt RS256 20
+	fi
+}
+want tokens && token_profiles
 
 # vtoken NAME WHAT ALG COUNT: one bench_verify profile run (the token,
 # keyring and policy of `bench_verify tokens`; collected inside
@@ -102,22 +111,26 @@ vtoken() {
 	summarize "$1" "$f" "$4"
 }
 
-vtoken verify-HS256 jwtsign HS256 2000
-vtoken verify-RS256 jwtsign RS256 200
-vtoken verify-ES256 jwtsign ES256 100
-vtoken verify-EdDSA jwtsign EdDSA 200
-vtoken raw-verify-HS256 raw HS256 2000
-vtoken raw-verify-RS256 raw RS256 200
-vtoken raw-verify-ES256 raw ES256 100
-vtoken raw-verify-EdDSA raw EdDSA 200
-if [ "${BENCH_LIBJWT:-no}" = yes ]; then
-	vtoken libjwt-verify-HS256 libjwt HS256 2000
-fi
+verify_profiles() {
+	vtoken verify-HS256 jwtsign HS256 2000
+	vtoken verify-RS256 jwtsign RS256 200
+	vtoken verify-ES256 jwtsign ES256 100
+	vtoken verify-EdDSA jwtsign EdDSA 200
+	vtoken raw-verify-HS256 raw HS256 2000
+	vtoken raw-verify-RS256 raw RS256 200
+	vtoken raw-verify-ES256 raw ES256 100
+	vtoken raw-verify-EdDSA raw EdDSA 200
+	if [ "${BENCH_LIBJWT:-no}" = yes ]; then
+		vtoken libjwt-verify-HS256 libjwt HS256 2000
+	fi
+}
+want verify && verify_profiles
 
 # ---------------------------------------------------------------- FastCGI
 
 fcgi_profiles() {
-	local pid code n i alg path
+	local pid code n i alg path name
+	local -A ir
 	if ! have ab || ! have callgrind_control; then
 		note "fcgi profiles skipped: ab or callgrind_control not found"
 		return
@@ -136,24 +149,37 @@ EOF
 	done
 	[ -n "${pid:-}" ] || { note "fcgi profiles skipped: no worker"; return; }
 	n=1
-	for alg in HS256 ES256; do
+	for alg in HS256 ES256 HS256-rl HS256-rlt; do
 		path=/jwt/${alg,,}
+		name=fcgi-$alg
 		code=$(post "$LT_URL$path" "$T/fcgi.body")
-		[ "$code" = 200 ] || { note "fcgi-$alg: answered $code"; continue; }
-		ab_run fcgi-warm-$alg 50 "$LT_URL$path"
+		[ "$code" = 200 ] || { note "$name: answered $code"; continue; }
+		ab_run "$name-warm" 50 "$LT_URL$path"
 		callgrind_control -z "$pid" >/dev/null
-		ab_run fcgi-$alg "$FCGI_REQUESTS" "$LT_URL$path"
+		ab_run "$name" "$FCGI_REQUESTS" "$LT_URL$path"
 		callgrind_control -d "$pid" >/dev/null
 		for ((i = 0; i < 100; i++)); do
 			[ -s "$PDIR/fcgi.out.$n" ] && break
 			sleep 0.1
 		done
-		mv "$PDIR/fcgi.out.$n" "$PDIR/fcgi-$alg.out" 2>/dev/null
-		summarize "fcgi-$alg (worker process, ab -c 16)" "$PDIR/fcgi-$alg.out" "$FCGI_REQUESTS" 50 noself
+		mv "$PDIR/fcgi.out.$n" "$PDIR/$name.out" 2>/dev/null
+		summarize "$name (worker process, ab -c 16)" "$PDIR/$name.out" "$FCGI_REQUESTS" 50 noself
+		ir[$alg]=$(callgrind_annotate "$PDIR/$name.out" 2>/dev/null |
+			awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
 		n=$((n + 1))
 	done
+	# The limiter's share of one allowed request, in instructions.
+	for alg in HS256-rl HS256-rlt; do
+		[ -n "${ir[HS256]:-}" ] && [ -n "${ir[$alg]:-}" ] || continue
+		{
+			echo
+			awk -v a="${ir[$alg]}" -v b="${ir[HS256]}" -v n="$FCGI_REQUESTS" -v w="$alg" 'BEGIN {
+				printf "== limiter: fcgi-%s %d Ir per request, fcgi-HS256 %d: +%d Ir (%+.2f %%)\n",
+					w, a / n, b / n, (a - b) / n, (a - b) * 100 / b }'
+		} | tee -a "$OUT"
+	done
 }
-fcgi_profiles
+want fcgi && fcgi_profiles
 
 # ---------------------------------------------------------------- CGI
 
@@ -171,5 +197,5 @@ cgi_profile() {
 	head -1 "$T/cgi.out" | grep -q '^Status: 200' || note "cgi: answered $(head -1 "$T/cgi.out")"
 	summarize "cgi-HS256 (whole process)" "$PDIR/cgi-HS256.out" 1 40
 }
-cgi_profile
+want cgi && cgi_profile
 note "done in ${SECONDS} s; report in $OUT, callgrind files in $PDIR"
