@@ -170,7 +170,9 @@ EOF
 	done
 	# The limiter's share of one allowed request, in instructions.
 	for alg in HS256-rl HS256-rlt; do
-		[ -n "${ir[HS256]:-}" ] && [ -n "${ir[$alg]:-}" ] || continue
+		if [ -z "${ir[HS256]:-}" ] || [ -z "${ir[$alg]:-}" ]; then
+			continue
+		fi
 		{
 			echo
 			awk -v a="${ir[$alg]}" -v b="${ir[HS256]}" -v n="$FCGI_REQUESTS" -v w="$alg" 'BEGIN {
