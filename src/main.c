@@ -308,6 +308,11 @@ static int serve_fastcgi(struct app *app, const char *config)
 			continue;
 		if (rc < 0)
 			break;
+		/* accept() may have waited long: another worker took the
+		 * connection that woke this one, and this one slept in accept()
+		 * until the next.  A look that fell due meanwhile comes before
+		 * the request, so a changed key never signs it. */
+		between_requests(&rl, app);
 		fcgi_one(app, &fr, &out);
 		FCGX_Finish_r(&fr);
 	}
