@@ -499,6 +499,22 @@ static int check_endpoint(struct app *app, size_t i, bool quiet)
 	return bad;
 }
 
+/* The configuration at path, as app_init builds it but without its log
+ * line: check-config prints the error itself, once.  Returns 0 or the
+ * error code (app freed). */
+static int check_load(struct app *app, const char *path, struct err *e)
+{
+	struct cfg *cfg = NULL;
+	int rc;
+
+	memset(app, 0, sizeof(*app));
+	if ((rc = cfg_load(path, &cfg, e)) != 0)
+		return rc;
+	if ((rc = app_init_cfg(app, cfg, NULL, NULL, e)) != 0)
+		app_free(app);
+	return rc;
+}
+
 int cli_check_config(int argc, char **argv, const char *default_config)
 {
 	const char *path = default_config;
@@ -539,7 +555,7 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 	 * still shows the log. */
 	if (!log_enabled(LOG_DEBUG))
 		log_set_level(LOG_ERROR);
-	if (app_init(&app, path, &e) != 0) {
+	if (check_load(&app, path, &e) != 0) {
 		fprintf(stderr, "%s: configuration error: %s\n", path,
 			redacted(e.msg, msg, sizeof(msg)));
 		app_free(&app);

@@ -120,6 +120,9 @@ check "cc-bad: names the endpoint" grep -q /token "$T/cc-bad.out" "$T/cc-bad.err
 
 run cc-broken check-config -c "$T/broken.json"
 expect_rc cc-broken 1
+check "cc-broken: the configuration error, once, on stderr" \
+	test "$(grep -c 'configuration error' "$T/cc-broken.err")" = 1 \
+	-a "$(wc -l <"$T/cc-broken.err")" = 1 -a ! -s "$T/cc-broken.out"
 
 # KrakenD's refresh pattern (validator and signer on one endpoint): served,
 # its validator's keys loaded and checked like the signer's.
