@@ -289,9 +289,9 @@ static int service_path(struct cfg_pctx *c, json_object *obj, const char *key, c
 	return 0;
 }
 
-/* "log", "log_timestamp", "health_endpoint", "metrics_endpoint": where the
- * lines go, whether they are stamped, the health check's and the metrics'
- * paths. */
+/* "log", "log_timestamp", "log_client", "log_request_id",
+ * "health_endpoint", "metrics_endpoint": where the lines go, whether they
+ * are stamped and tagged, the health check's and the metrics' paths. */
 static int parse_service(struct cfg_pctx *c, json_object *obj, struct cfg_limits *l)
 {
 	json_object *v;
@@ -313,6 +313,9 @@ static int parse_service(struct cfg_pctx *c, json_object *obj, struct cfg_limits
 			return rc;
 		l->log_timestamp = stamp;
 	}
+	if ((rc = cfg_opt_bool(c, obj, "log_client", &l->log_client)) != 0 ||
+	    (rc = cfg_opt_bool(c, obj, "log_request_id", &l->log_request_id)) != 0)
+		return rc;
 	if ((rc = service_path(c, obj, "health_endpoint", &l->health_endpoint)) != 0)
 		return rc;
 	return service_path(c, obj, "metrics_endpoint", &l->metrics_endpoint);
@@ -333,6 +336,8 @@ static int parse_limits(struct cfg_pctx *c, json_object *root, struct cfg_limits
 	    "json_escapes",
 	    "log",
 	    "log_timestamp",
+	    "log_client",
+	    "log_request_id",
 	    "health_endpoint",
 	    "metrics_endpoint",
 	};

@@ -38,6 +38,9 @@ struct cfg_limits {
 				 * file path (log.h); JWTSIGN_LOG wins over it */
 	int log_timestamp;	/* "log_timestamp": 1 true, 0 false, -1 absent (a
 				 * file target's lines are stamped, others not) */
+	bool log_client;	/* "log_client": a request's lines carry
+				 * [client REMOTE_ADDR] (reqid.h) */
+	bool log_request_id;	/* "log_request_id": ... and [id ID] */
 	char *health_endpoint;	/* "health_endpoint": fixed path answering the
 				 * health check (health.h), or NULL; no signer
 				 * endpoint or jwks_endpoint has it */

@@ -45,6 +45,7 @@ src_libjwtsign_a_SOURCES = \
 	src/forward.c src/forward.h \
 	src/query.c src/query.h \
 	src/request.c src/request.h \
+	src/reqid.c src/reqid.h \
 	src/response.c src/response.h \
 	src/limiter.c src/limiter.h \
 	src/handler.c src/handler.h \

@@ -30,6 +30,22 @@ static struct {
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
+/* The request's tag and a space, or "" (log_set_request). */
+static char request_tag[2 * LOG_TAG_PART_MAX + 32];
+
+void log_set_request(const char *client, const char *id)
+{
+	int n = 0;
+
+	request_tag[0] = '\0';
+	if (client)
+		n = snprintf(request_tag, sizeof(request_tag), "[client %.*s] ", LOG_TAG_PART_MAX,
+			     client);
+	if (id && n >= 0 && (size_t)n < sizeof(request_tag))
+		snprintf(request_tag + n, sizeof(request_tag) - (size_t)n, "[id %.*s] ",
+			 LOG_TAG_PART_MAX, id);
+}
+
 void log_set_level(enum log_level level)
 {
 	current_level = level;
@@ -266,11 +282,11 @@ void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
 	    (target.timestamp == 1 || (target.timestamp == -1 && target.kind == TARGET_FILE)))
 		timestamp(stamp, sizeof(stamp));
 	if (target.kind == TARGET_SYSLOG)
-		n = snprintf(line, sizeof(line) - 1, "%s: %s: ", level_names[level],
+		n = snprintf(line, sizeof(line) - 1, "%s: %s%s: ", level_names[level], request_tag,
 			     ctx ? ctx : "main");
 	else
-		n = snprintf(line, sizeof(line) - 1, "%sjwtsign[%ld]: %s: %s: ", stamp,
-			     (long)getpid(), level_names[level], ctx ? ctx : "main");
+		n = snprintf(line, sizeof(line) - 1, "%sjwtsign[%ld]: %s: %s%s: ", stamp,
+			     (long)getpid(), level_names[level], request_tag, ctx ? ctx : "main");
 	if (n < 0 || (size_t)n >= sizeof(line) - 1)
 		n = 0;
 	va_start(ap, fmt);

@@ -2,9 +2,11 @@
  * web server's error log under FastCGI and CGI), to syslog, or appended to
  * a file (log_set_target).
  *
- * Format: "[TIME ]jwtsign[PID]: LEVEL: CONTEXT: message" (syslog: "LEVEL:
- * CONTEXT: message", syslog adds the rest).  CONTEXT is the endpoint path
- * while a request is handled, else the module name given by the caller.
+ * Format: "[TIME ]jwtsign[PID]: LEVEL: [TAG ]CONTEXT: message" (syslog:
+ * "LEVEL: [TAG ]CONTEXT: message", syslog adds the rest).  CONTEXT is the
+ * endpoint path while a request is handled, else the module name given by
+ * the caller; TAG is the request's "[client ADDR] [id ID]" while one is
+ * set (log_set_request).
  * A line is at most LOG_LINE_MAX bytes; a longer one ends in
  * LOG_CUT_MARK.  Never pass key material or whole tokens to these
  * functions.
@@ -63,6 +65,17 @@ void log_set_timestamp(int mode);
  * removed by logrotate); else nothing.  A failure is logged to the file
  * still open.  Returns true when the file was reopened. */
 bool log_reopen(bool force);
+
+/* Longest client address and request id log_set_request keeps, in
+ * bytes (longer ones are cut). */
+#define LOG_TAG_PART_MAX 64
+
+/* log_set_request - tag the following lines with "[client ADDR]" (when
+ * client is not NULL) and "[id ID]" (when id is not NULL), until the next
+ * call; both NULL: no tag (between requests).  The strings are copied
+ * (cut to LOG_TAG_PART_MAX bytes; control bytes become '?' like the rest
+ * of a line). */
+void log_set_request(const char *client, const char *id);
 
 /* log_msg - write one line.  ctx: endpoint path or module name (may be
  * NULL).  Newlines and control bytes in the context and the formatted

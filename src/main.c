@@ -8,6 +8,7 @@
 #include "handler.h"
 #include "log.h"
 #include "reload.h"
+#include "reqid.h"
 #include "request.h"
 #include "response.h"
 #include "wipe_alloc.h"
@@ -144,6 +145,12 @@ static size_t max_body(const struct app *app)
 	return app->cfg ? app->cfg->limits.max_request_body : 1024 * 1024;
 }
 
+/* The service settings (the log tag), or NULL without a configuration. */
+static const struct cfg_limits *limits_of(const struct app *app)
+{
+	return app->cfg ? &app->cfg->limits : NULL;
+}
+
 static int serve_cgi(struct app *app)
 {
 	struct request_source src = {cgi_param, cgi_read, NULL, environ};
@@ -158,6 +165,7 @@ static int serve_cgi(struct app *app)
 	/* The configuration's "log" applies to a CGI request too. */
 	(void)reload_init(&rl, app, NULL, getenv("JWTSIGN_LOG"));
 	reload_free(&rl);
+	reqid_begin(limits_of(app), &src);
 	if (request_read(&req, &src, max_body(app), &e) != 0) {
 		log_error("cgi", "%s", e.msg);
 		request_free(&req);
@@ -224,14 +232,15 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	size_t n;
 
 	buf_reset(out);
+	reqid_begin(limits_of(app), &src);
 	if (fr->role != FCGI_RESPONDER && fr->role != FCGI_AUTHORIZER) {
 		fcgi_refuse_role(fr);
-		return;
+		goto out;
 	}
 	if (request_read(&req, &src, max_body(app), &e) != 0) {
 		log_error("fastcgi", "%s", e.msg);
 		request_free(&req);
-		return;
+		goto out;
 	}
 	if (fr->role == FCGI_AUTHORIZER)
 		req.authorizer = true;
@@ -239,6 +248,8 @@ static void fcgi_one(struct app *app, FCGX_Request *fr, struct buf *out)
 	if (FCGX_PutStr(p, (int)n, fr->out) != (int)n || FCGX_FFlush(fr->out) != 0)
 		log_warn(req.path, "the client went away before the response was sent");
 	request_free(&req);
+out:
+	reqid_end();
 }
 
 /* Wait (at most until the next look at the files is due) until the listening socket has a

@@ -11,6 +11,7 @@ if HAVE_CRITERION
 UNIT_TESTS += \
 	tests/unit/test_b64 \
 	tests/unit/test_log \
+	tests/unit/test_reqid \
 	tests/unit/test_entity \
 	tests/unit/test_query \
 	tests/unit/test_cors \
@@ -47,6 +48,9 @@ tests_unit_test_b64_LDADD = $(UNIT_LDADD)
 tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_log_LDADD = $(UNIT_LDADD)
+tests_unit_test_reqid_SOURCES = tests/unit/test_reqid.c
+tests_unit_test_reqid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_reqid_LDADD = $(UNIT_LDADD)
 tests_unit_test_entity_SOURCES = tests/unit/test_entity.c
 tests_unit_test_entity_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_entity_LDADD = $(UNIT_LDADD)

@@ -43,7 +43,8 @@ cp "$DEMO_JWKS" "$T/etc/symmetric.json"
 cp "$DEMO_JWKS" "$T/symmetric.json" # what expect_signed verifies with
 EP_KEYS="\"jwk_local_path\":\"$T/etc/symmetric.json\""
 URL_KEYS="\"jwk_url\":\"http://127.0.0.1:$JWK_PORT/jwk/symmetric.json\",\"disable_jwk_security\":true"
-write_config "$T/etc/jwtsign.json" ',"extra_config":{"jwtsign":{"health_endpoint":"/health"}}' \
+write_config "$T/etc/jwtsign.json" \
+	',"extra_config":{"jwtsign":{"health_endpoint":"/health","log_client":true,"log_request_id":true}}' \
 	"$(EP_KEYS=$EP_KEYS ep /token /token-issuer)" "$(EP_KEYS=$URL_KEYS ep /token/url /token-issuer)"
 own "$T/etc/jwtsign.json" "$T/etc/symmetric.json"
 LOG=$T/log/jwtsign.log
@@ -131,6 +132,13 @@ http h-down GET /health
 expect_code h-down 503
 check "h-down: names /token/url's signer keys ($(cat "$T/h-down.body"))" \
 	grep -q '"endpoint":"/token/url","method":"POST","part":"signer_keys"' "$T/h-down.body"
+# The line of a request carries its client and nginx's $request_id (32
+# hexadecimal digits, fcgi-conf/nginx.conf's REQUEST_ID), which wins over
+# the client's own X-Request-Id.
+http u-down POST /token/url -H 'X-Request-Id: from-the-client'
+expect_code u-down 503
+check "u-down: its line names the client and nginx's request id" \
+	grep -qE "jwtsign\[[0-9]+\]: error: \[client 127\.0\.0\.1\] \[id [0-9a-f]{32}\] /token/url: keys unavailable" "$LOG"
 "$PYTHON3" "$LIB_DIR/stub_backend.py" --port "$JWK_PORT" --log "$T/jwk.log" --jwks "$DEMO_JWKS" \
 	</dev/null >>"$T/jwk.log" 2>&1 &
 track_pid $!
@@ -168,6 +176,8 @@ sleep 1.1 # a worker looks at most 1 s after its last look, on a request
 LOADED='reload: configuration and keys loaded again .*symmetric.json changed'
 until_both_logged k2 "$LOADED"
 check "the change was logged by both workers ($n lines, $sent requests)" test "$n" -ge 2
+check "a reload's line, between requests, carries no request's tag" \
+	grep -qE "jwtsign\[[0-9]+\]: info: reload: configuration and keys loaded again" "$LOG"
 
 # ---------------------------------------------------------------- broken config
 cp "$T/etc/jwtsign.json" "$T/good.json"

@@ -2047,6 +2047,8 @@ Test(config, service_settings_default)
 	cr_assert_eq(cfg->limits.log_timestamp, -1);
 	cr_assert_null(cfg->limits.health_endpoint);
 	cr_assert_null(cfg->limits.metrics_endpoint);
+	cr_assert_not(cfg->limits.log_client);
+	cr_assert_not(cfg->limits.log_request_id);
 	cfg_free(cfg);
 }
 
@@ -2065,6 +2067,10 @@ Test(config, service_settings)
 	cr_assert_str_eq(cfg->limits.log, "/var/log/jwtsign/jwtsign.log");
 	cr_assert_eq(cfg->limits.log_timestamp, 0);
 	cfg_free(cfg);
+	cfg = parse_ok(JW("\"log_client\":true,\"log_request_id\":true"));
+	cr_assert(cfg->limits.log_client);
+	cr_assert(cfg->limits.log_request_id);
+	cfg_free(cfg);
 }
 
 Test(config, service_settings_refused)
@@ -2073,6 +2079,10 @@ Test(config, service_settings_refused)
 	parse_err3(JW("\"log\":\"syslog:nope\""), ERR_INVALID, "\"log\"", "facility", NULL);
 	parse_err3(JW("\"log\":\"\""), ERR_INVALID, "\"log\"", NULL, NULL);
 	parse_err3(JW("\"log_timestamp\":\"yes\""), ERR_INVALID, "log_timestamp", NULL, NULL);
+	parse_err3(JW("\"log_client\":1"), ERR_INVALID, "log_client", NULL, NULL);
+	parse_err3(JW("\"log_request_id\":\"on\""), ERR_INVALID, "log_request_id", NULL, NULL);
+	parse_err3(JW("\"log_requestid\":true"), ERR_INVALID, "did you mean", "log_request_id",
+		   NULL);
 	parse_err3(JW("\"health_endpoint\":\"/token\""), ERR_INVALID, "health_endpoint",
 		   "also served", NULL);
 	parse_err3(JW("\"health_endpoint\":\"/h/{x}\""), ERR_INVALID, "health_endpoint", "fixed",
