@@ -75,6 +75,55 @@ static int failing_parts(struct app *app, struct buf *b, size_t *nfail)
 	return rc;
 }
 
+/* The parts that serve but not as configured (a jwk_url source without
+ * the shared key cache: its directory was refused), as members of a
+ * ,"warnings":[...] array appended to b when there are any; *nwarn counts
+ * them.  Call after failing_parts (the sources were loaded). */
+static int warning_parts(const struct app *app, struct buf *b, size_t *nwarn)
+{
+	bool first = true;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < app->cfg->nendpoints; i++) {
+		const struct app_endpoint *a = &app->eps[i];
+
+		if (a->cfg->refused ||
+		    (!keysource_no_cache(a->keys) && !keysource_no_cache(a->vkeys)))
+			continue;
+		if (first)
+			rc = buf_puts(b, ",\"warnings\":[");
+		if (rc == 0)
+			rc = put_failed(b, &first, a->cfg, "key_cache");
+		(*nwarn)++;
+	}
+	return rc == 0 && *nwarn ? buf_putc(b, ']') : rc;
+}
+
+/* The answer's body: {"status":"ok"}, {"status":"warn","warnings":[..]}
+ * or {"status":"fail","failed":[..][,"warnings":[..]]}, into b. */
+static int health_body(struct app *app, struct buf *b, size_t *nfail)
+{
+	struct buf warn = BUF_INIT;
+	size_t nwarn = 0;
+	int rc;
+
+	if ((rc = buf_puts(b, "{\"status\":\"fail\",\"failed\":[")) != 0 ||
+	    (rc = failing_parts(app, b, nfail)) != 0 || (rc = buf_putc(b, ']')) != 0 ||
+	    (rc = warning_parts(app, &warn, &nwarn)) != 0)
+		goto out;
+	if (*nfail == 0) {
+		buf_reset(b);
+		rc = buf_puts(b, nwarn ? "{\"status\":\"warn\"" : "{\"status\":\"ok\"");
+	}
+	if (rc == 0 && nwarn)
+		rc = buf_append(b, warn.data, warn.len);
+	if (rc == 0)
+		rc = buf_putc(b, '}');
+out:
+	buf_free(&warn);
+	return rc;
+}
+
 bool health_handle(struct app *app, const struct request *req, struct response *resp)
 {
 	const char *path = app->cfg ? app->cfg->limits.health_endpoint : NULL;
@@ -89,18 +138,13 @@ bool health_handle(struct app *app, const struct request *req, struct response *
 	}
 	response_error(resp, 200, "ok");
 	buf_reset(&resp->body);
-	if (buf_puts(&resp->body, "{\"status\":\"fail\",\"failed\":[") != 0 ||
-	    failing_parts(app, &resp->body, &nfail) != 0 || buf_puts(&resp->body, "]}") != 0) {
+	if (health_body(app, &resp->body, &nfail) != 0) {
 		response_error(resp, 500, "internal_error");
 		return true;
 	}
 	resp->error = NULL;
-	if (nfail == 0) {
-		buf_reset(&resp->body);
-		if (buf_puts(&resp->body, "{\"status\":\"ok\"}") != 0)
-			response_error(resp, 500, "internal_error");
+	if (nfail == 0)
 		return true;
-	}
 	resp->status = 503;
 	resp->error = "unhealthy"; /* for the metrics */
 	resp->retry_after = HEALTH_RETRY_AFTER;

@@ -338,6 +338,12 @@ bool keysource_ring_miss(struct keysource *ks)
 	return ks->ring != NULL && (ks->parse_gen != gen || ks->ring != before);
 }
 
+const char *keysource_no_cache(const struct keysource *ks)
+{
+	return ks && ks->keys->jwk_url && ks->cache == NULL && ks->no_cache[0] ? ks->no_cache
+									       : NULL;
+}
+
 void keysource_describe(const struct keysource *ks, char *out, size_t size)
 {
 	const struct cfg_keys *s = ks->keys;

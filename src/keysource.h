@@ -95,6 +95,13 @@ bool keysource_ring_miss(struct keysource *ks);
  * "url https://..., not fetched yet". */
 void keysource_describe(const struct keysource *ks, char *out, size_t size);
 
+/* keysource_no_cache - why a jwk_url source serves without the shared
+ * key cache (its directory was refused: wrong owner or mode, a symbolic
+ * link; every process then downloads the JWK Set itself), borrowed until
+ * the next keysource call; NULL when it has the cache, has not tried to
+ * open it yet, or reads a file.  NULL-safe. */
+const char *keysource_no_cache(const struct keysource *ks);
+
 /* keysource_published - the public JWK Set published at the signer's
  * jwks_endpoint: the public part of every key of the current JWK Set whose
  * kid is listed in "kid" (oct keys never), made when the set is parsed

@@ -11,7 +11,8 @@
 #  E. (CGI) a refresher killed with SIGKILL while holding the lock does not
 #     block the others; meanwhile processes with keys serve them at once;
 #  F. (CGI) the JWK server going down: stale keys, then 503 with
-#     Retry-After once max_stale is over.
+#     Retry-After once max_stale is over;
+#  G. (CGI) a refused cache directory: keys served, health warns.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 
@@ -307,6 +308,35 @@ rm -f "$T/jwks/status"
 sleep 2.1 # back-off after two failures
 cgi_post F_back "$T/down.json" /token
 expect_status F_back 200
+
+# ================================================================ G: refused directory
+# A cache directory another user could write to (here: mode 0755) is
+# refused; the keys are still served, downloaded by each process, and the
+# health check says so: 200 {"status":"warn"} naming the endpoint, until
+# the directory is sound again.
+CACHE_DIR=$T/cache-open
+mkdir -p "$CACHE_DIR"
+chmod 0755 "$CACHE_DIR"
+write_config "$T/open.json" ',"extra_config":{"jwtsign":{"health_endpoint":"/health"}}' \
+	"$(signer_ep /token sim2 "\"jwk_url\":\"$K\",\"jwk_local_ca\":\"$CA\"")"
+cgi_post G_token "$T/open.json" /token
+expect_status G_token 200
+expect_log G_token "refused: mode 0755, 0700 required; downloading JWK Sets directly"
+health() {
+	: >"$T/$1.in"
+	CGI_TIMEOUT=30 CGI_CHECK=none cgi_run "$1" GET /health "$T/$1.in" -CONTENT_LENGTH \
+		-CONTENT_TYPE REMOTE_ADDR=127.0.0.1 JWTSIGN_CONFIG="$T/open.json" \
+		JWTSIGN_CACHE_DIR="$CACHE_DIR"
+}
+health G_health
+expect_status G_health 200
+check "G: health warns of /token's key cache ($(cat "$T/G_health.body"))" test \
+	"$(cat "$T/G_health.body")" = '{"status":"warn","warnings":[{"endpoint":"/token","method":"POST","part":"key_cache"}]}'
+chmod 0700 "$CACHE_DIR"
+health G_sound
+expect_status G_sound 200
+check "G: sound again: {\"status\":\"ok\"} ($(cat "$T/G_sound.body"))" \
+	test "$(cat "$T/G_sound.body")" = '{"status":"ok"}'
 
 no_secret_in "$T"/*.err "$T"/*.out
 finish
