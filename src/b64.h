@@ -1,6 +1,9 @@
-/* b64.h - base64url without padding (RFC 7515 section 2 and appendix C),
- * through libsodium's sodium_bin2base64/sodium_base642bin with the
- * URL-safe, no-padding variant.
+/* b64.h - base64url without padding (RFC 7515 section 2 and appendix C).
+ * Secrets (key material: a JWK's "k", "d", ...) go through libsodium's
+ * constant-time sodium_bin2base64/sodium_base642bin; public bytes (a
+ * JWS's protected header, payload and signature) through nettle's
+ * table-driven coder (GnuTLS's own library), several times faster, whose
+ * timing may depend on the data.  Both produce and accept the same text.
  */
 #ifndef JWTSIGN_B64_H
 #define JWTSIGN_B64_H
@@ -27,5 +30,14 @@ int b64url_encode_buf(struct buf *b, const uint8_t *p, size_t n);
  * non-zero unused bits in the last character (non-canonical encodings).
  * Returns 0, ERR_INVALID or ERR_NOMEM. */
 int b64url_decode(const char *text, size_t len, uint8_t **out, size_t *outlen);
+
+/* b64url_encode_public - b64url_encode_buf for public bytes only (nettle;
+ * not constant time).  Same output, same returns. */
+int b64url_encode_public(struct buf *b, const uint8_t *p, size_t n);
+
+/* b64url_decode_public - b64url_decode for public bytes only (a JWT's
+ * parts; nettle, not constant time): the same rules, the same returns;
+ * *out is not wiped when freed on an error. */
+int b64url_decode_public(const char *text, size_t len, uint8_t **out, size_t *outlen);
 
 #endif

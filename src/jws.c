@@ -60,11 +60,11 @@ static int signing_input(struct buf *b, const struct jwk *key, enum jws_alg alg,
 	int rc = jws_protected_header(&hdr, alg, jwk_kid(key), typ);
 
 	if (rc == 0)
-		rc = b64url_encode_buf(b, (const uint8_t *)hdr.data, hdr.len);
+		rc = b64url_encode_public(b, (const uint8_t *)hdr.data, hdr.len);
 	if (rc == 0)
 		rc = buf_putc(b, '.');
 	if (rc == 0)
-		rc = b64url_encode_buf(b, payload, len);
+		rc = b64url_encode_public(b, payload, len);
 	buf_free(&hdr);
 	if (rc)
 		return err_set(err, rc, "cannot build the JWS signing input: %s", err_strerror(rc));
@@ -92,7 +92,7 @@ int jws_sign_compact(struct buf *out, const struct jwk *key, enum jws_alg alg, c
 		goto out;
 	rc = buf_putc(out, '.');
 	if (rc == 0)
-		rc = b64url_encode_buf(out, (const uint8_t *)sig.data, sig.len);
+		rc = b64url_encode_public(out, (const uint8_t *)sig.data, sig.len);
 	if (rc)
 		err_set(err, rc, "cannot store the JWS: %s", err_strerror(rc));
 out:
@@ -133,7 +133,7 @@ int jws_sign_flattened(struct buf *out, const struct jwk *key, enum jws_alg alg,
 	if (rc == 0)
 		rc = buf_puts(out, "\",\"signature\":\"");
 	if (rc == 0)
-		rc = b64url_encode_buf(out, (const uint8_t *)sig.data, sig.len);
+		rc = b64url_encode_public(out, (const uint8_t *)sig.data, sig.len);
 	if (rc == 0)
 		rc = buf_puts(out, "\"}");
 	if (rc)

@@ -15,7 +15,7 @@ struct compact {
 };
 
 /* The three parts at the two '.'.  Only the dots are looked for here:
- * every other byte is checked by b64url_decode (b64.h: anything outside
+ * every other byte is checked by b64url_decode_public (b64.h: anything outside
  * the URL-safe alphabet, '.', '=', whitespace and NUL included, is
  * refused), which jwt_verify runs on all three parts before it reads any
  * of them, so a byte outside base64url still makes the token malformed.
@@ -220,7 +220,7 @@ enum jwt_reason jwt_verify(const char *tok, size_t len, const struct jwt_policy 
 	if ((r = split(tok, len, &c, err)) != JWT_OK)
 		return r;
 	for (int i = 0; i < 3; i++) {
-		int rc = b64url_decode(c.part[i], c.plen[i], &raw[i], &rawlen[i]);
+		int rc = b64url_decode_public(c.part[i], c.plen[i], &raw[i], &rawlen[i]);
 
 		if (rc) {
 			static const char *const names[] = {"header", "payload", "signature"};
