@@ -459,6 +459,30 @@ static int gj_tail_is_ws(const char *doc, size_t from, size_t len)
 	return 1;
 }
 
+/* One json-c tokener kept between documents (the process has one
+ * thread): making and freeing one per document was 4 % of a token's
+ * validation.  It is made again only for a deeper limit: json-c's depth
+ * is a backstop, gj_scan has enforced the document's own max_depth. */
+static struct json_tokener *kept_tok;
+static int kept_depth;
+/* Largest scratch buffer (bytes) of a tokener that is kept. */
+#define GJ_KEEP_PB_MAX 4096
+
+/* A reset tokener for at least depth levels (kept_tok, made when
+ * needed), or NULL when out of memory. */
+static struct json_tokener *gj_tokener(int depth)
+{
+	if (kept_tok && kept_depth >= depth) {
+		json_tokener_reset(kept_tok);
+		return kept_tok;
+	}
+	if (kept_tok)
+		json_tokener_free(kept_tok);
+	kept_tok = json_tokener_new_ex(depth);
+	kept_depth = kept_tok ? depth : 0;
+	return kept_tok;
+}
+
 /* gj_tokenize - run json-c over the scanned document. */
 static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, unsigned flags,
 		       struct json_object **out, struct gojson_failure *f, struct err *err)
@@ -472,7 +496,7 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, unsigned
 
 	/* json-c counts a scalar inside the deepest container as one more
 	 * level; the scan has already enforced max_depth. */
-	tok = json_tokener_new_ex((int)max_depth + 2);
+	tok = gj_tokener((int)max_depth + 2);
 	if (tok == NULL)
 		return err_set(err, ERR_NOMEM, "JSON: out of memory");
 	json_tokener_set_flags(tok,
@@ -481,10 +505,8 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, unsigned
 	/* No string is longer than the document: with a buffer that large
 	 * already, json-c never reallocates (and frees) a partial secret. */
 	if ((flags & GOJSON_SECRET) && len < INT_MAX) {
-		if (printbuf_memset(tok->pb, 0, 0, (int)len + 1) < 0) {
-			json_tokener_free(tok);
+		if (printbuf_memset(tok->pb, 0, 0, (int)len + 1) < 0)
 			return err_set(err, ERR_NOMEM, "JSON: out of memory");
-		}
 		printbuf_reset(tok->pb);
 	}
 	obj = json_tokener_parse_ex(tok, doc, (int)len);
@@ -521,10 +543,19 @@ static int gj_tokenize(const char *doc, size_t len, unsigned max_depth, unsigned
 		*out = obj;
 	}
 	/* The tokener's scratch buffer holds the last strings parsed, which
-	 * for a JWK Set are private key values: wipe it before freeing. */
+	 * for a JWK Set are private key values (and a login body's are
+	 * passwords): wipe it before the tokener is kept for the next. */
 	if (tok->pb != NULL && tok->pb->buf != NULL)
 		sodium_memzero(tok->pb->buf, (size_t)tok->pb->size);
-	json_tokener_free(tok);
+	/* One grown for a long string (or presized for a secret document)
+	 * is not kept: each later parse would wipe all of it. */
+	if (tok->pb == NULL || tok->pb->size > GJ_KEEP_PB_MAX) {
+		json_tokener_free(tok);
+		kept_tok = NULL;
+		kept_depth = 0;
+	} else {
+		json_tokener_reset(tok);
+	}
 	return rc;
 }
 
