@@ -190,11 +190,12 @@ static int parse_endpoint(struct cfg_pctx *c, json_object *ep_obj, const struct 
 	if (v == NULL)
 		return cfg_fail(c, ERR_INVALID, "endpoint",
 				"missing (the public path, e.g. \"/token\")");
-	cfg_check_known(c, ep_obj, CFG_ENDPOINT);
+	if ((rc = cfg_check_known(c, ep_obj, CFG_ENDPOINT)) != 0)
+		return rc;
 	snprintf(c->sect, sizeof(c->sect), "extra_config");
-	cfg_check_known(c, cfg_member(ep_obj, "extra_config"), CFG_ENDPOINT_NS);
+	rc = cfg_check_known(c, cfg_member(ep_obj, "extra_config"), CFG_ENDPOINT_NS);
 	c->sect[0] = '\0';
-	if ((rc = cfg_want_nonempty(c, v, "endpoint", &path)) != 0 ||
+	if (rc != 0 || (rc = cfg_want_nonempty(c, v, "endpoint", &path)) != 0 ||
 	    (rc = cfg_clean_path(c, path, &e->endpoint)) != 0 ||
 	    (rc = cfg_check_endpoint(c, e->endpoint)) != 0 ||
 	    (rc = cfg_parse_method(c, ep_obj, "GET", &e->method)) != 0)
@@ -511,11 +512,14 @@ static int parse_top(struct cfg_pctx *c, json_object *root, struct cfg *cfg, uns
 				cfg_jtype(root));
 	if ((rc = cfg_check_names(c, root)) != 0)
 		return rc;
-	cfg_check_known(c, root, CFG_TOP);
+	if ((rc = cfg_check_known(c, root, CFG_TOP)) != 0)
+		return rc;
 	if ((v = cfg_member(root, "extra_config")) != NULL) {
 		snprintf(c->sect, sizeof(c->sect), "extra_config");
-		cfg_check_known(c, v, CFG_SERVICE_NS);
+		rc = cfg_check_known(c, v, CFG_SERVICE_NS);
 		c->sect[0] = '\0';
+		if (rc)
+			return rc;
 	}
 	if ((v = cfg_member(root, "version")) != NULL &&
 	    (rc = cfg_want_int(c, v, "version", 2, 3, &version)) != 0)

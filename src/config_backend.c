@@ -247,9 +247,11 @@ int cfg_parse_backend(struct cfg_pctx *c, json_object *ep_obj, json_object *defa
 	snprintf(c->sect, sizeof(c->sect), "backend[0]");
 	if ((rc = cfg_check_names(c, obj)) != 0)
 		goto out;
-	cfg_check_known(c, obj, CFG_BACKEND);
+	if ((rc = cfg_check_known(c, obj, CFG_BACKEND)) != 0)
+		goto out;
 	snprintf(c->sect, sizeof(c->sect), "backend[0]: extra_config");
-	cfg_check_known(c, cfg_member(obj, "extra_config"), CFG_BACKEND_NS);
+	if ((rc = cfg_check_known(c, cfg_member(obj, "extra_config"), CFG_BACKEND_NS)) != 0)
+		goto out;
 	snprintf(c->sect, sizeof(c->sect), "backend[0]");
 	v = cfg_member(obj, "host");
 	if (v == NULL)

@@ -238,16 +238,22 @@ void cfg_notice(struct cfg_pctx *c, const char *fmt, ...) __attribute__((format(
 
 /* cfg_check_known - a notice for each member of obj (a level's object, or
  * an extra_config object for the _NS levels) that jwtsign ignores with a
- * consequence, or does not know ("did you mean"). */
-void cfg_check_known(struct cfg_pctx *c, json_object *obj, enum cfg_level level);
+ * consequence, or does not know ("did you mean" an ignored name).  An
+ * unknown name that is a likely typo of a name jwtsign honours
+ * ("auth/validatr", "Auth/Validator", "extra_confg") is refused: ignoring
+ * it would drop a validator, a rate limit or a signer in silence.
+ * Returns 0 or ERR_INVALID (recorded with cfg_fail). */
+int cfg_check_known(struct cfg_pctx *c, json_object *obj, enum cfg_level level);
 
 /* cfg_suggest - the name of names[0..n-1] that name is a likely typo of
  * (at most 2 edits, ASCII case ignored), or NULL.  Borrowed. */
 const char *cfg_suggest(const char *name, const char *const *names, size_t n);
 
-/* cfg_unknown - the notice for an unknown what ("setting", "namespace")
- * name, with a suggestion from names. */
-void cfg_unknown(struct cfg_pctx *c, const char *what, const char *name, const char *const *names,
-		 size_t n);
+/* cfg_unknown - an unknown what ("setting", "namespace") name, where
+ * names[0..n-1] are the names honoured there: a likely typo of one of
+ * them is refused (ERR_INVALID, through cfg_fail, "did you mean"); any
+ * other name gets a notice and 0. */
+int cfg_unknown(struct cfg_pctx *c, const char *what, const char *name, const char *const *names,
+		size_t n);
 
 #endif

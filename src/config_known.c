@@ -247,8 +247,25 @@ const char *cfg_suggest(const char *name, const char *const *names, size_t n)
 	return best && bestd <= 2 && bestd * 3 <= len ? best : NULL;
 }
 
-void cfg_unknown(struct cfg_pctx *c, const char *what, const char *name, const char *const *names,
-		 size_t n)
+int cfg_unknown(struct cfg_pctx *c, const char *what, const char *name, const char *const *names,
+		size_t n)
+{
+	const char *s = cfg_suggest(name, names, n);
+	char sh[CFG_SHOW];
+
+	if (s)
+		return cfg_fail(c, ERR_INVALID, NULL,
+				"unknown %s \"%s\" (did you mean \"%s\"?): refused, since "
+				"ignoring it would drop what \"%s\" configures",
+				what, cfg_show_str(sh, name), s, s);
+	cfg_notice(c, "unknown %s \"%s\" ignored", what, cfg_show_str(sh, name));
+	return 0;
+}
+
+/* The notice for an unknown name that is no typo of an honoured one: "did
+ * you mean" an ignored KrakenD name when it is close to one. */
+static void unknown_ignored(struct cfg_pctx *c, const char *what, const char *name,
+			    const char *const *names, size_t n)
 {
 	const char *s = cfg_suggest(name, names, n);
 	char sh[CFG_SHOW];
@@ -260,16 +277,20 @@ void cfg_unknown(struct cfg_pctx *c, const char *what, const char *name, const c
 		cfg_notice(c, "unknown %s \"%s\" ignored", what, cfg_show_str(sh, name));
 }
 
-void cfg_check_known(struct cfg_pctx *c, json_object *obj, enum cfg_level level)
+int cfg_check_known(struct cfg_pctx *c, json_object *obj, enum cfg_level level)
 {
 	const struct known *t = levels[level].table;
-	size_t n = levels[level].n;
-	const char *names[64];
+	size_t n = levels[level].n, nh = 0, ni = 0;
+	const char *honoured[64], *ignored[64];
 
 	if (!json_object_is_type(obj, json_type_object))
-		return;
-	for (size_t i = 0; i < n && i < 64; i++)
-		names[i] = t[i].name;
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].meaning == NULL && nh < 64)
+			honoured[nh++] = t[i].name;
+		else if (t[i].meaning && ni < 64)
+			ignored[ni++] = t[i].name;
+	}
 	json_object_object_foreach(obj, key, val)
 	{
 		size_t i;
@@ -280,14 +301,17 @@ void cfg_check_known(struct cfg_pctx *c, json_object *obj, enum cfg_level level)
 			if (levels[level].ns ? strcmp(key, t[i].name) == 0
 					     : strcasecmp(key, t[i].name) == 0)
 				break;
-		if (i == n) {
-			/* Namespaces jwtsign knows nothing about are many
-			 * (plugins): named without a guess of meaning. */
-			cfg_unknown(c, levels[level].what, key, names, n < 64 ? n : 64);
+		if (i < n) {
+			if (t[i].meaning && t[i].meaning[0])
+				cfg_notice(c, "%s \"%s\" is ignored: %s", levels[level].what,
+					   cfg_show_str(sh, key), t[i].meaning);
 			continue;
 		}
-		if (t[i].meaning && t[i].meaning[0])
-			cfg_notice(c, "%s \"%s\" is ignored: %s", levels[level].what,
-				   cfg_show_str(sh, key), t[i].meaning);
+		/* Namespaces jwtsign knows nothing about are many (plugins):
+		 * named without a guess of meaning, unless a typo of ours. */
+		if (cfg_suggest(key, honoured, nh))
+			return cfg_unknown(c, levels[level].what, key, honoured, nh);
+		unknown_ignored(c, levels[level].what, key, ignored, ni);
 	}
+	return 0;
 }

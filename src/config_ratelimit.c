@@ -143,8 +143,10 @@ int cfg_parse_ratelimit(struct cfg_pctx *c, json_object *obj, const struct cfg_e
 		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 			if (strcasecmp(name, known[i]) == 0)
 				break;
-		if (i == sizeof(known) / sizeof(known[0]))
-			cfg_unknown(c, "setting", name, known, sizeof(known) / sizeof(known[0]));
+		if (i == sizeof(known) / sizeof(known[0]) &&
+		    (rc = cfg_unknown(c, "setting", name, known,
+				      sizeof(known) / sizeof(known[0]))) != 0)
+			return rc;
 	}
 	if ((rc = opt_rate(c, obj, "max_rate", &rate)) != 0 ||
 	    (rc = opt_rate(c, obj, "client_max_rate", &client_rate)) != 0 ||

@@ -163,8 +163,8 @@ static int check_signer_keys(struct cfg_pctx *c, json_object *obj)
 			if (strcasecmp(key, signer_keys[i]) == 0)
 				break;
 		}
-		if (i == n)
-			cfg_unknown(c, "setting", key, signer_keys, n);
+		if (i == n && (rc = cfg_unknown(c, "setting", key, signer_keys, n)) != 0)
+			return rc;
 	}
 	return 0;
 }

@@ -1341,13 +1341,13 @@ Test(config, security_cors)
 Test(config, notices_name_what_is_ignored, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg =
-	    parse_ok(DOC("\"port\":8080,\"name\":\"gw\",\"endpionts\":[],\"extra_config\":{"
+	    parse_ok(DOC("\"port\":8080,\"name\":\"gw\",\"endpoint_list\":[],\"extra_config\":{"
 			 "\"telemetry/logging\":{},\"qos/ratelimit/service\":{},\"my/plugin\":{}},",
 			 EP_OBJ("\"concurrent_calls\":3,",
 				BACKEND ",\"sd\":\"static\","
 					"\"extra_config\":{\"qos/circuit-breaker\":{}}")));
 	static const char *const want[] = {
-	    "unknown setting \"endpionts\" ignored (did you mean \"endpoints\"?)",
+	    "unknown setting \"endpoint_list\" ignored",
 	    "extra_config: namespace \"qos/ratelimit/service\" is ignored: the service is not "
 	    "rate limited",
 	    "extra_config: unknown namespace \"my/plugin\" ignored",
@@ -1369,13 +1369,13 @@ Test(config, notices_name_what_is_ignored, .init = cr_redirect_stderr)
 Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 {
 	struct cfg *cfg = parse_ok(ONE_EP(BASE ",\"jwks_endpoint\":\"/jwks\",\"set_iat\":true,"
-					       "\"ttl\":60,\"nbf_skew\":5,\"tttl\":1"));
+					       "\"ttl\":60,\"nbf_skew\":5,\"my_note\":1"));
 	char log[4096];
 
 	cfg_free(cfg);
 	read_stderr(log, sizeof(log));
-	/* Only the typo is reported. */
-	cr_assert_not_null(strstr(log, "unknown setting \"tttl\""), "%s", log);
+	/* Only the unknown one is reported. */
+	cr_assert_not_null(strstr(log, "unknown setting \"my_note\" ignored"), "%s", log);
 	cr_assert_eq(strstr(strstr(log, "unknown setting") + 1, "unknown setting"), NULL, "%s",
 		     log);
 }
@@ -2232,4 +2232,27 @@ Test(config, near_miss_namespace_is_named, .init = cr_redirect_stderr)
 				  "\"auth/validator\"?)"));
 	cr_assert_eq(cfg->nnotices, 1, "a plain KrakenD endpoint's namespaces are not ours");
 	cfg_free(cfg);
+}
+
+/* A likely typo of a name jwtsign honours is refused, at every level:
+ * ignoring it would drop a validator, a rate limit, a signer setting or
+ * the endpoints in silence (a refresh endpoint would sign without
+ * checking the token). */
+Test(config, typo_of_an_honoured_name_is_refused, .init = cr_redirect_stderr)
+{
+	parse_err3(DOC("\"endpionts\":[],", EP_OBJ("", BACKEND)), ERR_INVALID, "\"endpionts\"",
+		   "did you mean \"endpoints\"", NULL);
+	parse_err3(ONE_EP(BASE ",\"tttl\":1"), ERR_INVALID, "\"tttl\"", "did you mean \"ttl\"",
+		   NULL);
+	parse_err3(EP_NS("\"auth/validatr\":{}"), ERR_INVALID, "\"auth/validatr\"",
+		   "did you mean \"auth/validator\"", NULL);
+	parse_err3(EP_NS("\"Auth/Validator\":{}"), ERR_INVALID, "\"Auth/Validator\"",
+		   "did you mean \"auth/validator\"", NULL);
+	parse_err3(EP_NS("\"github.com/devopsfaith/krakend-jose/validatr\":{}"), ERR_INVALID,
+		   "did you mean \"github.com/devopsfaith/krakend-jose/validator\"", NULL, NULL);
+	parse_err3(EP_NS("\"qos/ratelimit/routr\":{}"), ERR_INVALID,
+		   "did you mean \"qos/ratelimit/router\"", NULL, NULL);
+	parse_err3(EP_NS("\"jwtsing\":{}"), ERR_INVALID, "did you mean \"jwtsign\"", NULL, NULL);
+	parse_err3(DOC("\"extra_config\":{\"security/cor\":{}},", EP_OBJ("", BACKEND)), ERR_INVALID,
+		   "did you mean \"security/cors\"", NULL, NULL);
 }
