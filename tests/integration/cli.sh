@@ -153,19 +153,27 @@ check "cc-protected: the summary counts it apart" grep -q ': 1 endpoint(s), 1 us
 # Settings jwtsign does not honour are named (stderr), with "did you mean"
 # for typos; exit 2 when everything else is usable; -q prints only problems.
 write_config "$T/ignored.json" ',"port":8080,"cache_tl":"1m","extra_config":{"security/http":{}}' \
-	"$(ep /token /token-issuer | sed 's/"extra_config":{/"concurrent_calls":2,"extra_config":{"qos\/ratelimit\/router":{"max_rate":10},"validation\/json-schema":{},/; s/"kid":"sim2"/"kid":"sim2","jwk_fingerprint":["x"]/')"
+	"$(ep /token /token-issuer | sed 's/"extra_config":{/"concurrent_calls":2,"extra_config":{"qos\/ratelimit\/router":{"max_rate":10},"validation\/json-schema":{},/; s/"kid":"sim2"/"kid":"sim2","my_comment":"x"/')"
 run cc-ignored check-config -c "$T/ignored.json"
 expect_rc cc-ignored 2
 for want in \
 	'endpoint "/token": extra_config: namespace "validation/json-schema" is ignored: request bodies are not checked' \
 	'endpoint "/token": setting "concurrent_calls" is ignored' \
-	'extra_config "auth/signer": unknown setting "jwk_fingerprint" ignored (did you mean "jwk_fingerprints"?)' \
+	'extra_config "auth/signer": unknown setting "my_comment" ignored' \
 	'unknown setting "cache_tl" ignored (did you mean "cache_ttl"?)' \
 	'extra_config: namespace "security/http" is ignored'; do
 	check "cc-ignored: stderr names: $want" grep -qF "$want" "$T/cc-ignored.err"
 done
 check "cc-ignored: KrakenD's own listener settings (port) are not noise" not grep -q '"port"' "$T/cc-ignored.err"
 check "cc-ignored: the summary says some settings are ignored" grep -q 'some settings ignored' "$T/cc-ignored.out"
+# A likely typo of a setting jwtsign honours is an error: the pins of
+# "jwk_fingerprints" would be dropped in silence.
+write_config "$T/typo.json" "" \
+	"$(ep /token /token-issuer | sed 's/"kid":"sim2"/"kid":"sim2","jwk_fingerprint":["x"]/')"
+run cc-typo check-config -c "$T/typo.json"
+expect_rc cc-typo 1
+check "cc-typo: refused, with the setting it is likely a typo of" \
+	grep -qF 'unknown setting "jwk_fingerprint" (did you mean "jwk_fingerprints"?): refused' "$T/cc-typo.err"
 run cc-quiet check-config -q -c "$T/good.json"
 expect_rc cc-quiet 0
 check "cc-quiet: nothing printed when all is well" test ! -s "$T/cc-quiet.out" -a ! -s "$T/cc-quiet.err"
