@@ -355,6 +355,20 @@ static bool readable_by(const char *path, uid_t uid, const gid_t *groups, int ng
 	return true;
 }
 
+/* files[0..n-1] with path added (when not NULL and not there yet): the
+ * new count.  Each file is judged once, however many endpoints name it. */
+static size_t add_file(const char **files, size_t n, const char *path)
+{
+	if (path == NULL)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(files[i], path) == 0)
+			return n;
+	}
+	files[n] = path;
+	return n + 1;
+}
+
 /* check-config --user: every file the configuration names, readable by
  * user name.  Returns the number of files that are not. */
 static int check_user_files(const char *user, const char *config, const struct cfg *cfg)
@@ -370,21 +384,24 @@ static int check_user_files(const char *user, const char *config, const struct c
 	}
 	if (getgrouplist(user, pw->pw_gid, groups, &ngroups) < 0)
 		ngroups = 256;
-	const char *files[4 * 64 + 1];
+	const char **files = calloc(1 + 4 * cfg->nendpoints, sizeof(*files));
 	size_t nfiles = 0;
 
+	if (files == NULL) {
+		fprintf(stderr, "check-config: --user %s: out of memory\n", user);
+		return 1;
+	}
 	files[nfiles++] = config;
-	for (size_t i = 0; i < cfg->nendpoints && nfiles + 4 <= sizeof(files) / sizeof(files[0]);
-	     i++) {
+	for (size_t i = 0; i < cfg->nendpoints; i++) {
 		const struct cfg_endpoint *ep = &cfg->endpoints[i];
 		const struct cfg_keys *ks[2] = {ep->has_signer ? &ep->signer.keys : NULL,
 						ep->has_validator ? &ep->validator.keys : NULL};
 
 		for (size_t j = 0; j < 2; j++) {
-			if (ks[j] && ks[j]->jwk_local_path)
-				files[nfiles++] = ks[j]->jwk_local_path;
-			if (ks[j] && ks[j]->jwk_local_ca)
-				files[nfiles++] = ks[j]->jwk_local_ca;
+			if (ks[j])
+				nfiles = add_file(files, nfiles, ks[j]->jwk_local_path);
+			if (ks[j])
+				nfiles = add_file(files, nfiles, ks[j]->jwk_local_ca);
 		}
 	}
 	for (size_t i = 0; i < nfiles; i++) {
@@ -394,6 +411,7 @@ static int check_user_files(const char *user, const char *config, const struct c
 			bad++;
 		}
 	}
+	free(files);
 	return bad;
 }
 
@@ -529,7 +547,8 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 	const char *user = NULL;
 	bool quiet = false;
 	char own_cache[] = "/tmp/jwtsign-check-config.XXXXXX";
-	int status = 0, c;
+	int status = 0, unreadable = 0, failed = 0, c;
+	size_t usable = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:qu:", opts, NULL)) != -1) {
@@ -563,10 +582,12 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		return 1;
 	}
 	if (user && check_user_files(user, path, app.cfg) != 0)
-		status = 1;
+		status = unreadable = 1;
 	for (size_t i = 0; i < app.cfg->nendpoints; i++) {
 		if (check_endpoint(&app, i, quiet) != 0)
-			status = 1;
+			status = failed = 1;
+		else if (app.cfg->endpoints[i].has_signer)
+			usable++;
 	}
 	for (size_t i = 0; i < app.cfg->nnotices; i++)
 		fprintf(stderr, "%s: ignored: %s\n", path,
@@ -576,8 +597,9 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 
 		if (app.cfg->nprotected)
 			snprintf(prot, sizeof(prot), ", %zu protected", app.cfg->nprotected);
-		printf("%s: %zu endpoint(s), %zu usable%s%s%s\n", path, app.cfg->nsigners,
-		       status ? (size_t)0 : app.cfg->nsigners, status ? ", some not" : "", prot,
+		printf("%s: %zu endpoint(s), %zu usable%s%s%s%s%s\n", path, app.cfg->nsigners,
+		       usable, failed ? ", some not" : "", prot,
+		       unreadable ? ", files unreadable by " : "", unreadable ? user : "",
 		       app.cfg->nnotices ? ", some settings ignored (see above)" : "");
 	}
 	if (status == 0 && app.cfg->nnotices)

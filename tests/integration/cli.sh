@@ -118,6 +118,15 @@ run cc-bad check-config -c "$T/bad.json"
 expect_rc cc-bad 1
 check "cc-bad: names the endpoint" grep -q /token "$T/cc-bad.out" "$T/cc-bad.err"
 
+# One unusable endpoint among usable ones: the summary counts the others.
+write_config "$T/mixed.json" "" "$(ep /token /token-issuer)" \
+	"$(EP_KEYS="\"jwk_local_path\":\"$T/no-such-key.json\"" ep /token2 /token-issuer)" \
+	"$(ep /token3 /token-issuer)"
+run cc-mixed check-config -c "$T/mixed.json"
+expect_rc cc-mixed 1
+check "cc-mixed: 3 endpoints, 2 usable, some not" \
+	grep -q ': 3 endpoint(s), 2 usable, some not$' "$T/cc-mixed.out"
+
 run cc-broken check-config -c "$T/broken.json"
 expect_rc cc-broken 1
 check "cc-broken: the configuration error, once, on stderr" \
@@ -220,13 +229,16 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 755 "$T" "$T/ukeys"
 	cp "$DEMO_JWKS" "$T/ukeys/keys.json"
 	chmod 600 "$T/ukeys/keys.json"
-	EP_KEYS="\"jwk_local_path\":\"$T/ukeys/keys.json\"" write_config "$T/ucfg.json" "" \
-		"$(EP_KEYS="\"jwk_local_path\":\"$T/ukeys/keys.json\"" ep /token /token-issuer)"
+	UKEYS="\"jwk_local_path\":\"$T/ukeys/keys.json\""
+	write_config "$T/ucfg.json" "" "$(EP_KEYS=$UKEYS ep /token /token-issuer)" \
+		"$(EP_KEYS=$UKEYS ep /token2 /token-issuer)"
 	chmod 644 "$T/ucfg.json"
 	run cc-user check-config -c "$T/ucfg.json" --user nobody
 	expect_rc cc-user 1
-	check "cc-user: the key file is named as not readable by nobody" \
-		grep -q "keys.json: error: not readable by user nobody: .*keys.json (mode 0600" "$T/cc-user.err"
+	check "cc-user: the key file is named as not readable by nobody, once for 2 endpoints" \
+		test "$(grep -c "keys.json: error: not readable by user nobody: .*keys.json (mode 0600" "$T/cc-user.err")" = 1
+	check "cc-user: the summary counts the endpoints and names the user" \
+		grep -q ': 2 endpoint(s), 2 usable, files unreadable by nobody$' "$T/cc-user.out"
 	chmod 644 "$T/ukeys/keys.json"
 	run cc-user-ok check-config -c "$T/ucfg.json" --user nobody
 	expect_rc cc-user-ok 0
