@@ -152,31 +152,49 @@ int app_init(struct app *app, const char *config_path, struct err *err)
 	return rc;
 }
 
-/* Load one source now; logs and counts a failure. */
-static size_t load_one(struct keysource *ks, const char *who, const char *what)
+/* Load one source now; counts a failure, and logs it (first NULL) or
+ * keeps the first one in first. */
+static size_t load_one(struct keysource *ks, const char *who, const char *what, char *first,
+		       size_t size)
 {
 	struct err e = {0};
 
 	if (ks == NULL || keysource_load(ks, &e) == 0)
 		return 0;
-	log_error(who, "%s unavailable: %s", what, e.msg);
+	if (first == NULL)
+		log_error(who, "%s unavailable: %s", what, e.msg);
+	else if (first[0] == '\0')
+		snprintf(first, size, "%s: %s unavailable: %s", who, what, e.msg);
 	return 1;
 }
 
-size_t app_load_keys(struct app *app)
+static size_t load_all(struct app *app, char *first, size_t size)
 {
 	size_t failed = 0;
 
+	if (first && size)
+		first[0] = '\0';
 	if (app->cfg == NULL)
 		return 0;
 	app_metrics(app);
 	for (size_t i = 0; i < app->cfg->nendpoints; i++) {
 		const char *who = app->eps[i].cfg->endpoint;
 
-		failed += load_one(app->eps[i].keys, who, "keys");
-		failed += load_one(app->eps[i].vkeys, who, "keys to verify tokens with");
+		failed += load_one(app->eps[i].keys, who, "keys", first, size);
+		failed +=
+		    load_one(app->eps[i].vkeys, who, "keys to verify tokens with", first, size);
 	}
 	return failed;
+}
+
+size_t app_load_keys(struct app *app)
+{
+	return load_all(app, NULL, 0);
+}
+
+size_t app_try_keys(struct app *app, char *first, size_t size)
+{
+	return load_all(app, first, size);
 }
 
 void app_free(struct app *app)

@@ -83,6 +83,12 @@ const struct app_endpoint *app_endpoint_of(const struct app *app, const struct c
  * Returns the number of key sources that could not be loaded. */
 size_t app_load_keys(struct app *app);
 
+/* app_try_keys - app_load_keys for a configuration on trial (a reload):
+ * nothing is logged for a failure; the first one is written to first
+ * (size bytes, "ENDPOINT: keys unavailable: REASON", "" when none).
+ * Returns the number of key sources that could not be loaded. */
+size_t app_try_keys(struct app *app, char *first, size_t size);
+
 /* app_ratelimit - the shared rate limit table, opened (and made) in the
  * directory of the JWK Set cache (rundir.h) on the first call; NULL when
  * it cannot be used: the first failure is logged, limits are then not

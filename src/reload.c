@@ -87,31 +87,60 @@ static int refuse(struct reload *r, struct app *app, int rc, const char *msg)
 	return rc;
 }
 
+/* The most verbose level in use, to set back after a quiet trial. */
+static enum log_level level_now(void)
+{
+	return log_enabled(LOG_DEBUG)  ? LOG_DEBUG
+	       : log_enabled(LOG_INFO) ? LOG_INFO
+	       : log_enabled(LOG_WARN) ? LOG_WARN
+				       : LOG_ERROR;
+}
+
+/* The new configuration on trial: loaded, prepared and its keys loaded
+ * with only errors from outside logged (a download that failed), so that
+ * a refused reload is one line.  Returns 0 with *fresh usable (failed:
+ * key sources that are not, the first named in first), or the error code
+ * with the reason in msg (fresh freed). */
+static int try_new(struct reload *r, const struct app *app, struct app *fresh, size_t *failed,
+		   char *first, size_t fsize, char *msg, size_t msize)
+{
+	enum log_level level = level_now();
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	int rc;
+
+	memset(fresh, 0, sizeof(*fresh));
+	log_set_level(LOG_ERROR);
+	if ((rc = cfg_load(r->config_path, &cfg, &e)) == 0) {
+		/* A test's fake backend stays; else a new libcurl client. */
+		rc = app->backend == NULL && app->backend_call
+			 ? app_init_cfg(fresh, cfg, app->backend_call, app->backend_ctx, &e)
+			 : app_init_cfg(fresh, cfg, NULL, NULL, &e);
+		if (rc)
+			app_free(fresh);
+	}
+	if (rc == 0)
+		*failed = app_try_keys(fresh, first, fsize);
+	log_set_level(level);
+	if (rc)
+		snprintf(msg, msize, "%s", e.msg);
+	return rc;
+}
+
 static int do_reload(struct reload *r, struct app *app, const char *why)
 {
 	struct app fresh;
-	struct cfg *cfg = NULL;
-	struct err e = {0};
-	char msg[ERR_MSG_SIZE + 64];
-	size_t failed;
+	char msg[2 * ERR_MSG_SIZE + 128], first[ERR_MSG_SIZE + 64];
+	size_t failed = 0;
 	int rc;
 
-	memset(&fresh, 0, sizeof(fresh));
-	if ((rc = cfg_load(r->config_path, &cfg, &e)) != 0)
-		return refuse(r, app, rc, e.msg);
-	/* A test's fake backend stays; else a new libcurl client. */
-	rc = app->backend == NULL && app->backend_call
-		 ? app_init_cfg(&fresh, cfg, app->backend_call, app->backend_ctx, &e)
-		 : app_init_cfg(&fresh, cfg, NULL, NULL, &e);
-	if (rc) {
-		app_free(&fresh);
-		return refuse(r, app, rc, e.msg);
-	}
-	failed = app_load_keys(&fresh);
+	if ((rc = try_new(r, app, &fresh, &failed, first, sizeof(first), msg, sizeof(msg))) != 0)
+		return refuse(r, app, rc, msg);
 	if (failed && app->cfg) {
 		app_free(&fresh);
-		snprintf(msg, sizeof(msg), "%zu key source(s) of the new configuration unusable",
-			 failed);
+		snprintf(msg, sizeof(msg),
+			 "%zu key source(s) of the new configuration unusable (the first: %s)",
+			 failed, first);
 		return refuse(r, app, ERR_KEY, msg);
 	}
 	app_free(app);
@@ -120,6 +149,11 @@ static int do_reload(struct reload *r, struct app *app, const char *why)
 	metrics_reload(app_metrics(app), true);
 	now_utc(r->loaded_at, sizeof(r->loaded_at));
 	apply_log(r, app->cfg);
+	/* What the trial kept quiet, now that the new configuration serves. */
+	for (size_t i = 0; i < app->cfg->nnotices; i++)
+		log_warn("config", "%s: %s", r->config_path, app->cfg->notices[i]);
+	if (failed)
+		log_error("reload", "%zu key source(s) unusable (the first: %s)", failed, first);
 	log_info("reload", "configuration and keys loaded again from %s (%s)", r->config_path, why);
 	if (watch_files(r, app) != 0)
 		log_error("reload", "out of memory: file changes are no longer noticed");

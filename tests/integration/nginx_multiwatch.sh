@@ -187,6 +187,23 @@ until_both_logged b 'reload: new configuration refused: .*still serving the one 
 check "a broken configuration: one line per worker ($n, $sent requests), the old one serves" test "$n" -eq 2
 cat "$T/good.json" >"$T/etc/jwtsign.json"
 
+# ---------------------------------------------------------------- unreadable key
+# The key made unreadable for the workers (and touched, so that they look):
+# each refuses the reload in one line naming the first failure, and keeps
+# signing with the key it has.
+sleep 1.1 # the good file back in place is loaded first
+until_both_logged g 'reload: configuration and keys loaded again .*jwtsign.json changed'
+before=$(wc -l <"$LOG")
+chmod 0600 "$T/etc/symmetric.json"
+touch "$T/etc/symmetric.json"
+sleep 1.1
+until_both_logged u 'reload: new configuration refused: 1 key source\(s\) of the new configuration unusable \(the first: /token: keys unavailable: .*Permission denied\)'
+check "an unreadable key: one line per worker ($n, $sent requests), the old key signs" test "$n" -eq 2
+check "an unreadable key: no other line than the two refusals ($(tail -n +$((before + 1)) "$LOG" | grep -vc 'reload: new configuration refused' || true))" \
+	test "$(tail -n +$((before + 1)) "$LOG" | grep -vc 'reload: new configuration refused' || true)" = 0
+chmod 0640 "$T/etc/symmetric.json"
+touch "$T/etc/symmetric.json"
+
 # ---------------------------------------------------------------- signals
 w=${workers[0]}
 kill -HUP "$w"
