@@ -126,6 +126,13 @@ SERVER_LOGS=("$T/jwtsign.log" "$T/nginx/error.log")
 # --- the reference example and errors ----------------------------------------------
 http ref POST /token
 expect_signed ref
+# The backend's X-Forwarded-Host is the client's Host, port included, as
+# under lighttpd and KrakenD (the shipped nginx.conf passes $http_host).
+curl -sS --max-time 10 "$STUB_URL/headers" >"$T/ref-headers.json" 2>&1 || true
+check "ref: the backend got X-Forwarded-Host 127.0.0.1:$NGINX_PORT" "$PYTHON3" -c '
+import json, sys
+h = dict((k.lower(), v) for k, v in json.load(open(sys.argv[1]))["/token-issuer"])
+sys.exit(h.get("x-forwarded-host") != sys.argv[2])' "$T/ref-headers.json" "127.0.0.1:$NGINX_PORT"
 check "ref: Content-Type application/json; charset=utf-8" \
 	grep -qi '^content-type: application/json; charset=utf-8' "$T/ref.headers"
 
