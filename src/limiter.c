@@ -183,27 +183,19 @@ static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 	return false;
 }
 
-bool limiter_before(struct app *app, const struct app_endpoint *aep, const struct request *req,
-		    const struct route_params *params, struct limiter_state *ls,
-		    struct response *resp)
+/* Whether the failed-login throttle refuses req now (a username or a
+ * client over its failures); *retry: how long, in microseconds.  ls gets
+ * the keys limiter_after counts with.  quiet: no log line (another limit
+ * already refused the request). */
+static bool throttle_blocked(struct app *app, struct rl_table *t, const struct cfg_endpoint *ep,
+			     const struct request *req, struct limiter_state *ls, uint64_t *retry,
+			     bool quiet)
 {
-	const struct cfg_endpoint *ep = aep->cfg;
 	const struct cfg_login_throttle *th = &ep->throttle;
 	struct cfg_ratelimit ip = {0};
-	struct rl_table *t;
 	char who[256], user[256];
-	uint64_t retry = 0;
 	bool refused = false;
 
-	memset(ls, 0, sizeof(*ls));
-	if (!ep->has_ratelimit && th->max_failures == 0)
-		return false;
-	if ((t = app_ratelimit(app)) == NULL)
-		return false;
-	if (ep->has_ratelimit && check_router(t, ep, req, params, app_metrics(app), resp))
-		return true;
-	if (th->max_failures == 0)
-		return false;
 	/* The throttle's client: as the router block's "ip" strategy names
 	 * it (its trusted header), else REMOTE_ADDR. */
 	ip.strategy = CFG_RL_IP;
@@ -217,21 +209,53 @@ bool limiter_before(struct app *app, const struct app_endpoint *aep, const struc
 		ls->have_user = true;
 		ls->user_key = limit_key(t, "failed-user", ep, th->window_ms, 0, user);
 		sodium_memzero(user, sizeof(user));
-		refused = rl_fail_blocked(t, ls->user_key, th->max_failures, &retry) == RL_DENY;
-		if (refused)
+		refused = rl_fail_blocked(t, ls->user_key, th->max_failures, retry) == RL_DENY;
+		if (refused && !quiet)
 			log_info(ep->endpoint,
 				 "login refused: %u failed logins of this username "
 				 "(failed_login)",
 				 th->max_failures);
 	}
 	if (!refused && th->client_max_failures &&
-	    rl_fail_blocked(t, ls->client_key, th->client_max_failures, &retry) == RL_DENY) {
-		log_info(ep->endpoint,
-			 "login refused: %u failed logins from this client "
-			 "(failed_login)",
-			 th->client_max_failures);
+	    rl_fail_blocked(t, ls->client_key, th->client_max_failures, retry) == RL_DENY) {
+		if (!quiet)
+			log_info(ep->endpoint,
+				 "login refused: %u failed logins from this client "
+				 "(failed_login)",
+				 th->client_max_failures);
 		refused = true;
 	}
+	return refused;
+}
+
+bool limiter_before(struct app *app, const struct app_endpoint *aep, const struct request *req,
+		    const struct route_params *params, struct limiter_state *ls,
+		    struct response *resp)
+{
+	const struct cfg_endpoint *ep = aep->cfg;
+	const struct cfg_login_throttle *th = &ep->throttle;
+	struct limiter_state other;
+	struct rl_table *t;
+	uint64_t retry = 0;
+	bool refused;
+
+	memset(ls, 0, sizeof(*ls));
+	if (!ep->has_ratelimit && th->max_failures == 0)
+		return false;
+	if ((t = app_ratelimit(app)) == NULL)
+		return false;
+	if (ep->has_ratelimit && check_router(t, ep, req, params, app_metrics(app), resp)) {
+		/* The longest wait is the one to tell: a locked username
+		 * waits out its window, not the bucket's next token. */
+		memset(&other, 0, sizeof(other));
+		if (th->max_failures && throttle_blocked(app, t, ep, req, &other, &retry, true) &&
+		    (retry + 999999) / 1000000 > resp->retry_after)
+			refuse(resp, resp->status, retry);
+		return true;
+	}
+	if (th->max_failures == 0)
+		return false;
+	refused = throttle_blocked(app, t, ep, req, ls, &retry, false);
 	if (refused)
 		refuse(resp, 429, retry);
 	metrics_limiter(app_metrics(app), metrics_endpoint(app->metrics, ep->endpoint),

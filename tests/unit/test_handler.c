@@ -651,7 +651,12 @@ static void setup_ratelimit(void)
 		      "\"every\":\"1m\",\"strategy\":\"ip\",\"key\":\"X-Forwarded-For\"}");
 	n += snprintf(doc + n, sizeof(doc) - (size_t)n, RL_EP_FMT ",", "/busy",
 		      "\"qos/ratelimit/router\":{\"max_rate\":1,\"capacity\":1,\"every\":\"1m\"}");
-	n += snprintf(doc + n, sizeof(doc) - (size_t)n, RL_EP_FMT "]}", "/login",
+	n += snprintf(doc + n, sizeof(doc) - (size_t)n, RL_EP_FMT ",", "/login",
+		      "\"jwtsign\":{\"failed_login\":{\"max_failures\":3,\"window\":\"10m\","
+		      "\"username\":\"/user\"}}");
+	n += snprintf(doc + n, sizeof(doc) - (size_t)n, RL_EP_FMT "]}", "/login2",
+		      "\"qos/ratelimit/router\":{\"client_max_rate\":5,\"client_capacity\":5,"
+		      "\"every\":\"1m\"},"
 		      "\"jwtsign\":{\"failed_login\":{\"max_failures\":3,\"window\":\"10m\","
 		      "\"username\":\"/user\"}}");
 	cr_assert_lt((size_t)n, sizeof(doc));
@@ -794,6 +799,28 @@ Test(handler_ratelimit, failed_logins_close_one_username_only)
 	login("alice", true);
 	cr_assert_eq(resp.status, 200);
 	cr_assert_eq(fk.calls, 6);
+}
+
+/* A client over its rate whose username is also locked is told the
+ * longer wait (the lock's), not the bucket's next token. */
+Test(handler_ratelimit, two_limits_tell_the_longest_wait)
+{
+	const char *wrong = "{\"user\":\"alice\",\"pass\":\"wrong\"}";
+
+	fk.status = 401;
+	fk.answer = "{\"error\":\"bad\"}";
+	for (int i = 1; i <= 3; i++) {
+		run_from("/login2", wrong, NULL);
+		cr_assert_eq(resp.status, 401, "attempt %d", i);
+	}
+	for (int i = 4; i <= 7; i++) {
+		run_from("/login2", wrong, NULL);
+		assert_error(429, "rate_limited");
+		/* attempts 4-5: the lock; 6-7: also over 5 a minute */
+		cr_assert(resp.retry_after > 500 && resp.retry_after <= 600,
+			  "attempt %d: Retry-After %u", i, resp.retry_after);
+	}
+	cr_assert_eq(fk.calls, 3);
 }
 
 Test(handler_ratelimit, a_successful_login_resets_the_count)
