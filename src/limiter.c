@@ -141,6 +141,30 @@ static bool username(const struct app *app, const struct cfg_login_throttle *th,
 	return ok;
 }
 
+/* What client_id lacked, for the log line: the header, the parameter or
+ * the address that names the client. */
+static const char *missing_identity(const struct cfg_ratelimit *r)
+{
+	static char why[200];
+
+	if (r->strategy == CFG_RL_HEADER)
+		snprintf(why, sizeof(why), "the request has no %.64s header (strategy \"header\")",
+			 r->key ? r->key : "(none)");
+	else if (r->strategy == CFG_RL_PARAM)
+		snprintf(why, sizeof(why), "the path has no {%.64s} value (strategy \"param\")",
+			 r->key ? r->key : "(none)");
+	else if (r->key)
+		snprintf(why, sizeof(why),
+			 "no address in the %.64s header, and none from the web server "
+			 "(REMOTE_ADDR)",
+			 r->key);
+	else
+		snprintf(why, sizeof(why),
+			 "the web server passed no REMOTE_ADDR (a server configuration "
+			 "problem: every request without it is refused)");
+	return why;
+}
+
 static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 			 const struct request *req, const struct route_params *params,
 			 struct metrics *m, struct response *resp)
@@ -153,8 +177,10 @@ static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 
 	if (r->client_interval_us) {
 		if (!client_id(r, req, params, who, sizeof(who))) {
-			log_info(ep->endpoint, "request refused: no client identity for the "
-					       "client rate limit (qos/ratelimit/router \"key\")");
+			log_info(ep->endpoint,
+				 "request refused: no client identity for the client rate limit "
+				 "(qos/ratelimit/router): %s",
+				 missing_identity(r));
 			refuse(resp, 429, 1000000);
 			metrics_limiter(m, mi, METRICS_LIMIT_CLIENT, true);
 			return true;
