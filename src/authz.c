@@ -31,8 +31,9 @@ static bool header_var(const char *name, char *out, size_t size)
 	return true;
 }
 
-/* The token in header value v: the value, without a "Bearer " prefix
- * (any case, as krakend-jose).  *len 0 when there is none. */
+/* The token in header value v: the value, without a "Bearer" prefix and
+ * the spaces after it (the scheme in any case, as krakend-jose; RFC 6750
+ * section 2.1: "Bearer" 1*SP b64token).  *len 0 when there is none. */
 static const char *from_header(const char *v, size_t *len)
 {
 	size_t n = v ? strlen(v) : 0;
@@ -40,6 +41,10 @@ static const char *from_header(const char *v, size_t *len)
 	if (n > 7 && strncasecmp(v, "Bearer ", 7) == 0) {
 		v += 7;
 		n -= 7;
+		while (n > 0 && *v == ' ') {
+			v++;
+			n--;
+		}
 	}
 	*len = n;
 	return v;
@@ -204,7 +209,7 @@ enum authz_verdict authz_check(const struct app_endpoint *aep, const struct requ
 	if (tok == NULL) {
 		res->reason = "missing";
 		log_info(who, "%s %s denied: no token", req->method, req->path);
-		return AUTHZ_DENY_TOKEN;
+		return AUTHZ_DENY_MISSING;
 	}
 	r = verify(aep, tok, len, &t, &e);
 	out = verdict_of(r);
@@ -259,7 +264,9 @@ void authz_deny(struct response *resp, enum authz_verdict v, bool authorizer)
 		status = 403;
 	}
 	response_error(resp, status, code);
-	rc = buf_printf(&resp->headers, "WWW-Authenticate: Bearer error=\"%s\"\r\n", code);
+	rc = v == AUTHZ_DENY_MISSING
+		 ? buf_puts(&resp->headers, "WWW-Authenticate: Bearer\r\n")
+		 : buf_printf(&resp->headers, "WWW-Authenticate: Bearer error=\"%s\"\r\n", code);
 	if (rc != 0) /* the JSON answer stays; only the challenge is lost */
 		log_warn("authz", "out of memory for WWW-Authenticate");
 }

@@ -18,11 +18,13 @@
 /* What the validator decided.  AUTHZ_ALLOW is 0. */
 enum authz_verdict {
 	AUTHZ_ALLOW = 0,
-	AUTHZ_DENY_TOKEN,  /* 401 invalid_token: missing, malformed, expired,
-			    * forged, other key or alg, issuer, audience */
-	AUTHZ_DENY_SCOPE,  /* 403 insufficient_scope: roles or scopes */
-	AUTHZ_UNAVAILABLE, /* no usable keys (fail closed: never allow) */
-	AUTHZ_INTERNAL,	   /* out of memory */
+	AUTHZ_DENY_TOKEN,   /* 401 invalid_token: malformed, expired, forged,
+			     * other key or alg, issuer, audience */
+	AUTHZ_DENY_MISSING, /* 401 as AUTHZ_DENY_TOKEN, without a token: the
+			     * challenge names no error (RFC 6750 section 3.1) */
+	AUTHZ_DENY_SCOPE,   /* 403 insufficient_scope: roles or scopes */
+	AUTHZ_UNAVAILABLE,  /* no usable keys (fail closed: never allow) */
+	AUTHZ_INTERNAL,	    /* out of memory */
 };
 
 /* One propagated claim: header name (borrowed from the configuration)
@@ -55,7 +57,8 @@ void authz_result_free(struct authz_result *res);
 
 /* authz_deny - make resp the RFC 6750 answer (section 3) to a deny:
  * AUTHZ_DENY_TOKEN: 401, WWW-Authenticate: Bearer error="invalid_token",
- * {"error":"invalid_token"}; AUTHZ_DENY_SCOPE: 403, Bearer
+ * {"error":"invalid_token"}; AUTHZ_DENY_MISSING: the same with the bare
+ * challenge "WWW-Authenticate: Bearer"; AUTHZ_DENY_SCOPE: 403, Bearer
  * error="insufficient_scope", {"error":"insufficient_scope"}.
  * AUTHZ_UNAVAILABLE and AUTHZ_INTERNAL: for the authorizer role
  * (authorizer true) the 401 invalid_token answer, because a web server

@@ -168,7 +168,9 @@ expect_deny() {
 	local name=$1 status=$2 err=$3
 	[ "$status" = 403 ] && status=$DENY_403
 	expect_code "$name" "$status"
-	if [ "$err" != no_protected_route ]; then
+	if [ "$name" = missing ]; then # no token: no error code (RFC 6750 section 3.1)
+		check "$name: WWW-Authenticate: Bearer" has_header "$name" "WWW-Authenticate: Bearer"
+	elif [ "$err" != no_protected_route ]; then
 		check "$name: WWW-Authenticate: Bearer error=\"$err\"" \
 			has_header "$name" "WWW-Authenticate: Bearer error=\"$err\""
 	fi

@@ -197,11 +197,12 @@ for path in sys.argv[1:3]:
 EOF
 }
 
-# expect_invalid NAME: 401, RFC 6750's WWW-Authenticate, the JSON body.
+# expect_invalid NAME [CHALLENGE]: 401, RFC 6750's WWW-Authenticate
+# (default: Bearer error="invalid_token"), the JSON body.
 expect_invalid() {
+	local want=${2:-Bearer error=\"invalid_token\"}
 	expect_code "$1" 401
-	check "$1: WWW-Authenticate: Bearer error=\"invalid_token\"" \
-		has_header "$1" 'WWW-Authenticate: Bearer error="invalid_token"'
+	check "$1: WWW-Authenticate: $want" has_header "$1" "WWW-Authenticate: $want"
 	check "$1: body {\"error\":\"invalid_token\"}" jwtcheck error "$T/$1.body" invalid_token
 }
 
@@ -276,7 +277,7 @@ denials() { grep -c "POST /refresh denied: $1\$" "$T/lighttpd.log" || true; }
 # expect_denied NAME REASON: 401 invalid_token, logged for REASON (the
 # token failed for the reason it was made for), the backend not called.
 expect_denied() {
-	expect_invalid "$1"
+	expect_invalid "$1" "${3:-}"
 	check "$1: denied for $2 (logged)" test "$(denials "$2")" = $((d0 + 1))
 	check "$1: never reached the backend" test "$(backend_calls)" = "$c0"
 }
@@ -293,7 +294,7 @@ done
 c0=$(backend_calls)
 d0=$(denials "no token")
 req deny-missing /refresh - --data-binary @"$T/empty.json" -H 'X-User: mallory'
-expect_denied deny-missing "no token"
+expect_denied deny-missing "no token" Bearer # no error code (RFC 6750 section 3.1)
 d0=$(denials malformed)
 req deny-basic /refresh - --data-binary @"$T/empty.json" -H 'Authorization: Basic am9objpkb2U='
 expect_denied deny-basic malformed

@@ -139,6 +139,8 @@ static void expect(int status, const char *body, const char *header_line)
 
 #define DENY_401 "{\"error\":\"invalid_token\"}"
 #define BEARER_401 "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"
+/* No token at all: the bare challenge (RFC 6750 section 3.1). */
+#define BARE_401 "WWW-Authenticate: Bearer\r\n"
 
 TestSuite(authz, .init = setup, .fini = teardown);
 
@@ -163,7 +165,7 @@ Test(authz, refresh_denials_never_reach_the_backend)
 	char *lower[] = {"HTTP_AUTHORIZATION=bearer " TOKEN, NULL};
 
 	run(false, "POST", "/refresh", none);
-	expect(401, DENY_401, BEARER_401);
+	expect(401, DENY_401, BARE_401);
 	run(false, "POST", "/refresh", forged);
 	expect(401, DENY_401, BEARER_401);
 	run(false, "POST", "/refresh", basic);
@@ -219,7 +221,7 @@ Test(authz, authorizer_denials)
 	char *none[] = {NULL};
 
 	run(true, "GET", "/api/7", none);
-	expect(401, DENY_401, BEARER_401);
+	expect(401, DENY_401, BARE_401);
 	run(true, "GET", "/admin", h); /* no roles claim */
 	expect(403, "{\"error\":\"insufficient_scope\"}",
 	       "WWW-Authenticate: Bearer error=\"insufficient_scope\"\r\n");
@@ -262,7 +264,19 @@ Test(authz, cookie_only_when_configured)
 	run(true, "GET", "/cookie", quoted);
 	expect(200, "", NULL);
 	run(true, "GET", "/cookie", other);
-	expect(401, DENY_401, BEARER_401);
+	expect(401, DENY_401, BARE_401);
 	run(true, "GET", "/api/7", h);
+	expect(401, DENY_401, BARE_401);
+}
+
+/* RFC 6750 section 2.1: "Bearer" 1*SP b64token. */
+Test(authz, bearer_with_several_spaces)
+{
+	char *two[] = {"HTTP_AUTHORIZATION=Bearer  " TOKEN, NULL};
+	char *tab[] = {"HTTP_AUTHORIZATION=Bearer\t" TOKEN, NULL};
+
+	run(true, "GET", "/api/7", two);
+	expect(200, "", NULL);
+	run(true, "GET", "/api/7", tab);
 	expect(401, DENY_401, BEARER_401);
 }
