@@ -561,6 +561,9 @@ void handle_request(struct app *app, const struct request *req, struct response 
 	if (c && c->enabled && cors_is_preflight(req->method, acrm)) {
 		buf_reset(&resp->body);
 		resp->content_type[0] = '\0';
+		/* As every answer of jwtsign (the browser's preflight cache
+		 * follows Access-Control-Max-Age, not Cache-Control). */
+		resp->no_store = 1;
 		rc = cors_preflight(c, origin, acrm,
 				    request_header(req, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
 				    &resp->headers, &resp->status);

@@ -107,6 +107,9 @@ DENY_403=403
 DENY_BODY=yes
 authz_cases
 
+for n in missing expired no-role unmatched; do
+	check "$n: the error page's answer carries Cache-Control: no-store" has_header "$n" "Cache-Control: no-store"
+done
 check "nginx: no authorizer answer became a 500 (auth request unexpected status)" \
 	not grep -q 'auth request unexpected status' "$T/nginx/error.log"
 

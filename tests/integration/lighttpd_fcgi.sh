@@ -95,7 +95,7 @@ cors_req preflight -X OPTIONS -H 'Origin: https://app.example' \
 expect_code preflight 204
 for h in 'Access-Control-Allow-Origin: https://app.example' 'Access-Control-Allow-Methods: POST' \
 	'Access-Control-Allow-Headers: content-type' 'Access-Control-Allow-Credentials: true' \
-	'Access-Control-Max-Age: 43200' \
+	'Access-Control-Max-Age: 43200' 'Cache-Control: no-store' \
 	'Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers'; do
 	check "preflight: '$h'" has_hdr preflight "$h"
 done
