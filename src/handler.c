@@ -506,7 +506,8 @@ static void answer(struct app *app, const struct request *req, struct response *
 		return;
 	}
 	if (req->reject_status) {
-		log_info(ep->endpoint, "request refused: %s", req->reject_code);
+		log_info(ep->endpoint, "request refused: %s: %s", req->reject_code,
+			 req->reject_why);
 		response_error(resp, req->reject_status, req->reject_code);
 		return;
 	}

@@ -84,13 +84,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: jwtsign [-c FILE] [-v]          serve (FastCGI, or CGI when "
 		   "GATEWAY_INTERFACE is set)\n"
 		   "       jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n"
-		   "       jwtsign check-config [-c FILE]\n"
+		   "       jwtsign check-config [-c FILE] [-q] [--user NAME]\n"
 		   "       jwtsign metrics [-c FILE]\n"
 		   "       jwtsign genkey --kty oct|RSA|EC|OKP [--size BITS] [--crv CURVE] --kid "
 		   "KID [--alg ALG] [-o FILE [--force]]\n"
 		   "       jwtsign pubkeys < private-jwks.json\n"
 		   "       jwtsign verify --jwks FILE --alg ALG [--kid KID] [--iss ISS] [--aud "
 		   "AUD]... [--leeway DUR] [--now T] < tokens\n"
+		   "       jwtsign verify -c FILE --endpoint PATH [--kid KID] [--now T] < tokens\n"
 		   "       jwtsign --help | --version\n"
 		   "See jwtsign(8) and jwtsign.json(5).\n");
 }

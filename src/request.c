@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -60,10 +61,19 @@ static int parse_length(const char *s, unsigned long long *len)
 	return 0;
 }
 
-static void reject(struct request *req, int status, const char *code)
+static void reject(struct request *req, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Refuse the request with status and code; fmt says why, for the log. */
+static void reject(struct request *req, int status, const char *code, const char *fmt, ...)
 {
+	va_list ap;
+
 	req->reject_status = status;
 	req->reject_code = code;
+	va_start(ap, fmt);
+	vsnprintf(req->reject_why, sizeof(req->reject_why), fmt, ap);
+	va_end(ap);
 }
 
 /* Whether HTTP_TRANSFER_ENCODING announces a chunked body. */
@@ -108,10 +118,12 @@ static int read_body(struct request *req, const struct request_source *src, size
 
 	if (cl != NULL && *cl != '\0') {
 		if (parse_length(cl, &want) != 0) {
-			reject(req, 400, "bad_request");
+			reject(req, 400, "bad_request",
+			       "CONTENT_LENGTH \"%.32s\" is not a number of bytes", cl);
 			want = 0;
 		} else if (want > max_body) {
-			reject(req, 413, "body_too_large");
+			reject(req, 413, "body_too_large",
+			       "CONTENT_LENGTH %llu over max_request_body %zu", want, max_body);
 			req->unread = want;
 			want = 0;
 		}
@@ -128,12 +140,15 @@ static int read_body(struct request *req, const struct request_source *src, size
 	if (rc)
 		return rc;
 	if (to_eof && !eof && req->body_len > max_body) {
-		reject(req, 413, "body_too_large");
+		reject(req, 413, "body_too_large", "a chunked body over max_request_body %zu",
+		       max_body);
 		req->unread_to_eof = 1;
 		req->body_len = 0;
 		req->body[0] = '\0';
 	} else if (!to_eof && eof) {
-		reject(req, 400, "incomplete_body");
+		reject(req, 400, "incomplete_body",
+		       "the body ended after %zu of the %llu bytes of CONTENT_LENGTH",
+		       req->body_len, want);
 	}
 	return 0;
 }

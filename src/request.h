@@ -53,6 +53,7 @@ struct request {
 	 * 413) and the short error code to answer with; 0/NULL otherwise. */
 	int reject_status;
 	const char *reject_code;
+	char reject_why[128]; /* what was wrong, for the log line ("" if none) */
 	/* Bytes of the announced body left unread (body refused, or extra
 	 * input of a chunked request); see request_drain(). */
 	unsigned long long unread;

@@ -81,6 +81,8 @@ Test(request, short_body_is_400_incomplete)
 	read_with(&s, 100);
 	cr_assert_eq(req.reject_status, 400);
 	cr_assert_str_eq(req.reject_code, "incomplete_body");
+	cr_assert_str_eq(req.reject_why,
+			 "the body ended after 3 of the 10 bytes of CONTENT_LENGTH");
 }
 
 Test(request, over_limit_is_413_without_reading)
@@ -90,6 +92,7 @@ Test(request, over_limit_is_413_without_reading)
 	read_with(&s, 100);
 	cr_assert_eq(req.reject_status, 413);
 	cr_assert_str_eq(req.reject_code, "body_too_large");
+	cr_assert_str_eq(req.reject_why, "CONTENT_LENGTH 101 over max_request_body 100");
 	cr_assert_eq(s.reads, 0);
 }
 
@@ -105,6 +108,7 @@ Test(request, bad_content_length_is_400)
 		read_with(&s, 100);
 		cr_assert_eq(req.reject_status, 400, "CONTENT_LENGTH %s", bad[i]);
 		cr_assert_str_eq(req.reject_code, "bad_request");
+		cr_assert(strstr(req.reject_why, "is not a number of bytes"), "%s", req.reject_why);
 		cr_assert_eq(s.reads, 0);
 		request_free(&req);
 	}
