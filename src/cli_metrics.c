@@ -7,9 +7,25 @@
 #include "metrics.h"
 #include "rundir.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
+
+/* A read-only command makes nothing: no directory yet, no counters
+ * (metrics_open would make the directory).  True, with err set, when dir
+ * is absent. */
+static bool no_dir(const char *dir, struct err *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) == 0 || errno != ENOENT)
+		return false;
+	err_set(err, ERR_NOTFOUND, "%s: not made yet", dir);
+	return true;
+}
 
 int cli_metrics(int argc, char **argv, const char *default_config)
 {
@@ -38,7 +54,7 @@ int cli_metrics(int argc, char **argv, const char *default_config)
 		fprintf(stderr, "jwtsign metrics: %s: configuration error: %s\n", path, msg);
 		return 1;
 	}
-	if (rundir_default(dir, sizeof(dir), &e) != 0 ||
+	if (rundir_default(dir, sizeof(dir), &e) != 0 || no_dir(dir, &e) ||
 	    metrics_open(dir, cfg, false, &m, &e) != 0) {
 		log_redact_urls(e.msg, msg, sizeof(msg));
 		fprintf(stderr, "jwtsign metrics: %s%s\n", msg,

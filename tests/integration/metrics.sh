@@ -128,6 +128,12 @@ check "health counted" grep -qx 'jwtsign_requests_total{endpoint="/health",code=
 check "the earlier scrapes counted under /metrics" \
 	grep -qx 'jwtsign_requests_total{endpoint="/metrics",code="200"} 3' "$T/m3.txt"
 
+# ---- jwtsign metrics makes nothing where no worker has counted yet.
+rc=0
+JWTSIGN_CACHE_DIR=$T/never-made "$JWTSIGN" metrics -c "$T/jwtsign.json" >/dev/null 2>"$T/none.err" || rc=$?
+check "jwtsign metrics without counters: exit 1, \"not made yet\", no directory made" \
+	test "$rc" = 1 -a ! -e "$T/never-made" -a -n "$(grep 'not made yet' "$T/none.err")"
+
 # ---- jwtsign metrics reads the same file, without a worker.
 JWTSIGN_CACHE_DIR=$CACHE_DIR "$JWTSIGN" metrics -c "$T/jwtsign.json" >"$T/cli.txt" 2>"$T/cli.err"
 check "jwtsign metrics exits 0" test $? -eq 0
