@@ -105,16 +105,18 @@ static void refuse(struct response *resp, int status, uint64_t retry_us)
 	response_error(resp, status, "rate_limited");
 }
 
-/* The key of a limit: its kind, the endpoint's route, the numbers that
- * define it (a changed limit starts with new buckets) and who. */
-static uint64_t limit_key(struct rl_table *t, const char *kind, const struct cfg_endpoint *ep,
-			  uint64_t a, uint64_t b, const char *who)
+/* The key of a limit: the configuration file (the processes of one user
+ * share the table: two sites' files keep their own buckets, the workers
+ * of one file share them), its kind, the endpoint's route, the numbers
+ * that define it (a changed limit starts with new buckets) and who. */
+static uint64_t limit_key(struct rl_table *t, const char *scope, const char *kind,
+			  const struct cfg_endpoint *ep, uint64_t a, uint64_t b, const char *who)
 {
 	char nums[48];
-	const char *parts[5] = {kind, ep->method, ep->endpoint, nums, who};
+	const char *parts[6] = {scope ? scope : "", kind, ep->method, ep->endpoint, nums, who};
 
 	snprintf(nums, sizeof(nums), "%llu/%llu", (unsigned long long)a, (unsigned long long)b);
-	return rl_key(t, parts, 5);
+	return rl_key(t, parts, 6);
 }
 
 /* The username the login body names at the throttle's JSON Pointer, into
@@ -165,7 +167,7 @@ static const char *missing_identity(const struct cfg_ratelimit *r)
 	return why;
 }
 
-static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
+static bool check_router(struct rl_table *t, const char *scope, const struct cfg_endpoint *ep,
 			 const struct request *req, const struct route_params *params,
 			 struct metrics *m, struct response *resp)
 {
@@ -185,10 +187,10 @@ static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 			metrics_limiter(m, mi, METRICS_LIMIT_CLIENT, true);
 			return true;
 		}
-		if (rl_take(
-			t,
-			limit_key(t, "client", ep, r->client_interval_us, r->client_capacity, who),
-			r->client_interval_us, r->client_capacity, &retry) == RL_DENY) {
+		if (rl_take(t,
+			    limit_key(t, scope, "client", ep, r->client_interval_us,
+				      r->client_capacity, who),
+			    r->client_interval_us, r->client_capacity, &retry) == RL_DENY) {
 			log_info(ep->endpoint, "request refused: client rate limit");
 			refuse(resp, 429, retry);
 			metrics_limiter(m, mi, METRICS_LIMIT_CLIENT, true);
@@ -197,7 +199,7 @@ static bool check_router(struct rl_table *t, const struct cfg_endpoint *ep,
 		metrics_limiter(m, mi, METRICS_LIMIT_CLIENT, false);
 	}
 	if (r->interval_us &&
-	    rl_take(t, limit_key(t, "endpoint", ep, r->interval_us, r->capacity, ""),
+	    rl_take(t, limit_key(t, scope, "endpoint", ep, r->interval_us, r->capacity, ""),
 		    r->interval_us, r->capacity, &retry) == RL_DENY) {
 		log_info(ep->endpoint, "request refused: endpoint rate limit");
 		refuse(resp, 503, retry);
@@ -230,10 +232,11 @@ static bool throttle_blocked(struct app *app, struct rl_table *t, const struct c
 	if (!client_id(&ip, req, NULL, who, sizeof(who)))
 		who[0] = '\0';
 	ls->throttled = true;
-	ls->client_key = limit_key(t, "failed-client", ep, th->window_ms, 0, who);
+	ls->client_key = limit_key(t, app->cfg->path, "failed-client", ep, th->window_ms, 0, who);
 	if (username(app, th, req, user, sizeof(user))) {
 		ls->have_user = true;
-		ls->user_key = limit_key(t, "failed-user", ep, th->window_ms, 0, user);
+		ls->user_key =
+		    limit_key(t, app->cfg->path, "failed-user", ep, th->window_ms, 0, user);
 		sodium_memzero(user, sizeof(user));
 		refused = rl_fail_blocked(t, ls->user_key, th->max_failures, retry) == RL_DENY;
 		if (refused && !quiet)
@@ -270,7 +273,8 @@ bool limiter_before(struct app *app, const struct app_endpoint *aep, const struc
 		return false;
 	if ((t = app_ratelimit(app)) == NULL)
 		return false;
-	if (ep->has_ratelimit && check_router(t, ep, req, params, app_metrics(app), resp)) {
+	if (ep->has_ratelimit &&
+	    check_router(t, app->cfg->path, ep, req, params, app_metrics(app), resp)) {
 		/* The longest wait is the one to tell: a locked username
 		 * waits out its window, not the bucket's next token. */
 		memset(&other, 0, sizeof(other));

@@ -110,6 +110,14 @@ check "endpoint limit: 3 x 200" test "$(cat "$T"/busy{1,2,3}.code | tr -d '\n')"
 check "endpoint limit: the 4th is 503" test "$(code busy4)" = 503
 check "endpoint limit: 503 has Retry-After" test -n "$(retry_after busy4)"
 check "endpoint limit: body rate_limited" jwtcheck error "$T/busy4.body" rate_limited
+# Another configuration file of the same user (another site) has buckets
+# of its own in the shared table, even for the same endpoint and limits.
+cp "$T/jwtsign.json" "$T/other-site.json"
+printf '%s' "$LOGIN" >"$T/other.in"
+CGI_CHECK=none cgi_run other-busy POST /busy "$T/other.in" JWTSIGN_CONFIG="$T/other-site.json" \
+	JWTSIGN_CACHE_DIR="$CACHE_DIR" REMOTE_ADDR=127.0.0.1
+check "another configuration's /busy is not limited by this one's bucket" \
+	test "$(status_of other-busy)" = 200
 
 # ---- the failed-login throttle at 3: alice's 4th wrong password is 429
 # from any address and never reaches the backend; bob still logs in.
