@@ -28,7 +28,8 @@ write_config "$T/jwtsign.json" "" \
 	"$(ep /token /token-issuer)" \
 	"$(ep /token/echo /echo)" \
 	"$(ep /token/s401 /status/401)" \
-	"$(ep /token/slow /slow ',"timeout":"1s"')"
+	"$(ep /token/slow /slow ',"timeout":"1s"')" \
+	"$(ep /token/refresh /token-issuer | sed "s|\"extra_config\":{|\"extra_config\":{\"auth/validator\":{\"alg\":\"HS256\",\"jwk_local_path\":\"$T/symmetric.json\"},|")"
 readable "$T/jwtsign.json"
 
 start_apache event "$TOP_SRCDIR/fcgi-conf/apache-mod_fcgid.conf" fcgid
@@ -44,6 +45,16 @@ check "ref: Cache-Control no-store" grep -qi '^cache-control: no-store' "$T/ref.
 
 http query POST '/token?lang=en'
 expect_signed query
+
+# The refresh flow: the shipped file passes the Authorization header
+# (CGIPassAuth On), which Apache withholds from FastCGI otherwise.
+tok=$(printf '{"sub":"alice","exp":4102444800}\n' |
+	"$JWTSIGN" sign --jwks "$T/symmetric.json" --kid sim2 --alg HS256 2>"$T/sign.err") ||
+	hard_error "jwtsign sign failed: $(cat "$T/sign.err")"
+http refresh POST /token/refresh -H "Authorization: Bearer $tok"
+expect_signed refresh
+http refresh-none POST /token/refresh
+expect_error refresh-none 401 invalid_token
 
 workers_before=$(jwtsign_workers "$APACHE_PID")
 check "mod_fcgid started jwtsign ($workers_before)" test -n "$workers_before"
