@@ -462,26 +462,29 @@ static int parse_json(struct cfg_pctx *c, const char *doc, size_t len, json_obje
 
 /* An endpoint without a signer or validator block is not jwtsign's; but a
  * namespace that is a likely typo of one ("auth/validater") would leave a
- * location unprotected in silence: a notice names it. */
-static void near_miss_namespaces(struct cfg_pctx *c, json_object *extra)
+ * location unprotected (or every request to it denied) in silence: it is
+ * refused, as such typos are on jwtsign's own endpoints. */
+static int near_miss_namespaces(struct cfg_pctx *c, json_object *extra)
 {
 	static const char *const ours[] = {NS_SIGNER, NS_SIGNER_OLD, NS_VALIDATOR,
 					   NS_VALIDATOR_OLD};
 	char sh[CFG_SHOW];
 
 	if (!json_object_is_type(extra, json_type_object))
-		return;
+		return 0;
 	json_object_object_foreach(extra, key, val)
 	{
 		const char *guess = cfg_suggest(key, ours, 4);
 
 		(void)val;
 		if (guess && strcmp(guess, key) != 0)
-			cfg_notice(c,
-				   "extra_config: unknown namespace \"%s\" (did you mean \"%s\"?): "
-				   "the endpoint is neither served nor protected by jwtsign",
-				   cfg_show_str(sh, key), guess);
+			return cfg_fail(c, ERR_INVALID, NULL,
+					"extra_config: unknown namespace \"%s\" (did you mean "
+					"\"%s\"?): refused, since the endpoint would be neither "
+					"served nor protected by jwtsign",
+					cfg_show_str(sh, key), guess);
 	}
+	return 0;
 }
 
 /* The service's "security/cors", when present. */
@@ -576,7 +579,8 @@ static int parse_endpoints(struct cfg_pctx *c, json_object *arr, json_object *ho
 		if ((rc = cfg_check_names(c, ep)) != 0 || (rc = ep_blocks(c, ep, &b)) != 0)
 			return rc;
 		if (b.signer == NULL && b.validator == NULL) {
-			near_miss_namespaces(c, cfg_member(ep, "extra_config"));
+			if ((rc = near_miss_namespaces(c, cfg_member(ep, "extra_config"))) != 0)
+				return rc;
 			cfg->nignored++;
 			continue;
 		}

@@ -1139,10 +1139,11 @@ Test(config, names_match_case_insensitively, .init = cr_redirect_stderr)
 		   "endpoint \"/token\"", "\"method\"", "same setting");
 	parse_err3(DOC("", EP_OBJ("", BACKEND ",\"URL_PATTERN\":\"/x\"")), ERR_INVALID,
 		   "backend[0]", "\"URL_PATTERN\"", "same setting");
-	/* Namespaces are map keys: "Auth/Signer" is not the signer. */
+	/* Namespaces are map keys: "Auth/Signer" is not the signer, and a
+	 * likely typo of it is refused. */
 	parse_err3("{\"version\":3,\"endpoints\":[{\"endpoint\":\"/token\",\"backend\":[{" BACKEND
 		   "}],\"extra_config\":{\"Auth/Signer\":{" BASE "}}}]}",
-		   ERR_INVALID, "nothing to serve", NULL, NULL);
+		   ERR_INVALID, "did you mean \"auth/signer\"", NULL, NULL);
 }
 
 /* Both validator namespaces on a signer endpoint: the refresh flow. */
@@ -2220,17 +2221,25 @@ Test(config, throttle_refusals)
 }
 
 /* A likely typo of the signer or validator namespace on an endpoint that
- * has neither is named: the location would be unprotected in silence. */
-Test(config, near_miss_namespace_is_named, .init = cr_redirect_stderr)
+ * has neither is refused: the location would be unprotected (or denied)
+ * in silence.  A plain KrakenD endpoint's namespaces are not ours. */
+Test(config, near_miss_namespace_is_refused, .init = cr_redirect_stderr)
 {
-	struct cfg *cfg = parse_ok(DOC(
-	    "", "{\"endpoint\":\"/api/{id}\",\"extra_config\":{\"auth/validater\":{}}},"
-		"{\"endpoint\":\"/other\",\"extra_config\":{\"qos/ratelimit/router\":{}}}," EP_OBJ(
-		    "", BACKEND)));
+	struct cfg *cfg;
 
-	cr_assert(has_notice(cfg, "unknown namespace \"auth/validater\" (did you mean "
-				  "\"auth/validator\"?)"));
-	cr_assert_eq(cfg->nnotices, 1, "a plain KrakenD endpoint's namespaces are not ours");
+	parse_err3(
+	    DOC("", "{\"endpoint\":\"/api/{id}\",\"extra_config\":{\"auth/validater\":{}}}," EP_OBJ(
+			"", BACKEND)),
+	    ERR_INVALID, "unknown namespace \"auth/validater\" (did you mean \"auth/validator\"?)",
+	    "neither served nor protected", NULL);
+	parse_err3(
+	    DOC("", "{\"endpoint\":\"/api/{id}\",\"extra_config\":{\"Auth/Validator\":{}}}," EP_OBJ(
+			"", BACKEND)),
+	    ERR_INVALID, "did you mean \"auth/validator\"", NULL, NULL);
+	cfg = parse_ok(DOC(
+	    "", "{\"endpoint\":\"/other\",\"extra_config\":{\"qos/ratelimit/router\":{}}}," EP_OBJ(
+		    "", BACKEND)));
+	cr_assert_eq(cfg->nnotices, 0, "a plain KrakenD endpoint's namespaces are not ours");
 	cfg_free(cfg);
 }
 
