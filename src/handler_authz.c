@@ -27,6 +27,9 @@ static void allow(const struct authz_result *res, struct response *resp)
 	response_error(resp, 200, "ok");
 	buf_reset(&resp->body);
 	resp->content_type[0] = '\0';
+	/* Apache's mod_fcgid adds an allow's headers to the protected
+	 * answer: no Cache-Control or Pragma of ours may reach it. */
+	resp->no_store = 0;
 	if (put_variables(res, resp) != 0) {
 		log_error("authorizer", "out of memory for the propagated claims: denied");
 		authz_deny(resp, AUTHZ_INTERNAL, true);

@@ -55,6 +55,11 @@ else
 	fail "Variable-* headers reached the client in: $(echo $leaks)" $leaks
 fi
 
+# ... and neither jwtsign's own Cache-Control nor Pragma: an allowed
+# answer is the application's to cache.
+check "user: the allowed answer carries no Pragma or Cache-Control of jwtsign's" \
+	not grep -qiE '^(pragma: no-cache|cache-control: no-store)' "$T/user.headers"
+
 stop_pid "$APACHE_PID"
 no_secret_in "$T"/*.body "$T/apache/error.log" "$T/apache/stderr.log"
 
