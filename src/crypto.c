@@ -170,7 +170,8 @@ int crypto_ecdsa_der_to_raw(const gnutls_datum_t *der, size_t field, uint8_t *ou
 	return rc;
 }
 
-/* RSA PKCS#1 v1.5, RSA-PSS or ECDSA through the GnuTLS private key. */
+/* RSA PKCS#1 v1.5, RSA-PSS, ECDSA (or EdDSA on a PKCS#11 token) through
+ * the GnuTLS private key. */
 static int sign_gnutls(const struct crypto_key *key, const struct alg_info *a, const uint8_t *msg,
 		       size_t len, struct buf *sig, struct err *err)
 {
@@ -188,7 +189,13 @@ static int sign_gnutls(const struct crypto_key *key, const struct alg_info *a, c
 	 * the flag makes it explicit. */
 	if (a->family == ALG_FAMILY_RSA_PSS)
 		flags |= GNUTLS_PRIVKEY_FLAG_RSA_PSS_FIXED_SALT_LENGTH;
-	rc = gnutls_privkey_sign_data2(key->priv, crypto_gnutls_sign(a), flags, &data, &out);
+	rc = gnutls_privkey_sign_data2(key->priv,
+				       a->family == ALG_FAMILY_EDDSA ? GNUTLS_SIGN_EDDSA_ED25519
+								     : crypto_gnutls_sign(a),
+				       flags, &data, &out);
+	if (rc < 0 && key->token)
+		return err_set(err, ERR_IO, "key %s: the PKCS#11 token failed to sign: %s",
+			       key->label, gnutls_strerror(rc));
 	if (rc < 0)
 		return err_set(err, ERR_CRYPTO, "key %s: signing with GnuTLS failed: %s",
 			       key->label, gnutls_strerror(rc));
@@ -218,6 +225,8 @@ static int sign_eddsa(const struct crypto_key *key, const uint8_t *msg, size_t l
 	uint8_t out[crypto_sign_ed25519_BYTES];
 	int rc;
 
+	if (key->secret == NULL && key->token && key->priv)
+		return sign_gnutls(key, alg_info(JWS_ALG_EDDSA), msg, len, sig, err);
 	if (key->secret == NULL || key->secret_len != crypto_sign_ed25519_SECRETKEYBYTES)
 		return err_set(err, ERR_KEY, "key %s: no Ed25519 private key", key->label);
 	if (crypto_sign_ed25519_detached(out, NULL, msg, len, key->secret) != 0)

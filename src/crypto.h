@@ -44,6 +44,8 @@ struct crypto_key {
 					 * key), or NULL: what verification uses */
 	uint8_t ed25519_pub[CRYPTO_ED25519_PUB]; /* OKP: the public key "x" */
 	int has_ed25519_pub;			 /* ed25519_pub is set */
+	int token; /* priv is a key on a PKCS#11 token (it signs EdDSA too); a
+		    * failed signature is ERR_IO: the token may be gone */
 };
 
 /* crypto_hmac_prepare - key the HMAC-SHA-256 and HMAC-SHA-512 states of an
@@ -76,8 +78,11 @@ gnutls_sign_algorithm_t crypto_gnutls_sign(const struct alg_info *a);
 /* crypto_jws_sign - append the raw JWS signature (RFC 7518 section 3; RFC 8037
  * section 3.1) of the len bytes at msg to sig.  The caller has checked
  * the key with jwk_check_alg.  key: borrowed.  On error sig is unchanged.
+ * A key on a PKCS#11 token (key->token) signs RS*, PS*, ES* and EdDSA
+ * through its GnuTLS private key.
  * Returns 0, ERR_CRYPTO, ERR_NOMEM, ERR_LIMIT (sig's limit), ERR_KEY
- * (the key lacks the material for alg). */
+ * (the key lacks the material for alg), ERR_IO (a token key failed to
+ * sign: removed, logged out, PIN changed). */
 int crypto_jws_sign(const struct crypto_key *key, enum jws_alg alg, const uint8_t *msg, size_t len,
 		    struct buf *sig, struct err *err) __attribute__((warn_unused_result));
 
