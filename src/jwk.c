@@ -568,6 +568,7 @@ void jwk_free(struct jwk *key)
 		gnutls_privkey_deinit(key->ck.priv);
 	if (key->ck.pub)
 		gnutls_pubkey_deinit(key->ck.pub);
+	jwk_pkcs11_pin_free(key->p11);
 	crypto_hmac_release(&key->ck);
 	free(key->kid);
 	free(key->alg_name);

@@ -1,7 +1,8 @@
 /* jwk_int.h - PRIVATE to the JWK layer (jwk.c, jwk_set.c, jwk_gen.c,
  * pem.c) and the JWS layer that hands a key to the primitives (jws.c):
  * the layout of struct jwk and the helpers the JWK files share.  Other
- * modules use jwk.h, which keeps struct jwk opaque.  (As cjose's
+ * modules use jwk.h, which keeps struct jwk opaque.  jwk_pkcs11.c makes
+ * a struct jwk for a key on a PKCS#11 token.  (As cjose's
  * src/include/jwk_int.h.)
  */
 #ifndef JWTSIGN_JWK_INT_H
@@ -18,6 +19,8 @@
 /* Longest label used in messages for a key: `"KID"` (sanitised,
  * truncated) or `without kid`, plus the NUL. */
 #define JWK_LABEL_SIZE 80
+
+struct jwk_pkcs11_pin;
 
 /* One parsed JWK.  Allocated by jwk.c (jwk_parse), freed by jwk_free. */
 struct jwk {
@@ -37,7 +40,15 @@ struct jwk {
 				     * with (ck.pub for RSA/EC, public or private;
 				     * ck.ed25519_pub for OKP); ck.label points at
 				     * label */
+	struct jwk_pkcs11_pin *p11; /* a key on a PKCS#11 token (jwk_pkcs11.c): its
+				     * PIN sources, the callback data of ck.priv;
+				     * else NULL */
 };
+
+/* jwk_pkcs11_pin_free - wipe and free a token key's PIN sources
+ * (jwk_pkcs11.c; called by jwk_free after ck.priv is released).
+ * NULL-safe. */
+void jwk_pkcs11_pin_free(struct jwk_pkcs11_pin *p);
 
 /* jwk_printable - copy the len bytes at s into dst (size n, at least 5)
  * for a message: control bytes, '"' and '\\' become '?', long text is cut

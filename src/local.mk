@@ -21,6 +21,7 @@ src_libjwtsign_a_SOURCES = \
 	src/jwk_set.c src/jwk_set.h \
 	src/jwk_keyring.c src/jwk_keyring.h \
 	src/jwk_gen.c src/jwk_gen.h \
+	src/jwk_pkcs11.c src/jwk_pkcs11.h \
 	src/pem.c src/pem.h \
 	src/jws.c src/jws.h \
 	src/jwt.c src/jwt.h src/jwt_claims.c src/jwt_claims.h \

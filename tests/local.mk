@@ -17,6 +17,7 @@ UNIT_TESTS += \
 	tests/unit/test_cors \
 	tests/unit/test_gojson \
 	tests/unit/test_jwk \
+	tests/unit/test_jwk_pkcs11 \
 	tests/unit/test_jws \
 	tests/unit/test_jwt \
 	tests/unit/test_signer \
@@ -123,6 +124,9 @@ tests_unit_test_response_SOURCES = tests/unit/test_response.c
 tests_unit_test_response_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_response_LDADD = $(UNIT_LDADD)
 tests_unit_test_response_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=realloc
+tests_unit_test_jwk_pkcs11_SOURCES = tests/unit/test_jwk_pkcs11.c
+tests_unit_test_jwk_pkcs11_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jwk_pkcs11_LDADD = $(UNIT_LDADD)
 tests_unit_test_header_cap_SOURCES = tests/unit/test_header_cap.c
 tests_unit_test_header_cap_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_header_cap_LDADD = $(UNIT_LDADD)
