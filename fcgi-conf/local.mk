@@ -3,6 +3,7 @@
 exampledir = $(docdir)/examples
 dist_example_DATA = \
 	fcgi-conf/demo/jwtsign.json \
+	fcgi-conf/pkcs11-signer.json \
 	fcgi-conf/lighttpd.conf \
 	fcgi-conf/lighttpd-cgi.conf \
 	fcgi-conf/apache-mod_fcgid.conf \

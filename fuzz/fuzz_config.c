@@ -25,8 +25,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_keys(const struct cfg_keys *k)
 {
-	/* exactly one key source */
-	FUZZ_ASSERT((k->jwk_url != NULL) != (k->jwk_local_path != NULL));
+	/* exactly one key source (key_uri: a signer's key on a PKCS#11 token) */
+	FUZZ_ASSERT((k->jwk_url != NULL) + (k->jwk_local_path != NULL) + (k->key_uri != NULL) == 1);
+	FUZZ_ASSERT(k->key_uri != NULL || (k->pin_file == NULL && k->public_jwk_path == NULL));
+	if (k->key_uri)
+		FUZZ_ASSERT(strncasecmp(k->key_uri, "pkcs11:", 7) == 0);
 	/* TLS unless disabled (URL schemes are case-insensitive, RFC 3986
 	 * section 3.1) */
 	if (k->jwk_url && !k->disable_jwk_security)
@@ -65,6 +68,8 @@ static void check_endpoint(const struct cfg_endpoint *ep)
 	FUZZ_ASSERT(s->alg != JWS_ALG_INVALID && alg_name(s->alg) != NULL);
 	FUZZ_ASSERT(s->nkids >= 1 && s->kids != NULL);
 	FUZZ_ASSERT(s->nkeys_to_sign >= 1 && s->keys_to_sign != NULL);
+	if (s->keys.key_uri)
+		FUZZ_ASSERT(s->nkids == 1 && alg_info(s->alg)->family != ALG_FAMILY_HMAC);
 	check_keys(&s->keys);
 }
 

@@ -106,6 +106,21 @@ def seeds_config():
         "cipher_suites": [49199], "jwk_local_ca": "/etc/ca.pem"}}
     two["endpoints"].append(ep2)
     write("config", "two-endpoints.json", compact(two))
+    # a signer key on a PKCS#11 token (key_uri), and its refusals
+    p11 = json.loads(json.dumps(base))
+    sig = p11["endpoints"][0]["extra_config"]["auth/signer"]
+    del sig["jwk_local_path"]
+    sig.update({"alg": "ES256", "key_uri": "pkcs11:token=jwtsign;object=es256;type=private",
+                "pin_file": "/etc/jwtsign/token.pin", "public_jwk_path": "/etc/jwtsign/pub.json",
+                "jwks_endpoint": "/.well-known/jwks.json"})
+    write("config", "pkcs11.json", compact(p11))
+    for name, key, val in [("pin-value", "key_uri", "pkcs11:object=k?pin-value=1%32"),
+                           ("pin-relative", "key_uri", "pkcs11:object=k?pin-source=pin"),
+                           ("hs256", "alg", "HS256"),
+                           ("both", "jwk_url", "https://127.0.0.1/jwk")]:
+        doc = json.loads(json.dumps(p11))
+        doc["endpoints"][0]["extra_config"]["auth/signer"][key] = val
+        write("config", "pkcs11-%s.json" % name, compact(doc))
     # qos/ratelimit/router and the failed-login throttle on both endpoints
     rl = json.loads(json.dumps(two))
     rl["endpoints"][0]["extra_config"]["qos/ratelimit/router"] = {

@@ -1,6 +1,7 @@
 /* app.c - per-process state; see app.h. */
 #include "app.h"
 #include "gojson.h"
+#include "jwk_pkcs11.h"
 #include "keysource.h"
 #include "log.h"
 #include "metrics.h"
@@ -195,6 +196,24 @@ size_t app_load_keys(struct app *app)
 size_t app_try_keys(struct app *app, char *first, size_t size)
 {
 	return load_all(app, first, size);
+}
+
+void app_pkcs11_recover(struct app *app)
+{
+	struct err e = {0};
+
+	if (!jwk_pkcs11_reset_wanted() || app->cfg == NULL)
+		return;
+	for (size_t i = 0; i < app->cfg->nendpoints; i++)
+		keysource_close_token(app->eps[i].keys);
+	if (jwk_pkcs11_keys() != 0)
+		return; /* another struct app (a reload) holds token keys */
+	if (jwk_pkcs11_reset(&e) != 0)
+		log_error("pkcs11", "%s", e.msg);
+	else
+		log_info("pkcs11",
+			 "a token failed and could not be found again: PKCS#11 modules initialised "
+			 "again, token keys are opened again");
 }
 
 void app_free(struct app *app)

@@ -107,4 +107,12 @@ struct metrics *app_metrics(struct app *app);
 /* app_free - release everything app owns.  NULL-safe. */
 void app_free(struct app *app);
 
+/* app_pkcs11_recover - when a token key failed to sign and the token
+ * could not be found again (jwk_pkcs11_reset_wanted), close every token
+ * key of app and initialise PKCS#11 again (jwk_pkcs11_reset: some modules
+ * only see a token that came back after that); the keys are opened again
+ * on their next use.  Call it between requests, before keysource_get.
+ * Failures are logged. */
+void app_pkcs11_recover(struct app *app);
+
 #endif

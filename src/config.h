@@ -54,9 +54,20 @@ struct cfg_limits {
  * the same defaults, errors and notices for both.  Strings are owned by
  * the struct cfg. */
 struct cfg_keys {
-	char *jwk_url;		   /* "jwk_url" / "jwk-url", or NULL */
-	char *jwk_local_path;	   /* "jwk_local_path" / "jwk-local-path", or NULL;
-				    * exactly one of the two is set */
+	char *jwk_url;	      /* "jwk_url" / "jwk-url", or NULL */
+	char *jwk_local_path; /* "jwk_local_path" / "jwk-local-path", or NULL;
+			       * exactly one of the two is set (or key_uri) */
+	/* Extension, signer blocks only: a key that stays on a PKCS#11 token,
+	 * instead of jwk_url / jwk_local_path. */
+	char *key_uri;		   /* "key_uri": "pkcs11:..." (RFC 7512; pin-source an
+				    * absolute path), or NULL.  Wiped when freed (it may
+				    * hold a pin-value).  Needs one "kid" and an RS*, PS*,
+				    * ES* or EdDSA "alg" */
+	char *pin_file;		   /* "pin_file": the token's PIN (one line), used when
+				    * key_uri names no PIN; or NULL */
+	char *public_jwk_path;	   /* "public_jwk_path": JWK Set file holding the public key
+				    * of the kid, published at jwks_endpoint instead of
+				    * the one read from the token; or NULL */
 	bool disable_jwk_security; /* allow http:// and skip certificate checks */
 	char **jwk_fingerprints;   /* SHA-256 of SubjectPublicKeyInfo, accepted in any base64
 				    * flavour (KrakenD: base64url, padded), stored as

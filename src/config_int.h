@@ -139,8 +139,14 @@ enum cfg_keys_block { CFG_KEYS_SIGNER = 0, CFG_KEYS_VALIDATOR };
  * disable_jwk_security), the TLS settings (jwk_fingerprints ignored with a
  * notice unless the URL is https://), cache_duration (900; 0 means 900),
  * failed_jwk_key_cooldown (60), max_stale (86400), each as config.h says.
+ * In a signer block (CFG_KEYS_SIGNER) key_uri may replace both sources,
+ * with pin_file and public_jwk_path (checked with jwk_pkcs11_uri_check; a
+ * pin-value is warned about).
  * On error k may be partly filled: cfg_free_keys frees it.  ERR_INVALID,
  * ERR_NOMEM. */
+/* The settings of a signer's key_uri (jwtsign extensions). */
+#define CFG_KEYS_P11_NAMES "key_uri", "pin_file", "public_jwk_path"
+
 int cfg_parse_keys(struct cfg_pctx *c, json_object *obj, enum cfg_keys_block block,
 		   struct cfg_keys *k);
 

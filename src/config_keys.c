@@ -5,6 +5,7 @@
  * same file gets the same defaults, errors and notices wherever it sits.
  * See config.h and config_int.h. */
 #include "config_int.h"
+#include "jwk_pkcs11.h"
 #include "log.h"
 #include "tls.h"
 
@@ -108,24 +109,94 @@ out:
 
 /* ------------------------------------------------------------ source */
 
-/* jwk_url / jwk_local_path: exactly one; URL policy. */
-static int parse_jwk_source(struct cfg_pctx *c, json_object *obj, struct cfg_keys *s)
+/* An optional non-empty string setting into *out. */
+static int opt_string(struct cfg_pctx *c, json_object *obj, const char *key, char **out)
+{
+	json_object *v = cfg_member(obj, key);
+	const char *str;
+	int rc;
+
+	if (v == NULL)
+		return 0;
+	if ((rc = cfg_want_nonempty(c, v, key, &str)) != 0)
+		return rc;
+	return cfg_dup_str(c, str, out);
+}
+
+/* key_uri (a signer's key on a PKCS#11 token), pin_file, public_jwk_path.
+ * *found: key_uri is set. */
+static int parse_key_uri(struct cfg_pctx *c, json_object *obj, struct cfg_keys *s, bool *found)
+{
+	struct err e = {0};
+	bool pin_value = false, pin = false;
+	char shown[200];
+	int rc;
+
+	*found = false;
+	if ((rc = opt_string(c, obj, "key_uri", &s->key_uri)) != 0)
+		return rc;
+	if (s->key_uri == NULL) {
+		if (cfg_member(obj, "pin_file") || cfg_member(obj, "public_jwk_path"))
+			return cfg_fail(c, ERR_INVALID,
+					cfg_member(obj, "pin_file") ? "pin_file"
+								    : "public_jwk_path",
+					"is only for a key on a PKCS#11 token (\"key_uri\")");
+		return 0;
+	}
+	*found = true;
+	jwk_pkcs11_uri_redact(s->key_uri, shown, sizeof(shown));
+	if (jwk_pkcs11_uri_check(s->key_uri, &pin_value, &pin, &e) != 0)
+		return cfg_fail(c, ERR_INVALID, "key_uri", "\"%s\": %s", shown, e.msg);
+	if ((rc = opt_string(c, obj, "pin_file", &s->pin_file)) != 0 ||
+	    (rc = opt_string(c, obj, "public_jwk_path", &s->public_jwk_path)) != 0)
+		return rc;
+	if (pin && s->pin_file)
+		return cfg_fail(
+		    c, ERR_INVALID, "pin_file",
+		    "conflicts with the PIN named in \"key_uri\": set only one of them");
+	if (pin_value)
+		log_warn("config",
+			 "%s: %s: %s: \"key_uri\" holds the PIN (pin-value): anyone who reads the "
+			 "configuration has it; prefer \"pin_file\" or pin-source",
+			 c->name, c->ep, c->sect);
+	return 0;
+}
+
+/* jwk_url / jwk_local_path: exactly one; URL policy.  A signer's key_uri
+ * replaces both. */
+static int parse_jwk_source(struct cfg_pctx *c, json_object *obj, enum cfg_keys_block block,
+			    struct cfg_keys *s)
 {
 	json_object *url, *path;
 	const char *ukey, *pkey, *str;
 	char sh[CFG_SHOW];
 	int rc;
 
+	bool uri = false;
+
 	if ((rc = cfg_aliased(c, obj, "jwk_url", "jwk-url", &url, &ukey)) != 0 ||
 	    (rc = cfg_aliased(c, obj, "jwk_local_path", "jwk-local-path", &path, &pkey)) != 0)
 		return rc;
+	if (block == CFG_KEYS_SIGNER && (rc = parse_key_uri(c, obj, s, &uri)) != 0)
+		return rc;
+	if (uri && (url || path))
+		return cfg_fail(c, ERR_INVALID, "key_uri",
+				"conflicts with \"%s\": the key is either on a PKCS#11 token or in "
+				"a JWK Set, set only one of them",
+				url ? ukey : pkey);
+	if (uri)
+		return 0;
 	if (url && path)
 		return cfg_fail(c, ERR_INVALID, ukey, "conflicts with \"%s\": set only one of them",
 				pkey);
 	if (!url && !path)
-		return cfg_fail(c, ERR_INVALID, "jwk_url",
-				"missing: set \"jwk_url\" or \"jwk_local_path\" (where the JWK Set "
-				"is)");
+		return cfg_fail(
+		    c, ERR_INVALID, "jwk_url",
+		    block == CFG_KEYS_SIGNER
+			? "missing: set \"jwk_url\" or \"jwk_local_path\" (where the JWK "
+			  "Set is), or \"key_uri\" (a key on a PKCS#11 token)"
+			: "missing: set \"jwk_url\" or \"jwk_local_path\" (where the JWK "
+			  "Set is)");
 	if (path) {
 		if ((rc = cfg_want_nonempty(c, path, pkey, &str)) != 0)
 			return rc;
@@ -220,7 +291,7 @@ int cfg_parse_keys(struct cfg_pctx *c, json_object *obj, enum cfg_keys_block blo
 	s->failed_jwk_key_cooldown = 60;
 	s->max_stale = 86400;
 	if ((rc = cfg_opt_bool(c, obj, "disable_jwk_security", &s->disable_jwk_security)) != 0 ||
-	    (rc = parse_jwk_source(c, obj, s)) != 0)
+	    (rc = parse_jwk_source(c, obj, block, s)) != 0)
 		return rc;
 	if ((v = cfg_member(obj, "jwk_fingerprints")) != NULL &&
 	    (rc = parse_fingerprints(c, v, s)) != 0)
@@ -246,6 +317,12 @@ void cfg_free_keys(struct cfg_keys *s)
 {
 	free(s->jwk_url);
 	free(s->jwk_local_path);
+	if (s->key_uri) {
+		sodium_memzero(s->key_uri, strlen(s->key_uri));
+		free(s->key_uri);
+	}
+	free(s->pin_file);
+	free(s->public_jwk_path);
 	cfg_free_strv(s->jwk_fingerprints, s->njwk_fingerprints);
 	free(s->cipher_suites);
 	free(s->jwk_local_ca);

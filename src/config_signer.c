@@ -123,8 +123,9 @@ static int parse_jwks_endpoint(struct cfg_pctx *c, json_object *obj, struct cfg_
 }
 
 static const char *const signer_keys[] = {
-    "alg",	"kid",		"keys_to_sign",	 "keys-to-sign", "full", "typ",
-    "omit_typ", CFG_KEYS_NAMES, "jwks_endpoint", "set_iat",	 "ttl",	 "nbf_skew",
+    "alg", "kid",      "keys_to_sign",	   "keys-to-sign",  "full",
+    "typ", "omit_typ", CFG_KEYS_NAMES,	   "jwks_endpoint", "set_iat",
+    "ttl", "nbf_skew", CFG_KEYS_P11_NAMES,
 };
 
 /* typ: KrakenD's default "JWT" unless the value is non-empty ("" is the
@@ -169,6 +170,27 @@ static int check_signer_keys(struct cfg_pctx *c, json_object *obj)
 	return 0;
 }
 
+/* A key on a PKCS#11 token: one kid, and an alg GnuTLS can sign with
+ * through the token (no HMAC: a secret key object is not reachable through
+ * GnuTLS's private key API). */
+static int check_key_uri(struct cfg_pctx *c, const struct cfg_signer *s)
+{
+	const struct alg_info *a = alg_info(s->alg);
+
+	if (s->keys.key_uri == NULL)
+		return 0;
+	if (a && a->family == ALG_FAMILY_HMAC)
+		return cfg_fail(c, ERR_UNSUPPORTED, "alg",
+				"%s cannot be used with \"key_uri\": an HMAC secret on a PKCS#11 "
+				"token cannot sign through GnuTLS (use RS*, PS*, ES* or EdDSA, or "
+				"a JWK Set)",
+				a->name);
+	if (s->nkids != 1)
+		return cfg_fail(c, ERR_INVALID, "kid",
+				"with \"key_uri\" give one kid (the token holds one key)");
+	return 0;
+}
+
 int cfg_parse_signer(struct cfg_pctx *c, json_object *obj, struct cfg_signer *s)
 {
 	json_object *v;
@@ -186,8 +208,8 @@ int cfg_parse_signer(struct cfg_pctx *c, json_object *obj, struct cfg_signer *s)
 	if ((rc = parse_keys_to_sign(c, v, key, s)) != 0 ||
 	    (rc = cfg_opt_bool(c, obj, "full", &s->full)) != 0 ||
 	    (rc = cfg_parse_keys(c, obj, CFG_KEYS_SIGNER, &s->keys)) != 0 ||
-	    (rc = parse_typ(c, obj, s)) != 0 || (rc = parse_time_claims(c, obj, s)) != 0 ||
-	    (rc = parse_jwks_endpoint(c, obj, s)) != 0)
+	    (rc = check_key_uri(c, s)) != 0 || (rc = parse_typ(c, obj, s)) != 0 ||
+	    (rc = parse_time_claims(c, obj, s)) != 0 || (rc = parse_jwks_endpoint(c, obj, s)) != 0)
 		return rc;
 	return 0;
 }

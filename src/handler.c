@@ -241,6 +241,14 @@ static void sign_reply(struct metrics *m, const struct app_endpoint *aep, const 
 	if (rc == ERR_INVALID || rc == ERR_LIMIT) {
 		log_error(ep->endpoint, "backend answer refused: %s", e.msg);
 		response_error(resp, 502, "backend_bad_response");
+	} else if (rc == ERR_IO) {
+		/* Only a key on a PKCS#11 token signs with I/O: the token is
+		 * gone or refuses; it is opened again on a later request. */
+		keysource_key_failed(aep->keys, &e);
+		log_error(ep->endpoint, "keys unavailable: %s (opened again on a later request)",
+			  e.msg);
+		resp->retry_after = HANDLER_RETRY_AFTER;
+		response_error(resp, 503, "keys_unavailable");
 	} else {
 		/* ERR_KEY, ERR_CRYPTO, ERR_UNSUPPORTED, ERR_INTERNAL, ERR_NOMEM */
 		log_error(ep->endpoint, "signing failed: %s", e.msg);
@@ -522,6 +530,7 @@ static void answer(struct app *app, const struct request *req, struct response *
 			goto out;
 		}
 	}
+	app_pkcs11_recover(app);
 	rc = keysource_get(aep->keys, &key, &e);
 	if (rc) {
 		log_error(ep->endpoint, "keys unavailable: %s", e.msg);

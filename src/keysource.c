@@ -7,6 +7,7 @@
 #include "jwk.h"
 #include "jwk_cache.h"
 #include "jwk_keyring.h"
+#include "jwk_pkcs11.h"
 #include "jwk_set.h"
 #include "log.h"
 #include "pem.h"
@@ -287,6 +288,8 @@ static int get_from_file(struct keysource *ks, const struct jwk **key, struct er
 static int load(struct keysource *ks, const struct jwk **key, struct err *err)
 {
 	*key = NULL;
+	if (ks->keys->key_uri)
+		return ks_get_from_token(ks, key, err);
 	if (ks->keys->jwk_local_path)
 		return get_from_file(ks, key, err);
 	return ks_get_from_url(ks, key, err);
@@ -350,6 +353,13 @@ void keysource_describe(const struct keysource *ks, char *out, size_t size)
 	time_t now = clock_now();
 	char where[PATH_MAX + 32];
 
+	if (s->key_uri) {
+		char shown[200];
+
+		jwk_pkcs11_uri_redact(s->key_uri, shown, sizeof(shown));
+		snprintf(out, size, "pkcs11 %s%s", shown, ks->key ? "" : ", not open");
+		return;
+	}
 	if (s->jwk_local_path) {
 		snprintf(out, size, "file %s", s->jwk_local_path);
 		return;

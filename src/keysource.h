@@ -1,6 +1,15 @@
-/* keysource.h - where one signer's key comes from (jwk_local_path or
- * jwk_url), and keeping it: loaded once, reused for every request, and
- * refreshed from a URL after cache_duration without a restart.
+/* keysource.h - where one signer's key comes from (jwk_local_path,
+ * jwk_url or a PKCS#11 token's key_uri), and keeping it: loaded once,
+ * reused for every request, and refreshed from a URL after cache_duration
+ * without a restart.
+ *
+ * A key_uri's key is opened by each process on first use (PKCS#11 is
+ * initialised per process) with one test signature, and kept with its
+ * token session.  When the token fails to sign, keysource_key_failed
+ * drops it; a later request opens it again, at most once a second (once
+ * a minute after a wrong PIN or a key that does not fit alg: a token
+ * locks after a few wrong PINs; a reload tries at once).  Its public key
+ * (or public_jwk_path's) is published at jwks_endpoint.
  *
  * A jwk_url's JWK Set goes through the cache shared by every jwtsign
  * process of the user (jwk_cache.h), so that N processes share one
@@ -117,6 +126,19 @@ int keysource_published(struct keysource *ks, const char **doc, size_t *len, str
  * ask to wait: check-config never reports a failure it has not just seen
  * itself.  NULL-safe. */
 void keysource_retry_now(struct keysource *ks);
+
+/* keysource_key_failed - the key keysource_get gave failed to sign with a
+ * token error (crypto_jws_sign's ERR_IO): for a key_uri, drop it (the
+ * pointer keysource_get returned is no longer valid) and open it again on
+ * a request at least one second later; why (borrowed, may be NULL) is the
+ * message keysource_get repeats until then.  Other sources: nothing.
+ * NULL-safe. */
+void keysource_key_failed(struct keysource *ks, const struct err *why);
+
+/* keysource_close_token - a key_uri's source: free its key (it is opened
+ * again, at once, on the next use), so that PKCS#11 can be initialised
+ * again (app_pkcs11_recover).  Other sources: nothing.  NULL-safe. */
+void keysource_close_token(struct keysource *ks);
 
 struct metrics;
 

@@ -40,9 +40,11 @@ struct keysource {
 	struct jwk_keyring *ring;
 	bool miss_wanted;
 
-	/* jwk_local_path */
-	long long attempt_ms; /* monotonic time of the last failed read, or 0 */
-	time_t loaded_wall;   /* wall-clock time of the last successful read */
+	/* jwk_local_path, key_uri */
+	long long attempt_ms;	 /* monotonic time of the last failed read, or 0 */
+	long long retry_wait_ms; /* key_uri: wait after that failure (its message
+				  * and code: parse_msg, parse_rc) */
+	time_t loaded_wall;	 /* wall-clock time of the last successful read */
 
 	/* jwk_url */
 	unsigned char id[JWK_CACHE_ID_SIZE]; /* source id: URL + security settings */
@@ -94,6 +96,10 @@ void ks_fetch_opts_of(const struct keysource *ks, struct fetch_opts *o);
 
 /* A jwk_url's keys now, following keysource.h's rules. */
 int ks_get_from_url(struct keysource *ks, const struct jwk **key, struct err *err);
+
+/* A key_uri's key now: opened on first use, again after a failure
+ * (keysource_p11.c). */
+int ks_get_from_token(struct keysource *ks, const struct jwk **key, struct err *err);
 
 /* Seconds since ks's document was fetched (negative: in the future). */
 long long ks_age(const struct keysource *ks, time_t now);

@@ -42,6 +42,7 @@ src_libjwtsign_a_SOURCES = \
 	src/ratelimit.c src/ratelimit.h \
 	src/keysource.c src/keysource.h src/keysource_int.h \
 	src/keysource_url.c \
+	src/keysource_p11.c \
 	src/backend.c src/backend.h \
 	src/forward.c src/forward.h \
 	src/query.c src/query.h \

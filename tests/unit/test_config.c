@@ -2265,3 +2265,99 @@ Test(config, typo_of_an_honoured_name_is_refused, .init = cr_redirect_stderr)
 	parse_err3(DOC("\"extra_config\":{\"security/cor\":{}},", EP_OBJ("", BACKEND)), ERR_INVALID,
 		   "did you mean \"security/cors\"", NULL, NULL);
 }
+
+/* ------------------------------------------------------------ key_uri (PKCS#11) */
+
+#define P11_HEAD "\"alg\":\"ES256\",\"kid\":\"k1\",\"keys_to_sign\":[\"access_token\"]"
+
+Test(config, key_uri_signer)
+{
+	struct cfg *cfg =
+	    parse_ok(ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:token=t;object=k\","
+				     "\"pin_file\":\"/etc/jwtsign/pin\","
+				     "\"public_jwk_path\":\"/etc/jwtsign/pub.json\""));
+	const struct cfg_keys *k = &cfg->endpoints[0].signer.keys;
+
+	cr_assert_str_eq(k->key_uri, "pkcs11:token=t;object=k");
+	cr_assert_str_eq(k->pin_file, "/etc/jwtsign/pin");
+	cr_assert_str_eq(k->public_jwk_path, "/etc/jwtsign/pub.json");
+	cr_assert_null(k->jwk_local_path);
+	cr_assert_null(k->jwk_url);
+	cfg_free(cfg);
+}
+
+Test(config, key_uri_pin_source)
+{
+	struct cfg *cfg = parse_ok(ONE_EP(
+	    P11_HEAD ",\"key_uri\":\"pkcs11:token=t;object=k?pin-source=/etc/jwtsign/pin\""));
+
+	cr_assert_null(cfg->endpoints[0].signer.keys.pin_file);
+	cfg_free(cfg);
+}
+
+Test(config, key_uri_pin_value_warns, .init = cr_redirect_stderr)
+{
+	struct cfg *cfg =
+	    parse_ok(ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:token=t;object=k?pin-value=2468\""));
+
+	cfg_free(cfg);
+	fflush(stderr);
+	cr_assert_stderr_neq_str("", "no warning for a pin-value");
+}
+
+Test(config, key_uri_and_jwk_source_conflict)
+{
+	signer_err(
+	    ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:object=k\",\"jwk_local_path\":\"/k.json\""),
+	    ERR_INVALID, "\"key_uri\": conflicts with \"jwk_local_path\"");
+	signer_err(ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:object=k\",\"jwk_url\":\"https://k/\""),
+		   ERR_INVALID, "\"key_uri\": conflicts with \"jwk_url\"");
+}
+
+Test(config, key_uri_refuses_hmac)
+{
+	signer_err(ONE_EP("\"alg\":\"HS256\",\"kid\":\"k1\",\"keys_to_sign\":[\"a\"],"
+			  "\"key_uri\":\"pkcs11:object=k\""),
+		   ERR_UNSUPPORTED, "HS256 cannot be used with \"key_uri\"");
+}
+
+Test(config, key_uri_one_kid)
+{
+	signer_err(ONE_EP("\"alg\":\"ES256\",\"kid\":[\"a\",\"b\"],\"keys_to_sign\":[\"a\"],"
+			  "\"key_uri\":\"pkcs11:object=k\""),
+		   ERR_INVALID, "give one kid");
+}
+
+Test(config, key_uri_malformed)
+{
+	signer_err(ONE_EP(P11_HEAD ",\"key_uri\":\"/etc/key.pem\""), ERR_INVALID,
+		   "expected a PKCS#11 URI");
+	signer_err(ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:object=k?pin-source=pin.txt\""),
+		   ERR_INVALID, "pin-source must be an absolute file path");
+	signer_err(ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:object=k?pin-value=1&pin-source=/p\""),
+		   ERR_INVALID, "names the PIN more than once");
+	signer_err(ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:object=k?pin-value=%zz\""), ERR_INVALID,
+		   "malformed");
+	signer_err(ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:object=k?pin-value=1\","
+				   "\"pin_file\":\"/p\""),
+		   ERR_INVALID, "\"pin_file\": conflicts with the PIN named in \"key_uri\"");
+}
+
+Test(config, key_uri_error_redacts_pin_value)
+{
+	struct cfg *cfg = NULL;
+	struct err e = {0};
+	const char *doc =
+	    ONE_EP(P11_HEAD ",\"key_uri\":\"pkcs11:object=k?pin-value=8642&pin-source=/p\"");
+
+	cr_assert_neq(cfg_parse(doc, strlen(doc), NAME, &cfg, &e), 0);
+	cr_assert(strstr(e.msg, "pin-value=REDACTED"), "%s", e.msg);
+	cr_assert_null(strstr(e.msg, "8642"), "%s", e.msg);
+}
+
+Test(config, pin_file_without_key_uri)
+{
+	signer_err(ONE_EP(BASE ",\"pin_file\":\"/p\""), ERR_INVALID,
+		   "\"pin_file\": is only for a key on a PKCS#11 token");
+	signer_err(ONE_EP(BASE ",\"public_jwk_path\":\"/p\""), ERR_INVALID, "\"public_jwk_path\"");
+}
