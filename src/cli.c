@@ -8,6 +8,7 @@
 #include "jwk.h"
 #include "jwk_gen.h"
 #include "jwk_keyring.h"
+#include "jwk_pkcs11.h"
 #include "jwk_set.h"
 #include "jws.h"
 #include "keysource.h"
@@ -60,13 +61,15 @@ static int read_path(const char *path, struct buf *b, struct err *err)
 }
 
 struct sign_args {
-	const char *jwks, *kid, *alg, *typ;
+	const char *jwks, *key_uri, *pin_file, *kid, *alg, *typ;
 	int full;
 };
 
 static int sign_usage(void)
 {
-	fprintf(stderr, "usage: jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n");
+	fprintf(stderr, "usage: jwtsign sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]\n"
+			"       jwtsign sign --key-uri URI [--pin-file FILE] --kid KID --alg ALG "
+			"[--full] [--typ T]\n");
 	return CLI_EXIT_USAGE;
 }
 
@@ -74,6 +77,8 @@ static int parse_sign_args(int argc, char **argv, struct sign_args *a)
 {
 	static const struct option opts[] = {
 	    {"jwks", required_argument, NULL, 'j'},
+	    {"key-uri", required_argument, NULL, 'u'},
+	    {"pin-file", required_argument, NULL, 'p'},
 	    {"kid", required_argument, NULL, 'k'},
 	    {"alg", required_argument, NULL, 'a'},
 	    {"typ", required_argument, NULL, 't'},
@@ -91,6 +96,12 @@ static int parse_sign_args(int argc, char **argv, struct sign_args *a)
 		case 'j':
 			a->jwks = optarg;
 			break;
+		case 'u':
+			a->key_uri = optarg;
+			break;
+		case 'p':
+			a->pin_file = optarg;
+			break;
 		case 'k':
 			a->kid = optarg;
 			break;
@@ -107,7 +118,8 @@ static int parse_sign_args(int argc, char **argv, struct sign_args *a)
 			return -1;
 		}
 	}
-	if (optind != argc || !a->jwks || !a->kid || !a->alg)
+	if (optind != argc || !a->jwks == !a->key_uri || !a->kid || !a->alg ||
+	    (a->pin_file && !a->key_uri))
 		return -1;
 	return 0;
 }
@@ -280,8 +292,17 @@ int cli_sign(int argc, char **argv)
 			a.alg);
 		return CLI_EXIT_USAGE;
 	}
-	if (read_path(a.jwks, &doc, &e) == 0 && pem_to_set(&doc, a.kid, alg, &e) == 0 &&
-	    jwk_set_select(doc.data ? doc.data : "", doc.len, &a.kid, 1, alg, &lim, &key, &e) == 0)
+	if (a.key_uri) {
+		struct jwk_pkcs11_opts o = {a.key_uri, a.pin_file, a.kid, alg};
+		bool has_pub;
+
+		if (jwk_pkcs11_open(&o, &key, NULL, &has_pub, &e) == 0)
+			status = sign_stream(key, alg, &a);
+		else
+			fprintf(stderr, "jwtsign sign: %s\n", e.msg);
+	} else if (read_path(a.jwks, &doc, &e) == 0 && pem_to_set(&doc, a.kid, alg, &e) == 0 &&
+		   jwk_set_select(doc.data ? doc.data : "", doc.len, &a.kid, 1, alg, &lim, &key,
+				  &e) == 0)
 		status = sign_stream(key, alg, &a);
 	else
 		fprintf(stderr, "jwtsign sign: %s: %s\n", a.jwks, e.msg);
