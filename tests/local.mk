@@ -161,7 +161,8 @@ INTEGRATION_TESTS = \
 	tests/integration/authz_lighttpd.sh \
 	tests/integration/authz_apache.sh \
 	tests/integration/authz_nginx.sh \
-	tests/integration/refresh.sh
+	tests/integration/refresh.sh \
+	tests/integration/pkcs11.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
@@ -174,6 +175,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/jwk_server.py \
 	tests/integration/hostile_server.py \
 	tests/integration/fcgi_client.py \
+	tests/integration/pkcs11_check.py \
 	tests/integration/freed_scan.c \
 	tests/data
 
