@@ -11,7 +11,8 @@
 # bench/bench_sign and bench/bench_verify only, when configure found it
 # (--with-libjwt; the HAVE_LIBJWT define and conditional).
 # `make bench-profile` runs the callgrind profiles (bench/profile.sh).
-BENCH_PROGS = bench/bench_sign bench/bench_verify bench/bench_spawn bench/bench_allow
+BENCH_PROGS = bench/bench_sign bench/bench_verify bench/bench_spawn bench/bench_allow \
+	bench/bench_pkcs11
 EXTRA_PROGRAMS += $(BENCH_PROGS)
 # src/ by -iquote, not -I: src/jwt.h (jwtsign's validator) would otherwise
 # hide libjwt's <jwt.h>.
@@ -33,6 +34,10 @@ if HAVE_LIBJWT
 bench_bench_verify_CFLAGS += $(LIBJWT_CFLAGS)
 bench_bench_verify_LDADD += $(LIBJWT_LIBS)
 endif
+bench_bench_pkcs11_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_pkcs11_SOURCES = bench/bench_pkcs11.c bench/bench_common.c bench/bench_common.h
+bench_bench_pkcs11_CFLAGS = $(AM_CFLAGS) $(LIBDEPS_CFLAGS)
+bench_bench_pkcs11_LDADD = src/libjwtsign.a $(LIBDEPS_LIBS)
 bench_bench_spawn_SOURCES = bench/bench_spawn.c
 bench_bench_allow_SOURCES = bench/bench_allow.c
 bench_bench_allow_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)

@@ -10,7 +10,7 @@
 #
 # Environment: see bench/lib.sh.  Knobs:
 #   BENCH_SECTIONS      parts to run (default "tokens verify rsa cli e2e
-#                       ratelimit authz memory cgi")
+#                       ratelimit authz memory cgi pkcs11")
 #   BENCH_DURATION      seconds per wrk run (default 8)
 #   BENCH_ROUNDS        rounds of the in-process figures (default 5)
 #   BENCH_RL_ROUNDS     interleaved wrk rounds of the rate limit figures (3)
@@ -20,9 +20,10 @@
 #   BENCH_OUT           results file (default bench-results.txt)
 # Tools: wrk (end to end), ab from apache2-utils (memory), nginx and
 # lighttpd (end to end, memory, CGI), openssl (RSA reference), curl,
-# python3; a part whose tool is missing is skipped with a note.
+# python3; softhsm2-util, p11tool and python3-jwcrypto (PKCS#11); a part
+# whose tool is missing is skipped with a note.
 
-SECTIONS=${BENCH_SECTIONS:-tokens verify rsa cli e2e ratelimit authz memory cgi}
+SECTIONS=${BENCH_SECTIONS:-tokens verify rsa cli e2e ratelimit authz memory cgi pkcs11}
 DURATION=${BENCH_DURATION:-8}
 ROUNDS=${BENCH_ROUNDS:-5}
 RL_ROUNDS=${BENCH_RL_ROUNDS:-3}
@@ -62,6 +63,42 @@ section_verify() {
 	note "--- per-token verification (bench_verify tokens: jwt_verify vs raw primitive vs libjwt jwt_decode)"
 	"$BENCH_BIN/bench_verify" tokens --jwks "$KEYS" --rounds "$ROUNDS" --round-ms 200 |
 		tee -a "$OUT"
+}
+
+# ---------------------------------------------------------------- 1c. PKCS#11 (SoftHSM)
+
+section_pkcs11() {
+	local k
+	note "--- signing through PKCS#11 (bench_pkcs11: SoftHSM2 token vs the same key in memory)"
+	if ! have softhsm2-util || ! have p11tool || [ ! -x "$BENCH_BIN/bench_pkcs11" ] ||
+		! "$PY" -c 'import jwcrypto' 2>/dev/null; then
+		note "pkcs11 skipped: softhsm2-util, p11tool, python3-jwcrypto or bench_pkcs11 missing"
+		return
+	fi
+	mkdir -p "$T/softhsm"
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$T/softhsm" >"$T/softhsm2.conf"
+	export SOFTHSM2_CONF=$T/softhsm2.conf
+	printf '24681357\n' >"$T/token.pin"
+	softhsm2-util --init-token --free --label jwtsign-bench --pin 24681357 --so-pin 13572468 \
+		>/dev/null || { note "pkcs11: softhsm2-util --init-token failed"; return; }
+	# The keys of keys.json as PEM, imported as private key objects.
+	"$PY" - "$KEYS" "$T" <<'EOF'
+import json, sys
+from jwcrypto import jwk
+for k in json.load(open(sys.argv[1]))["keys"]:
+    if k["kty"] != "oct":
+        with open("%s/%s.pem" % (sys.argv[2], k["kid"]), "wb") as f:
+            f.write(jwk.JWK(**k).export_to_pem(private_key=True, password=None))
+EOF
+	for k in bench-ec bench-rsa bench-ed; do
+		GNUTLS_PIN=24681357 p11tool --login --write --load-privkey "$T/$k.pem" --label "$k" \
+			"pkcs11:token=jwtsign-bench" >/dev/null 2>&1 ||
+			{ note "pkcs11: p11tool could not import $k"; return; }
+	done
+	"$BENCH_BIN/bench_pkcs11" --jwks "$KEYS" --uri-prefix "pkcs11:token=jwtsign-bench;object=" \
+		--pin-file "$T/token.pin" --rounds "$ROUNDS" --round-ms 200 | tee -a "$OUT"
+	unset SOFTHSM2_CONF
 }
 
 # ---------------------------------------------------------------- RSA primitive
@@ -488,6 +525,7 @@ section_cgi() {
 
 want tokens && section_tokens
 want verify && section_verify
+want pkcs11 && section_pkcs11
 want rsa && section_rsa
 want cli && section_cli
 want e2e && section_e2e
