@@ -405,7 +405,7 @@ static int check_user_files(const char *user, const char *config, const struct c
 	}
 	if (getgrouplist(user, pw->pw_gid, groups, &ngroups) < 0)
 		ngroups = 256;
-	const char **files = calloc(1 + 4 * cfg->nendpoints, sizeof(*files));
+	const char **files = calloc(1 + 6 * cfg->nendpoints, sizeof(*files));
 	size_t nfiles = 0;
 
 	if (files == NULL) {
@@ -423,6 +423,10 @@ static int check_user_files(const char *user, const char *config, const struct c
 				nfiles = add_file(files, nfiles, ks[j]->jwk_local_path);
 			if (ks[j])
 				nfiles = add_file(files, nfiles, ks[j]->jwk_local_ca);
+			if (ks[j])
+				nfiles = add_file(files, nfiles, ks[j]->pin_file);
+			if (ks[j])
+				nfiles = add_file(files, nfiles, ks[j]->public_jwk_path);
 		}
 	}
 	for (size_t i = 0; i < nfiles; i++) {

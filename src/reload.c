@@ -20,6 +20,12 @@ static int watch_keys(struct filewatch *w, const struct cfg_keys *k)
 {
 	int rc = filewatch_add(w, k->jwk_local_path);
 
+	/* A key_uri's pin_file and public_jwk_path: a fixed PIN is tried at
+	 * once, not after the minute a wrong PIN waits. */
+	if (rc == 0)
+		rc = filewatch_add(w, k->pin_file);
+	if (rc == 0)
+		rc = filewatch_add(w, k->public_jwk_path);
 	return rc ? rc : filewatch_add(w, k->jwk_local_ca);
 }
 
