@@ -6,9 +6,10 @@
 # token verified by python3-jwcrypto with the public keys p11tool exports
 # from the token, the jwks_endpoint keys equal to those, the CLI, and a
 # wrong PIN or a missing object refused at start with one line (check-config
-# and the workers' log) that names the URI with its pin-value redacted; a
-# token that disappears gives 503 keys_unavailable and signs again when it
-# is back, without a restart.
+# and the worker's log) that names the URI with its pin-value redacted; a
+# pin_file fixed while the server runs is used within seconds; a token
+# that disappears gives 503 keys_unavailable and signs again when it is
+# back, without a restart.
 . "$(dirname "$0")/lib.sh"
 
 require_jwtsign
@@ -35,23 +36,33 @@ printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR
 export SOFTHSM2_CONF=$T/softhsm2.conf
 softhsm2-util --init-token --free --label jwtsign --pin "$PIN" --so-pin 56781234 \
 	>"$T/init.log" 2>&1 || hard_error "softhsm2-util --init-token failed: $(cat "$T/init.log")"
+# A second token for the wrong PINs (not named jwtsign-*: pkcs11-tool
+# --token-label matches a prefix): SoftHSM records a failed login in
+# the token's file, which another process reading that token at the same
+# moment may see half-written.
+softhsm2-util --init-token --free --label badpin --pin "$PIN" --so-pin 56781234 \
+	>>"$T/init.log" 2>&1 || hard_error "softhsm2-util --init-token failed: $(cat "$T/init.log")"
 # jwtsign (GnuTLS) finds the module through p11-kit's registry.
-p11tool --list-tokens 2>/dev/null | grep -q 'token=jwtsign' ||
+p11tool --list-tokens 2>/dev/null | grep -qE 'token=jwtsign(;|$)' ||
 	skip "p11-kit does not load SoftHSM (no softhsm2.module in p11-kit's registry)"
 
-keygen() { # LABEL ID KEY-TYPE
-	pkcs11-tool --module "$MODULE" --token-label jwtsign --login --pin "$PIN" --keypairgen \
+keygen() { # LABEL ID KEY-TYPE [TOKEN]
+	pkcs11-tool --module "$MODULE" --token-label "${4:-jwtsign}" --login --pin "$PIN" --keypairgen \
 		--key-type "$3" --label "$1" --id "$2" >>"$T/keygen.log" 2>&1 ||
 		hard_error "pkcs11-tool --keypairgen $3 failed: $(tail -5 "$T/keygen.log")"
 }
 keygen es256 01 EC:prime256v1
 keygen rsa 02 rsa:2048
 keygen ed 03 EC:edwards25519
+keygen es256 01 EC:prime256v1 badpin
 for o in es256 rsa ed; do
 	GNUTLS_PIN=$PIN p11tool --login --export-pubkey --outfile "$T/$o.pem" \
-		"pkcs11:token=jwtsign;object=$o" >>"$T/export.log" 2>&1 ||
+		"pkcs11:token=jwtsign;object=$o" >>"$T/export.log" 2>&1 </dev/null ||
 		hard_error "p11tool --export-pubkey $o failed: $(tail -5 "$T/export.log")"
 done
+GNUTLS_PIN=$PIN p11tool --login --export-pubkey --outfile "$T/bad-es256.pem" \
+	"pkcs11:token=badpin;object=es256" >>"$T/export.log" 2>&1 </dev/null ||
+	hard_error "p11tool --export-pubkey failed: $(tail -5 "$T/export.log")"
 printf "%s\n" "$PIN" >"$T/pin"
 chmod 600 "$T/pin"
 start_stub
@@ -71,14 +82,18 @@ good_eps=(
 	"$(p11ep /token-ps PS256 k-ps256 rsa "\"key_uri\":\"pkcs11:token=jwtsign;object=rsa\",\"pin_file\":\"$T/pin\"")"
 	"$(p11ep /token-ed EdDSA k-ed ed "\"key_uri\":\"pkcs11:token=jwtsign;object=ed\",\"pin_file\":\"$T/pin\"")"
 )
-BADPIN_EP=$(p11ep /token-badpin ES256 k-bad es256 '"key_uri":"pkcs11:token=jwtsign;object=es256?pin-value=9876"')
+BADPIN_EP=$(p11ep /token-badpin ES256 k-bad es256 '"key_uri":"pkcs11:token=badpin;object=es256?pin-value=9876"')
 NOOBJ_EP=$(p11ep /token-noobj ES256 k-none none "\"key_uri\":\"pkcs11:token=jwtsign;object=nosuchkey\",\"pin_file\":\"$T/pin\"")
 write_config "$T/good.json" "" "${good_eps[@]}"
 write_config "$T/badpin.json" "" "$BADPIN_EP"
+# A wrong PIN in a pin_file, fixed while the server runs.
+printf '9876\n' >"$T/wrong.pin"
+BADFILE_EP=$(p11ep /token-badfile ES256 k-badfile es256 "\"key_uri\":\"pkcs11:token=badpin;object=es256\",\"pin_file\":\"$T/wrong.pin\"")
+write_config "$T/badpin-serve.json" "" "$BADFILE_EP"
 write_config "$T/noobj.json" "" "$NOOBJ_EP"
 # PKCS#11 logs in once per token and process: a wrong PIN shows only
 # where no other key of the token logged in first, so it gets its own
-# server below.
+# token and server below.
 write_config "$T/jwtsign.json" "" "${good_eps[@]}" "$NOOBJ_EP"
 
 # --- check-config: the good keys sign; a wrong PIN and a missing object are one line each
@@ -91,7 +106,7 @@ rc=0
 check "check-config: a wrong PIN fails (exit $rc)" test "$rc" -ne 0
 check "check-config: the wrong PIN is one line" test "$(grep -c . "$T/cc-badpin.err")" -eq 1
 check "check-config: it says wrong PIN and names the URI, pin-value redacted" \
-	grep -q 'error: pkcs11:token=jwtsign;object=es256?pin-value=REDACTED: the token refused the PIN (wrong PIN)' "$T/cc-badpin.err"
+	grep -q 'error: pkcs11:token=badpin;object=es256?pin-value=REDACTED: the token refused the PIN (wrong PIN)' "$T/cc-badpin.err"
 check "check-config: the PIN itself is not shown" not grep -q 9876 "$T/cc-badpin.err" "$T/cc-badpin.out"
 rc=0
 "$JWTSIGN" check-config -c "$T/noobj.json" >"$T/cc-noobj.out" 2>"$T/cc-noobj.err" || rc=$?
@@ -116,8 +131,9 @@ check "sign --key-uri: the EdDSA token verifies with the token's public key" \
 	"$PYTHON3" "$LIB_DIR/pkcs11_check.py" verify "$T/cli.json" "$T/ed.pem" EdDSA k-ed
 
 # --- lighttpd: two FastCGI workers, each opening the keys itself
-# lighttpd_conf CONFIG NAME: a lighttpd configuration template serving
-# jwtsign with CONFIG; NAME tells the socket and logs apart.
+# lighttpd_conf CONFIG NAME PROCS: a lighttpd configuration template
+# serving jwtsign with CONFIG in PROCS workers; NAME tells the socket and
+# logs apart.
 lighttpd_conf() {
 	cat <<EOF
 server.modules = ("mod_fastcgi")
@@ -128,7 +144,7 @@ server.errorlog = "$T/$2-error.log"
 fastcgi.server = ("/" => ((
 	"socket" => "$T/$2.sock",
 	"bin-path" => "$JWTSIGN",
-	"max-procs" => 2,
+	"max-procs" => $3,
 	"bin-environment" => (
 		"JWTSIGN_CONFIG" => "$1",
 		"JWTSIGN_LOG_LEVEL" => "info",
@@ -138,10 +154,10 @@ fastcgi.server = ("/" => ((
 )))
 EOF
 }
-lighttpd_conf "$T/badpin.json" badpin >"$T/lighttpd-badpin.conf.in"
+lighttpd_conf "$T/badpin-serve.json" badpin 1 >"$T/lighttpd-badpin.conf.in"
 start_lighttpd "$T/lighttpd-badpin.conf.in"
 BADPIN_URL=$LIGHTTPD_URL
-lighttpd_conf "$T/jwtsign.json" main >"$T/lighttpd.conf.in"
+lighttpd_conf "$T/jwtsign.json" main 2 >"$T/lighttpd.conf.in"
 start_lighttpd "$T/lighttpd.conf.in"
 URL=$LIGHTTPD_URL
 log "lighttpd on $URL (pid $LIGHTTPD_PID), stub backend on $STUB_URL"
@@ -179,17 +195,34 @@ for spec in "/token ES256 k-es256 es256" "/token-rs RS256 k-rs256 rsa" \
 		"$PYTHON3" "$LIB_DIR/pkcs11_check.py" jwks "$T/jwks-$name.body" "$T/$obj.pem" "$alg" "$kid"
 done
 
-URL=$BADPIN_URL post badpin /token-badpin
+URL=$BADPIN_URL post badpin /token-badfile
 expect_code badpin 503
 check "badpin: keys_unavailable" jwtcheck error "$T/badpin.body" keys_unavailable
 post noobj /token-noobj
 expect_code noobj 503
 check "noobj: keys_unavailable" jwtcheck error "$T/noobj.body" keys_unavailable
 # At start each worker logged one line per bad key (app_load_keys).
-check "workers' log: the wrong PIN at start, one line per worker, URI redacted" \
-	test "$(grep -c '/token-badpin: keys unavailable: pkcs11:token=jwtsign;object=es256?pin-value=REDACTED: the token refused the PIN (wrong PIN)' "$T/lighttpd.log")" -ge 2
+check "worker's log: the wrong PIN at start, in one line" \
+	grep -q '/token-badfile: keys unavailable: pkcs11:token=badpin;object=es256: the token refused the PIN (wrong PIN)' "$T/lighttpd.log"
 check "workers' log: the missing object at start" \
 	grep -q '/token-noobj: keys unavailable: pkcs11:token=jwtsign;object=nosuchkey: no such private key' "$T/lighttpd.log"
+# The PIN file fixed: the worker sees the change within a second and
+# tries the token at once (not after the minute a wrong PIN waits).
+printf '%s\n' "$PIN" >"$T/right.pin"
+mv "$T/right.pin" "$T/wrong.pin"
+fixed=0
+for ((i = 0; i < 40 && fixed < 4; i++)); do
+	URL=$BADPIN_URL post fixed /token-badfile
+	if [ "$(cat "$T/fixed.code")" = 200 ]; then
+		fixed=$((fixed + 1))
+	else
+		fixed=0
+		sleep 0.25
+	fi
+done
+check "pin_file fixed: the worker signs again after the reload" test "$fixed" -ge 4
+check "pin_file fixed: the token verifies" \
+	"$PYTHON3" "$LIB_DIR/pkcs11_check.py" verify "$T/fixed.body" "$T/bad-es256.pem" ES256 k-badfile
 check "workers' log: no PIN" not grep -q -e 9876 -e "$PIN" "$T/lighttpd.log"
 check "workers' log: each worker opened its keys" \
 	test "$(grep -c 'key "k-es256" opened on the PKCS#11 token' "$T/lighttpd.log")" -ge 2
