@@ -64,6 +64,15 @@ GNUTLS_PIN=$PIN p11tool --login --export-pubkey --outfile "$T/bad-es256.pem" \
 	"pkcs11:token=badpin;object=es256" >>"$T/export.log" 2>&1 </dev/null ||
 	hard_error "p11tool --export-pubkey failed: $(tail -5 "$T/export.log")"
 printf "%s\n" "$PIN" >"$T/pin"
+# public_jwk_path: the Ed25519 key's public JWK as a file, for a token
+# that would not export it.
+"$PYTHON3" - "$T/ed.pem" >"$T/ed-pub.json" <<'EOF' || hard_error "cannot write ed-pub.json"
+import json, sys
+from jwcrypto import jwk
+k = json.loads(jwk.JWK.from_pem(open(sys.argv[1], "rb").read()).export_public())
+k.update({"kid": "k-edpub", "alg": "EdDSA", "use": "sig", "key_ops": ["verify"]})
+print(json.dumps({"keys": [k]}))
+EOF
 chmod 600 "$T/pin"
 start_stub
 printf '{"user":"john","pass":"doe"}' >"$T/login.json"
@@ -81,6 +90,7 @@ good_eps=(
 	"$(p11ep /token-rs RS256 k-rs256 rsa "\"key_uri\":\"pkcs11:token=jwtsign;object=rsa;type=private\",\"pin_file\":\"$T/pin\"")"
 	"$(p11ep /token-ps PS256 k-ps256 rsa "\"key_uri\":\"pkcs11:token=jwtsign;object=rsa\",\"pin_file\":\"$T/pin\"")"
 	"$(p11ep /token-ed EdDSA k-ed ed "\"key_uri\":\"pkcs11:token=jwtsign;object=ed\",\"pin_file\":\"$T/pin\"")"
+	"$(p11ep /token-edpub EdDSA k-edpub ed "\"key_uri\":\"pkcs11:token=jwtsign;object=ed\",\"pin_file\":\"$T/pin\",\"public_jwk_path\":\"$T/ed-pub.json\"")"
 )
 BADPIN_EP=$(p11ep /token-badpin ES256 k-bad es256 '"key_uri":"pkcs11:token=badpin;object=es256?pin-value=9876"')
 NOOBJ_EP=$(p11ep /token-noobj ES256 k-none none "\"key_uri\":\"pkcs11:token=jwtsign;object=nosuchkey\",\"pin_file\":\"$T/pin\"")
@@ -98,9 +108,9 @@ write_config "$T/jwtsign.json" "" "${good_eps[@]}" "$NOOBJ_EP"
 
 # --- check-config: the good keys sign; a wrong PIN and a missing object are one line each
 "$JWTSIGN" check-config -c "$T/good.json" >"$T/cc-good.out" 2>"$T/cc-good.err"
-check "check-config: the four token keys open and sign (exit 0)" test $? -eq 0
-check "check-config: four ok lines naming pkcs11 URIs" \
-	test "$(grep -c ': ok: .*keys from pkcs11 pkcs11:token=jwtsign' "$T/cc-good.out")" -eq 4
+check "check-config: the five token keys open and sign (exit 0)" test $? -eq 0
+check "check-config: five ok lines naming pkcs11 URIs" \
+	test "$(grep -c ': ok: .*keys from pkcs11 pkcs11:token=jwtsign' "$T/cc-good.out")" -eq 5
 rc=0
 "$JWTSIGN" check-config -c "$T/badpin.json" >"$T/cc-badpin.out" 2>"$T/cc-badpin.err" || rc=$?
 check "check-config: a wrong PIN fails (exit $rc)" test "$rc" -ne 0
@@ -179,9 +189,9 @@ expect_code() {
 }
 
 for spec in "/token ES256 k-es256 es256" "/token-rs RS256 k-rs256 rsa" \
-	"/token-ps PS256 k-ps256 rsa" "/token-ed EdDSA k-ed ed"; do
+	"/token-ps PS256 k-ps256 rsa" "/token-ed EdDSA k-ed ed" "/token-edpub EdDSA k-edpub ed"; do
 	read -r path alg kid obj <<<"$spec"
-	name=$alg
+	name=$alg-$kid
 	# Two requests: both workers sign (the balancer alternates).
 	for n in 1 2; do
 		post "$name-$n" "$path"
@@ -194,6 +204,9 @@ for spec in "/token ES256 k-es256 es256" "/token-rs RS256 k-rs256 rsa" \
 	check "jwks-$name: the published key equals the token's exported public key" \
 		"$PYTHON3" "$LIB_DIR/pkcs11_check.py" jwks "$T/jwks-$name.body" "$T/$obj.pem" "$alg" "$kid"
 done
+
+check "jwks-EdDSA-k-edpub: published from public_jwk_path (its key_ops)" \
+	grep -q '"key_ops":\["verify"\]' "$T/jwks-EdDSA-k-edpub.body"
 
 URL=$BADPIN_URL post badpin /token-badfile
 expect_code badpin 503
