@@ -7,6 +7,9 @@
 #ifndef JWTSIGN_CLI_H
 #define JWTSIGN_CLI_H
 
+/* Largest JWK Set or claims line the CLI reads, in bytes. */
+#define CLI_MAX_INPUT (16u * 1024 * 1024)
+
 /* Exit status for a command-line usage error (sysexits EX_USAGE). */
 #define CLI_EXIT_USAGE 64
 
@@ -14,7 +17,10 @@
  * setting of the file is ignored or unknown (so that CI can fail on it). */
 #define CLI_EXIT_IGNORED 2
 
-/* cli_sign - `sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]`:
+/* cli_sign - `sign --jwks FILE --kid KID --alg ALG [--full] [--typ T]`
+ * (src/cli_sign.c), or with `--key-uri URI [--pin-file FILE]` instead of
+ * --jwks a key on a PKCS#11 token (jwk_pkcs11_open: one test signature
+ * first):
  * read JSON claims objects from stdin, one per line (JSON Lines; blank
  * lines skipped), write one JWS per line to stdout (compact, or with
  * --full the flattened JSON serialization).  Stops at the first bad line

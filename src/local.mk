@@ -57,6 +57,7 @@ src_libjwtsign_a_SOURCES = \
 	src/app.c src/app.h \
 	src/reload.c src/reload.h \
 	src/cli.c src/cli.h \
+	src/cli_sign.c \
 	src/cli_verify.c \
 	src/cli_metrics.c
 
