@@ -36,18 +36,23 @@ export LSAN_OPTIONS="suppressions=$T/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 # A private token directory: nothing of the system's SoftHSM is touched.
 PIN=31415926
-mkdir -p "$T/tokens" "$T/www"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$T/tokens" >"$T/softhsm2.conf"
-export SOFTHSM2_CONF=$T/softhsm2.conf
+# A second token for the wrong PINs, in its own token directory
+# (BAD_CONF): SoftHSM records a failed login in the token's file, and a
+# process that scans the directory at that moment may find it
+# half-written ("PKCS #11 error").  Not named jwtsign-*: pkcs11-tool
+# --token-label matches a prefix.
+mkdir -p "$T/tokens" "$T/tokens-bad" "$T/www"
+for d in tokens tokens-bad; do
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$T/$d" >"$T/softhsm2-$d.conf"
+done
+BAD_CONF=$T/softhsm2-tokens-bad.conf
+export SOFTHSM2_CONF=$T/softhsm2-tokens.conf
 softhsm2-util --init-token --free --label jwtsign --pin "$PIN" --so-pin 56781234 \
 	>"$T/init.log" 2>&1 || hard_error "softhsm2-util --init-token failed: $(cat "$T/init.log")"
-# A second token for the wrong PINs (not named jwtsign-*: pkcs11-tool
-# --token-label matches a prefix): SoftHSM records a failed login in
-# the token's file, which another process reading that token at the same
-# moment may see half-written.
-softhsm2-util --init-token --free --label badpin --pin "$PIN" --so-pin 56781234 \
-	>>"$T/init.log" 2>&1 || hard_error "softhsm2-util --init-token failed: $(cat "$T/init.log")"
+SOFTHSM2_CONF=$BAD_CONF softhsm2-util --init-token --free --label badpin --pin "$PIN" \
+	--so-pin 56781234 >>"$T/init.log" 2>&1 ||
+	hard_error "softhsm2-util --init-token failed: $(cat "$T/init.log")"
 # jwtsign (GnuTLS) finds the module through p11-kit's registry.
 p11tool --list-tokens 2>/dev/null | grep -qE 'token=jwtsign(;|$)' ||
 	skip "p11-kit does not load SoftHSM (no softhsm2.module in p11-kit's registry)"
@@ -60,13 +65,13 @@ keygen() { # LABEL ID KEY-TYPE [TOKEN]
 keygen es256 01 EC:prime256v1
 keygen rsa 02 rsa:2048
 keygen ed 03 EC:edwards25519
-keygen es256 01 EC:prime256v1 badpin
+SOFTHSM2_CONF=$BAD_CONF keygen es256 01 EC:prime256v1 badpin
 for o in es256 rsa ed; do
 	GNUTLS_PIN=$PIN p11tool --login --export-pubkey --outfile "$T/$o.pem" \
 		"pkcs11:token=jwtsign;object=$o" >>"$T/export.log" 2>&1 </dev/null ||
 		hard_error "p11tool --export-pubkey $o failed: $(tail -5 "$T/export.log")"
 done
-GNUTLS_PIN=$PIN p11tool --login --export-pubkey --outfile "$T/bad-es256.pem" \
+SOFTHSM2_CONF=$BAD_CONF GNUTLS_PIN=$PIN p11tool --login --export-pubkey --outfile "$T/bad-es256.pem" \
 	"pkcs11:token=badpin;object=es256" >>"$T/export.log" 2>&1 </dev/null ||
 	hard_error "p11tool --export-pubkey failed: $(tail -5 "$T/export.log")"
 printf "%s\n" "$PIN" >"$T/pin"
@@ -118,7 +123,8 @@ check "check-config: the five token keys open and sign (exit 0)" test $? -eq 0
 check "check-config: five ok lines naming pkcs11 URIs" \
 	test "$(grep -c ': ok: .*keys from pkcs11 pkcs11:token=jwtsign' "$T/cc-good.out")" -eq 5
 rc=0
-"$JWTSIGN" check-config -c "$T/badpin.json" >"$T/cc-badpin.out" 2>"$T/cc-badpin.err" || rc=$?
+SOFTHSM2_CONF=$BAD_CONF "$JWTSIGN" check-config -c "$T/badpin.json" >"$T/cc-badpin.out" \
+	2>"$T/cc-badpin.err" || rc=$?
 check "check-config: a wrong PIN fails (exit $rc)" test "$rc" -ne 0
 check "check-config: the wrong PIN is one line" test "$(grep -c . "$T/cc-badpin.err")" -eq 1
 check "check-config: it says wrong PIN and names the URI, pin-value redacted" \
@@ -147,9 +153,9 @@ check "sign --key-uri: the EdDSA token verifies with the token's public key" \
 	"$PYTHON3" "$LIB_DIR/pkcs11_check.py" verify "$T/cli.json" "$T/ed.pem" EdDSA k-ed
 
 # --- lighttpd: two FastCGI workers, each opening the keys itself
-# lighttpd_conf CONFIG NAME PROCS: a lighttpd configuration template
-# serving jwtsign with CONFIG in PROCS workers; NAME tells the socket and
-# logs apart.
+# lighttpd_conf CONFIG NAME PROCS SOFTHSM2_CONF: a lighttpd configuration
+# template serving jwtsign with CONFIG in PROCS workers; NAME tells the
+# socket and logs apart.
 lighttpd_conf() {
 	cat <<EOF
 server.modules = ("mod_fastcgi")
@@ -164,16 +170,16 @@ fastcgi.server = ("/" => ((
 	"bin-environment" => (
 		"JWTSIGN_CONFIG" => "$1",
 		"JWTSIGN_LOG_LEVEL" => "info",
-		"SOFTHSM2_CONF" => "$T/softhsm2.conf",
+		"SOFTHSM2_CONF" => "$4",
 	),
 	"check-local" => "disable",
 )))
 EOF
 }
-lighttpd_conf "$T/badpin-serve.json" badpin 1 >"$T/lighttpd-badpin.conf.in"
+lighttpd_conf "$T/badpin-serve.json" badpin 1 "$BAD_CONF" >"$T/lighttpd-badpin.conf.in"
 start_lighttpd "$T/lighttpd-badpin.conf.in"
 BADPIN_URL=$LIGHTTPD_URL
-lighttpd_conf "$T/jwtsign.json" main 2 >"$T/lighttpd.conf.in"
+lighttpd_conf "$T/jwtsign.json" main 2 "$SOFTHSM2_CONF" >"$T/lighttpd.conf.in"
 start_lighttpd "$T/lighttpd.conf.in"
 URL=$LIGHTTPD_URL
 log "lighttpd on $URL (pid $LIGHTTPD_PID), stub backend on $STUB_URL"
