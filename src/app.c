@@ -210,10 +210,10 @@ void app_pkcs11_recover(struct app *app)
 		return; /* another struct app (a reload) holds token keys */
 	if (jwk_pkcs11_reset(&e) != 0)
 		log_error("pkcs11", "%s", e.msg);
-	else
+	else if (jwk_pkcs11_resets_in_a_row() == 1) /* once while a token stays away */
 		log_info("pkcs11",
-			 "a token failed and could not be found again: PKCS#11 modules initialised "
-			 "again, token keys are opened again");
+			 "a token key could not be found: PKCS#11 modules initialised again (every "
+			 "5 s at most until it is back), token keys are opened again");
 }
 
 void app_free(struct app *app)

@@ -5,6 +5,7 @@
  * public part as a JWK. */
 #include "jwk_pkcs11.h"
 #include "jwk_int.h"
+#include "clock.h"
 #include "fileio.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Longest redacted URI kept for messages. */
 #define P11_SHOWN 200
@@ -28,6 +30,7 @@ struct jwk_pkcs11_pin {
 	bool missing;	       /* the token asked and there was no PIN */
 	bool wrong;	       /* the token refused the PIN */
 	int file_errno;	       /* the PIN file could not be read: errno, or 0 */
+	char file_problem[96]; /* the PIN file was refused: why, or "" */
 	char shown[P11_SHOWN]; /* the URI, redacted */
 };
 
@@ -37,6 +40,15 @@ struct jwk_pkcs11_pin {
 static size_t p11_keys;
 static bool p11_sign_failed;
 static bool p11_reset_wanted;
+/* Monotonic time of the last initialisation again (ms, 0: none), and how
+ * many came in a row without a key opened since. */
+static long long p11_reset_ms;
+static unsigned p11_resets_in_a_row;
+
+/* The least time between two initialisations again, ms: while a token
+ * stays away, every key of the process is closed and opened again at
+ * this pace at most. */
+#define P11_RESET_MIN_MS 5000
 
 void jwk_pkcs11_pin_free(struct jwk_pkcs11_pin *p)
 {
@@ -99,7 +111,8 @@ static bool attr_is(const char *s, size_t n, const char *name)
 {
 	size_t k = strlen(name);
 
-	return n > k && strncmp(s, name, k) == 0 && s[k] == '=';
+	/* In any case: a "PIN-VALUE" must be taken out and redacted too. */
+	return n > k && strncasecmp(s, name, k) == 0 && s[k] == '=';
 }
 
 /* What the URI holds beside the key's attributes. */
@@ -237,14 +250,27 @@ void jwk_pkcs11_uri_redact(const char *uri, char *out, size_t size)
  * part of the PIN. */
 static int read_pin_file(struct jwk_pkcs11_pin *p, struct buf *b)
 {
-	int rc = fileio_read_file(p->file, b, NULL);
+	struct stat st;
+	int rc;
 
-	if (rc) {
+	/* Refused before the token sees it: a PIN every local user can read,
+	 * or none (an empty PIN would use up one of the token's tries). */
+	if (stat(p->file, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH))) {
+		snprintf(p->file_problem, sizeof(p->file_problem),
+			 "is readable or writable by every user (mode %04o): chmod o-rw",
+			 (unsigned)(st.st_mode & 07777));
+		return ERR_KEY;
+	}
+	if ((rc = fileio_read_file(p->file, b, NULL)) != 0) {
 		p->file_errno = rc == ERR_IO ? errno : EFBIG;
 		return rc;
 	}
 	while (b->len > 0 && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
 		buf_truncate(b, b->len - 1);
+	if (b->len == 0) {
+		snprintf(p->file_problem, sizeof(p->file_problem), "is empty");
+		return ERR_KEY;
+	}
 	return 0;
 }
 
@@ -324,12 +350,18 @@ static int import_failed(const struct jwk_pkcs11_pin *p, int grc, struct err *er
 	if (p->file_errno)
 		return err_set(err, ERR_IO, "%s: cannot read the PIN file %s: %s", p->shown,
 			       p->file, strerror(p->file_errno));
+	if (p->file_problem[0])
+		return err_set(err, ERR_KEY, "%s: the PIN file %s %s", p->shown, p->file,
+			       p->file_problem);
 	if (p->missing)
 		return err_set(err, ERR_KEY,
 			       "%s: the token asks for a PIN: set pin-source in the URI or "
 			       "\"pin_file\"",
 			       p->shown);
-	if (grc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE && p11_sign_failed)
+	/* A token or object not found may be one the modules lost track of
+	 * (it came back, or several processes opened it at once, which
+	 * SoftHSM fails now and then): initialising again finds it. */
+	if (grc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		p11_reset_wanted = true;
 	if (grc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		return err_set(err, ERR_NOTFOUND,
@@ -338,8 +370,7 @@ static int import_failed(const struct jwk_pkcs11_pin *p, int grc, struct err *er
 			       p->shown);
 	if (grc == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE ||
 	    grc == GNUTLS_E_PKCS11_TOKEN_ERROR || grc == GNUTLS_E_PKCS11_DEVICE_ERROR) {
-		if (p11_sign_failed)
-			p11_reset_wanted = true;
+		p11_reset_wanted = true;
 		return err_set(err, ERR_NOTFOUND, "%s: the token or its key is not available: %s",
 			       p->shown, gnutls_strerror(grc));
 	}
@@ -661,6 +692,7 @@ int jwk_pkcs11_open(const struct jwk_pkcs11_opts *o, struct jwk **out, struct bu
 		jwk_free(key);
 		return rc;
 	}
+	p11_resets_in_a_row = 0;
 	*out = key;
 	return 0;
 }
@@ -674,7 +706,13 @@ void jwk_pkcs11_sign_failed(void)
 
 bool jwk_pkcs11_reset_wanted(void)
 {
-	return p11_reset_wanted;
+	return p11_reset_wanted &&
+	       (p11_reset_ms == 0 || clock_monotonic_ms() - p11_reset_ms >= P11_RESET_MIN_MS);
+}
+
+unsigned jwk_pkcs11_resets_in_a_row(void)
+{
+	return p11_resets_in_a_row;
 }
 
 size_t jwk_pkcs11_keys(void)
@@ -695,6 +733,8 @@ int jwk_pkcs11_reset(struct err *err)
 	rc = gnutls_pkcs11_init(GNUTLS_PKCS11_FLAG_AUTO, NULL);
 	p11_sign_failed = false;
 	p11_reset_wanted = false;
+	p11_reset_ms = clock_monotonic_ms();
+	p11_resets_in_a_row++;
 	if (rc < 0)
 		return err_set(err, ERR_CRYPTO, "gnutls_pkcs11_init: %s", gnutls_strerror(rc));
 	return 0;

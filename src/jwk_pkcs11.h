@@ -75,10 +75,17 @@ int jwk_pkcs11_open(const struct jwk_pkcs11_opts *o, struct jwk **out, struct bu
  * object, jwk_pkcs11_reset_wanted turns true. */
 void jwk_pkcs11_sign_failed(void);
 
-/* jwk_pkcs11_reset_wanted - whether a token failed and could not be found
- * again: some modules (SoftHSM) see a token that came back only after
- * PKCS#11 is initialised again (jwk_pkcs11_reset). */
+/* jwk_pkcs11_reset_wanted - whether an open found no token or object
+ * (some modules, SoftHSM, see a token that came back, or one several
+ * processes opened at once, only after PKCS#11 is initialised again:
+ * jwk_pkcs11_reset), and the last initialisation again is at least 5 s
+ * old. */
 bool jwk_pkcs11_reset_wanted(void);
+
+/* jwk_pkcs11_resets_in_a_row - initialisations again (jwk_pkcs11_reset)
+ * since a key was last opened: 1 for the first of a series, to log it
+ * once while a token stays away. */
+unsigned jwk_pkcs11_resets_in_a_row(void);
 
 /* jwk_pkcs11_keys - how many token keys of this process exist (made by
  * jwk_pkcs11_open, not yet freed). */

@@ -379,11 +379,31 @@ void keysource_describe(const struct keysource *ks, char *out, size_t size)
 			 ks_age(ks, now) >= (long long)s->cache_duration ? " (stale)" : "");
 }
 
+/* A token key whose public key could not be read when it was opened
+ * (a token busy with other processes' logins fails it now and then): the
+ * key is opened again, at most every KEYSOURCE_P11_PUB_RETRY_MS, so that
+ * one worker does not answer its jwks_endpoint with 503 for good. */
+#define KEYSOURCE_P11_PUB_RETRY_MS 10000
+
+static void reopen_for_public(struct keysource *ks)
+{
+	long long now = clock_monotonic_ms();
+
+	if (ks->keys->key_uri == NULL || ks->keys->public_jwk_path || ks->published.len ||
+	    ks->key == NULL ||
+	    (ks->pub_retry_ms && now - ks->pub_retry_ms < KEYSOURCE_P11_PUB_RETRY_MS))
+		return;
+	ks->pub_retry_ms = now;
+	keysource_close_token(ks);
+}
+
 int keysource_published(struct keysource *ks, const char **doc, size_t *len, struct err *err)
 {
 	const struct jwk *key;
-	int rc = keysource_get(ks, &key, err);
+	int rc;
 
+	reopen_for_public(ks);
+	rc = keysource_get(ks, &key, err);
 	*doc = NULL;
 	*len = 0;
 	if (rc)

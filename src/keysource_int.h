@@ -42,6 +42,8 @@ struct keysource {
 
 	/* jwk_local_path, key_uri */
 	long long attempt_ms;	 /* monotonic time of the last failed read, or 0 */
+	long long pub_retry_ms;	 /* key_uri: when the token's public key was
+				  * last read again for jwks_endpoint, or 0 */
 	long long retry_wait_ms; /* key_uri: wait after that failure (its message
 				  * and code: parse_msg, parse_rc) */
 	time_t loaded_wall;	 /* wall-clock time of the last successful read */

@@ -109,6 +109,7 @@ write_config "$T/good.json" "" "${good_eps[@]}"
 write_config "$T/badpin.json" "" "$BADPIN_EP"
 # A wrong PIN in a pin_file, fixed while the server runs.
 printf '9876\n' >"$T/wrong.pin"
+chmod 600 "$T/wrong.pin"
 BADFILE_EP=$(p11ep /token-badfile ES256 k-badfile es256 "\"key_uri\":\"pkcs11:token=badpin;object=es256\",\"pin_file\":\"$T/wrong.pin\"")
 write_config "$T/badpin-serve.json" "" "$BADFILE_EP"
 write_config "$T/noobj.json" "" "$NOOBJ_EP"
@@ -126,7 +127,9 @@ rc=0
 SOFTHSM2_CONF=$BAD_CONF "$JWTSIGN" check-config -c "$T/badpin.json" >"$T/cc-badpin.out" \
 	2>"$T/cc-badpin.err" || rc=$?
 check "check-config: a wrong PIN fails (exit $rc)" test "$rc" -ne 0
-check "check-config: the wrong PIN is one line" test "$(grep -c . "$T/cc-badpin.err")" -eq 1
+check "check-config: the wrong PIN is one line" test "$(grep -c 'error:' "$T/cc-badpin.err")" -eq 1
+check "check-config: the pin-value in key_uri is named (a notice, as the server logs it)" \
+	grep -q 'ignored: .*"key_uri" holds the PIN (pin-value)' "$T/cc-badpin.err"
 check "check-config: it says wrong PIN and names the URI, pin-value redacted" \
 	grep -q 'error: pkcs11:token=badpin;object=es256?pin-value=REDACTED: the token refused the PIN (wrong PIN)' "$T/cc-badpin.err"
 check "check-config: the PIN itself is not shown" not grep -q 9876 "$T/cc-badpin.err" "$T/cc-badpin.out"
@@ -142,6 +145,25 @@ sed -e 's|object=jwtsign-es256|object=es256|' -e "s|/etc/jwtsign/token.pin|$T/pi
 	"$TOP_SRCDIR/fcgi-conf/pkcs11-signer.json" >"$T/example.json"
 "$JWTSIGN" check-config -c "$T/example.json" >"$T/cc-example.out" 2>"$T/cc-example.err"
 check "check-config: fcgi-conf/pkcs11-signer.json is usable (exit 0)" test $? -eq 0
+
+# A PIN file every user can read, or an empty one, is refused before the
+# token is asked (an empty PIN would use up one of its tries).
+for kind in open empty; do
+	if [ "$kind" = open ]; then printf '%s\n' "$PIN"; else printf '\n'; fi >"$T/$kind.pin"
+	chmod 600 "$T/$kind.pin"
+	[ "$kind" = open ] && chmod 644 "$T/$kind.pin"
+	rc=0
+	echo '{"sub":"cli"}' | "$JWTSIGN" sign --key-uri "pkcs11:token=jwtsign;object=ed" \
+		--pin-file "$T/$kind.pin" --kid k-ed --alg EdDSA >/dev/null 2>"$T/pin-$kind.err" || rc=$?
+	check "a PIN file that is $kind is refused by name ($(head -c 200 "$T/pin-$kind.err"))" \
+		test "$rc" -ne 0 -a -n "$(grep -E "PIN file .*$kind.pin (is readable or writable by every user|is empty)" "$T/pin-$kind.err")"
+done
+# A PIN-VALUE in capitals is a PIN too: never shown.
+rc=0
+echo '{"sub":"cli"}' | "$JWTSIGN" sign --key-uri "pkcs11:token=nosuch;object=ed?PIN-VALUE=S3cretPin" \
+	--kid k-ed --alg EdDSA >/dev/null 2>"$T/pin-caps.err" || rc=$?
+check "a PIN-VALUE in capitals is redacted ($(head -c 200 "$T/pin-caps.err"))" \
+	test "$rc" -ne 0 -a -z "$(grep S3cretPin "$T/pin-caps.err")"
 
 # --- the CLI: sign --key-uri
 echo '{"sub":"cli"}' | "$JWTSIGN" sign --key-uri "pkcs11:token=jwtsign;object=ed" \
@@ -234,6 +256,7 @@ check "workers' log: the missing object at start" \
 # The PIN file fixed: the worker sees the change within a second and
 # tries the token at once (not after the minute a wrong PIN waits).
 printf '%s\n' "$PIN" >"$T/right.pin"
+chmod 600 "$T/right.pin"
 mv "$T/right.pin" "$T/wrong.pin"
 fixed=0
 for ((i = 0; i < 40 && fixed < 4; i++)); do
@@ -253,14 +276,17 @@ check "workers' log: each worker opened its keys" \
 	test "$(grep -c 'key "k-es256" opened on the PKCS#11 token' "$T/lighttpd.log")" -ge 2
 
 # --- the token disappears (its directory moved away), then comes back
+# Away for 7 s, asked twice a second: the modules are initialised again
+# while it is away (every 5 s at most), and again after it came back.
 mv "$T/tokens" "$T/tokens.away"
 gone=0
-for ((i = 0; i < 4; i++)); do
+for ((i = 0; i < 14; i++)); do
 	post "gone-$i" /token-ed
 	[ "$(cat "$T/gone-$i.code")" = 503 ] && gone=$((gone + 1))
+	sleep 0.5
 done
 if [ "$gone" -gt 0 ]; then
-	pass "token gone: $gone of 4 requests answered 503"
+	pass "token gone: $gone of 14 requests answered 503"
 	check "token gone: keys_unavailable" jwtcheck error "$T/gone-0.body" keys_unavailable
 	check "token gone: the reason is logged" \
 		grep -q '/token-ed: keys unavailable: .*PKCS#11' "$T/lighttpd.log"
