@@ -267,8 +267,15 @@ int cli_sign(int argc, char **argv)
 	}
 	if (a.key_uri) {
 		struct jwk_pkcs11_opts o = {a.key_uri, a.pin_file, a.kid, alg};
-		bool has_pub;
+		bool has_pub, has_pin = false;
 
+		/* As in the configuration: the PIN named twice is an error. */
+		if (jwk_pkcs11_uri_check(a.key_uri, NULL, &has_pin, &e) == 0 && has_pin &&
+		    a.pin_file) {
+			fprintf(stderr, "jwtsign sign: --pin-file conflicts with the PIN named in "
+					"--key-uri (pin-value or pin-source): give only one\n");
+			return CLI_EXIT_USAGE;
+		}
 		if (jwk_pkcs11_open(&o, &key, NULL, &has_pub, &e) == 0)
 			status = sign_stream(key, alg, &a);
 		else

@@ -155,10 +155,8 @@ static int parse_key_uri(struct cfg_pctx *c, json_object *obj, struct cfg_keys *
 		    c, ERR_INVALID, "pin_file",
 		    "conflicts with the PIN named in \"key_uri\": set only one of them");
 	if (pin_value)
-		log_warn("config",
-			 "%s: %s: %s: \"key_uri\" holds the PIN (pin-value): anyone who reads the "
-			 "configuration has it; prefer \"pin_file\" or pin-source",
-			 c->name, c->ep, c->sect);
+		cfg_notice(c, "\"key_uri\" holds the PIN (pin-value): anyone who reads the "
+			      "configuration has it; prefer \"pin_file\" or pin-source");
 	return 0;
 }
 
