@@ -275,6 +275,15 @@ static int check_endpoint(struct app *app, size_t i, bool quiet)
 	return bad;
 }
 
+/* msg without a leading "PATH: " (the configuration's messages name the
+ * file, which check-config's line names already). */
+static const char *without_path(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+
+	return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}
+
 /* The configuration at path, as app_init builds it but without its log
  * line: check-config prints the error itself, once.  Returns 0 or the
  * error code (app freed). */
@@ -334,7 +343,7 @@ int cli_check_config(int argc, char **argv, const char *default_config)
 		log_set_level(LOG_ERROR);
 	if (check_load(&app, path, &e) != 0) {
 		fprintf(stderr, "%s: configuration error: %s\n", path,
-			redacted(e.msg, msg, sizeof(msg)));
+			without_path(redacted(e.msg, msg, sizeof(msg)), path));
 		app_free(&app);
 		remove_dir(own_cache);
 		return 1;
