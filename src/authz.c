@@ -201,6 +201,8 @@ enum authz_verdict authz_check(const struct app_endpoint *aep, const struct requ
 	enum jwt_reason r;
 	enum authz_verdict out;
 	const char *tok;
+	char more_buf[64];
+	unsigned skipped;
 	size_t len;
 
 	memset(res, 0, sizeof(*res));
@@ -215,7 +217,9 @@ enum authz_verdict authz_check(const struct app_endpoint *aep, const struct requ
 	out = verdict_of(r);
 	if (out == AUTHZ_UNAVAILABLE) {
 		res->reason = "keys_unavailable";
-		log_error(who, "%s %s denied: keys unavailable: %s", req->method, req->path, e.msg);
+		if (keysource_log_due(aep->vkeys, &skipped))
+			log_error(who, "%s %s denied: keys unavailable: %s%s", req->method,
+				  req->path, e.msg, log_more(skipped, more_buf, sizeof(more_buf)));
 	} else if (out != AUTHZ_ALLOW) {
 		res->reason = jwt_reason_word(r);
 		log_info(who, "%s %s denied: %s%s%s", req->method, req->path, res->reason,

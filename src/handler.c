@@ -281,7 +281,8 @@ static void serve_jwks(const struct app_endpoint *aep, const struct request *req
 {
 	const struct cfg_signer *s = &aep->cfg->signer;
 	unsigned char digest[16];
-	char hex[sizeof(digest) * 2 + 1];
+	char hex[sizeof(digest) * 2 + 1], more_buf[64];
+	unsigned skipped;
 	const char *doc;
 	size_t len;
 	struct err e = {0};
@@ -292,7 +293,9 @@ static void serve_jwks(const struct app_endpoint *aep, const struct request *req
 		return;
 	}
 	if (keysource_published(aep->keys, &doc, &len, &e) != 0) {
-		log_error(s->jwks_endpoint, "public keys unavailable: %s", e.msg);
+		if (keysource_log_due(aep->keys, &skipped))
+			log_error(s->jwks_endpoint, "public keys unavailable: %s%s", e.msg,
+				  log_more(skipped, more_buf, sizeof(more_buf)));
 		resp->retry_after = HANDLER_RETRY_AFTER;
 		response_error(resp, 503, "keys_unavailable");
 		return;
@@ -449,6 +452,21 @@ static bool serve_metrics(struct app *app, const struct request *req, struct res
 }
 
 /* Everything but CORS; see handle_request. */
+/* 503 keys_unavailable for the signer's keys, and its log line (one a
+ * second at most while the keys stay unavailable). */
+static void keys_unavailable(const struct app_endpoint *aep, const struct err *e,
+			     struct response *resp)
+{
+	char more_buf[64];
+	unsigned skipped;
+
+	if (keysource_log_due(aep->keys, &skipped))
+		log_error(aep->cfg->endpoint, "keys unavailable: %s%s", e->msg,
+			  log_more(skipped, more_buf, sizeof(more_buf)));
+	resp->retry_after = HANDLER_RETRY_AFTER;
+	response_error(resp, 503, "keys_unavailable");
+}
+
 static void answer(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct cfg_endpoint *ep;
@@ -533,9 +551,7 @@ static void answer(struct app *app, const struct request *req, struct response *
 	app_pkcs11_recover(app);
 	rc = keysource_get(aep->keys, &key, &e);
 	if (rc) {
-		log_error(ep->endpoint, "keys unavailable: %s", e.msg);
-		resp->retry_after = HANDLER_RETRY_AFTER;
-		response_error(resp, 503, "keys_unavailable");
+		keys_unavailable(aep, &e, resp);
 		goto out;
 	}
 	forward(app, aep, req, &params, key, &claims, &ls, resp);

@@ -341,6 +341,23 @@ bool keysource_ring_miss(struct keysource *ks)
 	return ks->ring != NULL && (ks->parse_gen != gen || ks->ring != before);
 }
 
+bool keysource_log_due(struct keysource *ks, unsigned *skipped)
+{
+	long long now = clock_monotonic_ms();
+
+	*skipped = 0;
+	if (ks == NULL)
+		return true;
+	if (ks->log_ms && now - ks->log_ms < 1000) {
+		ks->log_skipped++;
+		return false;
+	}
+	*skipped = ks->log_skipped;
+	ks->log_skipped = 0;
+	ks->log_ms = now;
+	return true;
+}
+
 const char *keysource_no_cache(const struct keysource *ks)
 {
 	return ks && ks->keys->jwk_url && ks->cache == NULL && ks->no_cache[0] ? ks->no_cache

@@ -104,6 +104,12 @@ bool keysource_ring_miss(struct keysource *ks);
  * "url https://..., not fetched yet". */
 void keysource_describe(const struct keysource *ks, char *out, size_t size);
 
+/* keysource_log_due - whether a "keys unavailable" line for ks is due:
+ * one a second at most while the keys stay unavailable (an outage would
+ * otherwise log a line per request).  *skipped: the lines left out since
+ * the last one written (0 when none).  NULL ks: always due. */
+bool keysource_log_due(struct keysource *ks, unsigned *skipped);
+
 /* keysource_no_cache - why a jwk_url source serves without the shared
  * key cache (its directory was refused: wrong owner or mode, a symbolic
  * link; every process then downloads the JWK Set itself), borrowed until

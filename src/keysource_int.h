@@ -42,6 +42,9 @@ struct keysource {
 
 	/* jwk_local_path, key_uri */
 	long long attempt_ms;	 /* monotonic time of the last failed read, or 0 */
+	long long log_ms;	 /* when a "keys unavailable" line was last
+				  * written (keysource_log_due), or 0 */
+	unsigned log_skipped;	 /* such lines left out since */
 	long long pub_retry_ms;	 /* key_uri: when the token's public key was
 				  * last read again for jwks_endpoint, or 0 */
 	long long retry_wait_ms; /* key_uri: wait after that failure (its message

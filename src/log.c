@@ -33,6 +33,14 @@ static const char *const level_names[] = {"error", "warn", "info", "debug"};
 /* The request's tag and a space, or "" (log_set_request). */
 static char request_tag[2 * LOG_TAG_PART_MAX + 32];
 
+const char *log_more(unsigned skipped, char *buf, size_t size)
+{
+	if (skipped == 0 || size == 0)
+		return "";
+	snprintf(buf, size, " (%u more like it left out)", skipped);
+	return buf;
+}
+
 void log_set_request(const char *client, const char *id)
 {
 	int n = 0;

@@ -77,6 +77,11 @@ bool log_reopen(bool force);
  * of a line). */
 void log_set_request(const char *client, const char *id);
 
+/* log_more - " (N more like it left out)" into buf (size bytes) and
+ * returned, or "" when skipped is 0: the end of a line written at most
+ * once a second (keysource_log_due). */
+const char *log_more(unsigned skipped, char *buf, size_t size);
+
 /* log_msg - write one line.  ctx: endpoint path or module name (may be
  * NULL).  Newlines and control bytes in the context and the formatted
  * text are replaced with '?' so that one event stays one line. */

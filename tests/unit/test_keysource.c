@@ -598,3 +598,23 @@ Test(keysource, a_validator_drops_a_key_the_server_removed)
 	cr_assert(ring_has(a, "k1"));
 	keysource_free(a);
 }
+
+/* An outage logs one "keys unavailable" line a second, not one per
+ * request: the next line counts those left out. */
+Test(keysource, unavailable_lines_once_a_second)
+{
+	struct keysource *ks = new_source();
+	unsigned skipped = 99;
+
+	cr_assert(keysource_log_due(ks, &skipped));
+	cr_assert_eq(skipped, 0);
+	for (int i = 0; i < 5; i++) {
+		cr_assert_not(keysource_log_due(ks, &skipped), "request %d", i);
+		cr_assert_eq(skipped, 0);
+	}
+	usleep(1050 * 1000);
+	cr_assert(keysource_log_due(ks, &skipped));
+	cr_assert_eq(skipped, 5);
+	cr_assert(keysource_log_due(NULL, &skipped));
+	keysource_free(ks);
+}
