@@ -184,6 +184,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (uri && *uri)
 			FUZZ_ASSERT(strchr(req.path, '?') == NULL);
 	}
+	{
+		/* The authorizer role (JWTSIGN_MODE other than "responder", or
+		 * FCGI_ROLE AUTHORIZER) reads no body at all. */
+		const char *m = fake_param(&s, "JWTSIGN_MODE");
+		const char *role = fake_param(&s, "FCGI_ROLE");
+
+		if ((m && *m && strcmp(m, "responder") != 0) ||
+		    (role && strcmp(role, "AUTHORIZER") == 0)) {
+			FUZZ_ASSERT(req.authorizer);
+			FUZZ_ASSERT(req.mode_invalid ==
+				    (m && *m && strcmp(m, "responder") != 0 &&
+				     strcmp(m, "authorizer") != 0));
+			FUZZ_ASSERT(s.reads == 0 && req.body_len == 0 && req.reject_status == 0);
+			goto drain;
+		}
+	}
 	if (chunked) {
 		/* Read to the end, never more than max_body + 1 bytes. */
 		FUZZ_ASSERT(s.pos <= max_body + 1);
