@@ -190,7 +190,16 @@ static size_t load_all(struct app *app, char *first, size_t size)
 
 size_t app_load_keys(struct app *app)
 {
-	return load_all(app, NULL, 0);
+	size_t failed = load_all(app, NULL, 0);
+
+	/* A token that other processes opened at the same moment may be
+	 * missing for this one until PKCS#11 is initialised again (SoftHSM):
+	 * once, at once, rather than on the first request. */
+	if (failed && jwk_pkcs11_reset_wanted()) {
+		app_pkcs11_recover(app);
+		failed = load_all(app, NULL, 0);
+	}
+	return failed;
 }
 
 size_t app_try_keys(struct app *app, char *first, size_t size)

@@ -79,8 +79,10 @@ const struct app_endpoint *app_endpoint_of(const struct app *app, const struct c
 
 /* app_load_keys - load every endpoint's keys now (a signer's key, a
  * validator's keys to verify with), logging each failure (the endpoint
- * then answers 503, its validator denies, until a later load works).
- * Returns the number of key sources that could not be loaded. */
+ * then answers 503, its validator denies, until a later load works); when
+ * a PKCS#11 token key was not found, PKCS#11 is initialised again and
+ * the keys loaded once more (app_pkcs11_recover).  Returns the number of
+ * key sources that could not be loaded. */
 size_t app_load_keys(struct app *app);
 
 /* app_try_keys - app_load_keys for a configuration on trial (a reload):
@@ -107,8 +109,9 @@ struct metrics *app_metrics(struct app *app);
 /* app_free - release everything app owns.  NULL-safe. */
 void app_free(struct app *app);
 
-/* app_pkcs11_recover - when a token key failed to sign and the token
- * could not be found again (jwk_pkcs11_reset_wanted), close every token
+/* app_pkcs11_recover - when a token key could not be found (at start,
+ * or after the token failed to sign; jwk_pkcs11_reset_wanted: every 5 s
+ * at most), close every token
  * key of app and initialise PKCS#11 again (jwk_pkcs11_reset: some modules
  * only see a token that came back after that); the keys are opened again
  * on their next use.  Call it between requests, before keysource_get.
