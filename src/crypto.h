@@ -154,6 +154,11 @@ void crypto_rsa_free(struct crypto_rsa *r);
 int crypto_rsa_import(const struct crypto_rsa *r, const char *who, gnutls_privkey_t *out,
 		      unsigned *bits, struct err *err);
 
+/* crypto_crv_from_gnutls - the JWK curve (RFC 7518 section 6.2.1.1, RFC
+ * 8037) of a GnuTLS curve: P-256, P-384, P-521, Ed25519, else
+ * JWK_CRV_NONE. */
+enum jwk_crv crypto_crv_from_gnutls(gnutls_ecc_curve_t c);
+
 /* crypto_ec_import - import the P-256/384/521 private key (x, y, d, each
  * exactly alg_crv_size bytes) into a new GnuTLS key, refused with
  * ERR_KEY when the point is not on the curve or does not belong to d

@@ -537,3 +537,19 @@ int crypto_pub_from_priv(gnutls_privkey_t priv, const char *who, gnutls_pubkey_t
 	*out = k;
 	return 0;
 }
+
+enum jwk_crv crypto_crv_from_gnutls(gnutls_ecc_curve_t c)
+{
+	switch (c) {
+	case GNUTLS_ECC_CURVE_SECP256R1:
+		return JWK_CRV_P256;
+	case GNUTLS_ECC_CURVE_SECP384R1:
+		return JWK_CRV_P384;
+	case GNUTLS_ECC_CURVE_SECP521R1:
+		return JWK_CRV_P521;
+	case GNUTLS_ECC_CURVE_ED25519:
+		return JWK_CRV_ED25519;
+	default:
+		return JWK_CRV_NONE;
+	}
+}

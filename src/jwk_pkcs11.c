@@ -383,22 +383,6 @@ static int import_failed(const struct jwk_pkcs11_pin *p, int grc, struct err *er
 		       gnutls_strerror(grc));
 }
 
-static enum jwk_crv crv_of(gnutls_ecc_curve_t c)
-{
-	switch (c) {
-	case GNUTLS_ECC_CURVE_SECP256R1:
-		return JWK_CRV_P256;
-	case GNUTLS_ECC_CURVE_SECP384R1:
-		return JWK_CRV_P384;
-	case GNUTLS_ECC_CURVE_SECP521R1:
-		return JWK_CRV_P521;
-	case GNUTLS_ECC_CURVE_ED25519:
-		return JWK_CRV_ED25519;
-	default:
-		return JWK_CRV_NONE;
-	}
-}
-
 /* The public key's curve and, for Ed25519, its 32 bytes. */
 static int read_curve(struct jwk *key)
 {
@@ -407,7 +391,7 @@ static int read_curve(struct jwk *key)
 
 	if (gnutls_pubkey_export_ecc_raw2(key->ck.pub, &c, &x, &y, 0) < 0)
 		return ERR_CRYPTO;
-	key->crv = crv_of(c);
+	key->crv = crypto_crv_from_gnutls(c);
 	if (key->crv == JWK_CRV_ED25519 && x.size == CRYPTO_ED25519_PUB) {
 		memcpy(key->ck.ed25519_pub, x.data, CRYPTO_ED25519_PUB);
 		key->ck.has_ed25519_pub = 1;

@@ -39,22 +39,6 @@ static void pem_key_free(struct pem_key *k)
 	k->crv = JWK_CRV_NONE;
 }
 
-static enum jwk_crv curve_from_gnutls(gnutls_ecc_curve_t c)
-{
-	switch (c) {
-	case GNUTLS_ECC_CURVE_SECP256R1:
-		return JWK_CRV_P256;
-	case GNUTLS_ECC_CURVE_SECP384R1:
-		return JWK_CRV_P384;
-	case GNUTLS_ECC_CURVE_SECP521R1:
-		return JWK_CRV_P521;
-	case GNUTLS_ECC_CURVE_ED25519:
-		return JWK_CRV_ED25519;
-	default:
-		return JWK_CRV_NONE;
-	}
-}
-
 /* GnuTLS errors that mean "understood, but not supported". */
 static int import_error_code(int gnutls_rc)
 {
@@ -85,7 +69,7 @@ static int pem_export_ecc(gnutls_privkey_t k, struct pem_key *out, struct err *e
 			     gnutls_strerror(rc));
 		goto out;
 	}
-	out->crv = curve_from_gnutls(curve);
+	out->crv = crypto_crv_from_gnutls(curve);
 	if (out->crv == JWK_CRV_NONE) {
 		const char *name = gnutls_ecc_curve_get_name(curve);
 
