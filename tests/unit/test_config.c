@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "tls.h"
+#include "testutil.h"
 
 #define NAME "test.json"
 
@@ -1063,19 +1064,6 @@ Test(config, extensions_file)
 	cfg_free(cfg);
 }
 
-/* The whole of what was written to the redirected stderr. */
-static void read_stderr(char *buf, size_t size)
-{
-	FILE *f;
-	size_t n;
-
-	fflush(stderr);
-	f = cr_get_redirected_stderr();
-	cr_assert_not_null(f);
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-}
-
 /* typ: "JWT" unless non-empty (KrakenD); omit_typ (an extension) drops it. */
 Test(config, typ_default_and_omit)
 {
@@ -1128,7 +1116,7 @@ Test(config, names_match_case_insensitively, .init = cr_redirect_stderr)
 	cr_assert_str_eq(e->signer.typ, "at+jwt");
 	cr_assert(e->signer.full);
 	cfg_free(cfg);
-	read_stderr(log, sizeof(log));
+	tu_read_stderr(log, sizeof(log));
 	cr_assert_null(strstr(log, "unknown setting"), "%s", log);
 	/* Two cases of one name are ambiguous (Go would take the last one),
 	 * at every level. */
@@ -1170,7 +1158,7 @@ Test(config, validator_on_a_signer_endpoint, .init = cr_redirect_stderr)
 		cr_assert_eq(cfg->endpoints[0].validator.algs[0], JWS_ALG_RS256);
 		cfg_free(cfg);
 	}
-	read_stderr(log, sizeof(log));
+	tu_read_stderr(log, sizeof(log));
 	cr_assert_null(strstr(log, "not supported"), "%s", log);
 }
 
@@ -1268,7 +1256,7 @@ Test(config, fingerprints_where_pinning_applies, .init = cr_redirect_stderr)
 	cfg = parse_ok(ONE_EP(BASE PINS));
 	cr_assert_eq(cfg->endpoints[0].signer.keys.njwk_fingerprints, 0);
 	cfg_free(cfg);
-	read_stderr(log, sizeof(log));
+	tu_read_stderr(log, sizeof(log));
 	cr_assert_not_null(
 	    strstr(log, "\"jwk_fingerprints\" ignored: the jwk_url is plain http://"), "%s", log);
 	cr_assert_not_null(strstr(log, "\"jwk_fingerprints\" ignored: the keys come from "
@@ -1374,7 +1362,7 @@ Test(config, extensions_are_known_settings, .init = cr_redirect_stderr)
 	char log[4096];
 
 	cfg_free(cfg);
-	read_stderr(log, sizeof(log));
+	tu_read_stderr(log, sizeof(log));
 	/* Only the unknown one is reported. */
 	cr_assert_not_null(strstr(log, "unknown setting \"my_note\" ignored"), "%s", log);
 	cr_assert_eq(strstr(strstr(log, "unknown setting") + 1, "unknown setting"), NULL, "%s",

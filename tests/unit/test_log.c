@@ -1,24 +1,13 @@
 /* test_log.c - the logger: one event is one line, whatever the context
  * (a request path) and the message hold. */
 #include "log.h"
+#include "testutil.h"
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-/* The whole of what was written to the redirected stderr. */
-static void read_stderr(char *buf, size_t size)
-{
-	FILE *f;
-	size_t n;
-
-	fflush(stderr);
-	f = cr_get_redirected_stderr();
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-}
 
 static unsigned count_char(const char *s, char c)
 {
@@ -35,7 +24,7 @@ Test(log, control_bytes_in_context_and_message_stay_on_one_line, .init = cr_redi
 
 	log_warn("/token\njwtsign[1]: error: forged: line\r\x1b[2J\x7f",
 		 "message\nwith\r\nbreaks %s", "and\x01 an\targument\n");
-	read_stderr(out, sizeof(out));
+	tu_read_stderr(out, sizeof(out));
 	cr_assert_eq(count_char(out, '\n'), 1, "one line expected, got: %s", out);
 	cr_assert_eq(out[strlen(out) - 1], '\n');
 	cr_assert_null(strchr(out, '\r'));
@@ -51,7 +40,7 @@ Test(log, plain_line_is_unchanged, .init = cr_redirect_stderr)
 	char out[1024], want[128];
 
 	log_error("/token", "backend answered %d", 502);
-	read_stderr(out, sizeof(out));
+	tu_read_stderr(out, sizeof(out));
 	snprintf(want, sizeof(want), "jwtsign[%ld]: error: /token: backend answered 502\n",
 		 (long)getpid());
 	cr_assert_str_eq(out, want);
@@ -94,7 +83,7 @@ Test(log, log_lines_are_redacted, .init = cr_redirect_stderr)
 	char out[1024];
 
 	log_error("/token", "JWK Set from https://admin:hunter2@k.example/jwks?token=abc failed");
-	read_stderr(out, sizeof(out));
+	tu_read_stderr(out, sizeof(out));
 	cr_assert_null(strstr(out, "hunter2"));
 	cr_assert_null(strstr(out, "token=abc"));
 	cr_assert_not_null(strstr(out, "https://***@k.example/jwks?*** failed"), "%s", out);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "log.h"
 #include "reqid.h"
+#include "testutil.h"
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -27,17 +28,6 @@ static struct request_source source_of(const char *const *kv)
 	struct request_source src = {table_param, NULL, (void *)kv, NULL};
 
 	return src;
-}
-
-static void read_stderr(char *buf, size_t size)
-{
-	FILE *f;
-	size_t n;
-
-	fflush(stderr);
-	f = cr_get_redirected_stderr();
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
 }
 
 static bool is_hex(const char *s, size_t len)
@@ -123,7 +113,7 @@ Test(reqid, tag_only_when_asked, .init = cr_redirect_stderr)
 	log_info("reload", "between");
 	reqid_begin(NULL, &src);
 	log_info("/token", "none");
-	read_stderr(out, sizeof(out));
+	tu_read_stderr(out, sizeof(out));
 	cr_assert(strstr(out, "]: info: /token: off\n"), "%s", out);
 	cr_assert(strstr(out, "]: info: [client 192.0.2.7] /token: client\n"), "%s", out);
 	cr_assert(strstr(out, "]: info: [client 192.0.2.7] [id r-1] /token: both\n"), "%s", out);
@@ -141,7 +131,7 @@ Test(reqid, tag_parts_are_cut_and_cleaned, .init = cr_redirect_stderr)
 	log_set_request(addr, NULL);
 	log_info("/t", "x");
 	log_set_request(NULL, NULL);
-	read_stderr(out, sizeof(out));
+	tu_read_stderr(out, sizeof(out));
 	memset(want, '1', LOG_TAG_PART_MAX);
 	want[3] = '?';
 	want[LOG_TAG_PART_MAX] = '\0';

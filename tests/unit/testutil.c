@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,4 +86,16 @@ struct jwk *tu_select_key(const char *doc, size_t len, const char *kid, enum jws
 	cr_assert_eq(rc, 0, "jwk_set_select %s: %s", kid, e.msg);
 	cr_assert_not_null(key);
 	return key;
+}
+
+void tu_read_stderr(char *buf, size_t size)
+{
+	FILE *f;
+	size_t n;
+
+	fflush(stderr);
+	f = cr_get_redirected_stderr();
+	cr_assert_not_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
 }

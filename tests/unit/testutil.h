@@ -44,4 +44,9 @@ uint8_t *tu_b64d(const char *s, size_t *n);
 struct jwk *tu_select_key(const char *doc, size_t len, const char *kid, enum jws_alg alg,
 			  const struct jwk_limits *lim);
 
+/* tu_read_stderr - the whole of what was written to the stderr that
+ * cr_redirect_stderr redirected (the test's .init), NUL-terminated in buf
+ * (size bytes; cut to fit). */
+void tu_read_stderr(char *buf, size_t size);
+
 #endif
