@@ -34,11 +34,9 @@ struct jwk_pkcs11_pin {
 	char shown[P11_SHOWN]; /* the URI, redacted */
 };
 
-/* Process state: token keys in existence, whether a token failed to
- * sign since PKCS#11 was initialised, and whether an open then could not
+/* Process state: token keys in existence, and whether an open could not
  * find its token or object (jwk_pkcs11_reset_wanted). */
 static size_t p11_keys;
-static bool p11_sign_failed;
 static bool p11_reset_wanted;
 /* Monotonic time of the last initialisation again (ms, 0: none), and how
  * many came in a row without a key opened since. */
@@ -361,13 +359,13 @@ static int import_failed(const struct jwk_pkcs11_pin *p, int grc, struct err *er
 	/* A token or object not found may be one the modules lost track of
 	 * (it came back, or several processes opened it at once, which
 	 * SoftHSM fails now and then): initialising again finds it. */
-	if (grc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+	if (grc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
 		p11_reset_wanted = true;
-	if (grc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		return err_set(err, ERR_NOTFOUND,
 			       "%s: no such private key on the PKCS#11 tokens p11-kit knows (check "
 			       "token= and object=; `p11tool --list-all-privkeys --login`)",
 			       p->shown);
+	}
 	if (grc == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE ||
 	    grc == GNUTLS_E_PKCS11_TOKEN_ERROR || grc == GNUTLS_E_PKCS11_DEVICE_ERROR) {
 		p11_reset_wanted = true;
@@ -683,11 +681,6 @@ int jwk_pkcs11_open(const struct jwk_pkcs11_opts *o, struct jwk **out, struct bu
 
 /* ------------------------------------------------------------ recovery */
 
-void jwk_pkcs11_sign_failed(void)
-{
-	p11_sign_failed = true;
-}
-
 bool jwk_pkcs11_reset_wanted(void)
 {
 	return p11_reset_wanted &&
@@ -715,7 +708,6 @@ int jwk_pkcs11_reset(struct err *err)
 		    p11_keys);
 	gnutls_pkcs11_deinit();
 	rc = gnutls_pkcs11_init(GNUTLS_PKCS11_FLAG_AUTO, NULL);
-	p11_sign_failed = false;
 	p11_reset_wanted = false;
 	p11_reset_ms = clock_monotonic_ms();
 	p11_resets_in_a_row++;

@@ -70,11 +70,6 @@ void jwk_pkcs11_uri_redact(const char *uri, char *out, size_t size);
 int jwk_pkcs11_open(const struct jwk_pkcs11_opts *o, struct jwk **out, struct buf *pub,
 		    bool *has_pub, struct err *err) __attribute__((warn_unused_result));
 
-/* jwk_pkcs11_sign_failed - a token key failed to sign (the caller saw
- * crypto_jws_sign's ERR_IO): when opening a key then finds no token or
- * object, jwk_pkcs11_reset_wanted turns true. */
-void jwk_pkcs11_sign_failed(void);
-
 /* jwk_pkcs11_reset_wanted - whether an open found no token or object
  * (some modules, SoftHSM, see a token that came back, or one several
  * processes opened at once, only after PKCS#11 is initialised again:

@@ -110,7 +110,6 @@ void keysource_key_failed(struct keysource *ks, const struct err *why)
 {
 	if (ks == NULL || ks->keys->key_uri == NULL || ks->key == NULL)
 		return;
-	jwk_pkcs11_sign_failed();
 	jwk_free(ks->key);
 	ks->key = NULL;
 	ks->attempt_ms = clock_monotonic_ms();
